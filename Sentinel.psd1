@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'Sentinel.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c2e-8f7a-4f4e-9d0a-3c6a1e2b7d41'
+    Author               = 'Sentinel contributors'
+    CompanyName          = 'Sentinel'
+    Copyright            = '(c) Sentinel contributors. MIT License.'
+    Description          = 'Safe, fast SSH for operations: connect, run commands with sudo, check services and containers, reach hosts behind a bastion, fan out across a fleet, with typed results.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    CmdletsToExport      = @(
+        'Connect-SentinelServer'
+        'Disconnect-SentinelServer'
+        'Get-SentinelSession'
+        'Invoke-SentinelCommand'
+        'Test-SentinelConnection'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('SSH', 'Linux', 'Operations', 'Sudo', 'Fleet', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}
