@@ -1,0 +1,70 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+
+namespace Sentinel.Errors
+{
+    /// <summary>
+    /// The wording of connection failures, in one place, so every cmdlet and the adapter say the same
+    /// thing: which host, what happened, what to check.
+    /// </summary>
+    internal static class ConnectionErrors
+    {
+        public static SentinelException Timeout(string computerName, int port, TimeSpan timeout, Exception? inner = null) => new SentinelException(
+            ErrorIds.ConnectionTimeout,
+            ErrorCategory.OperationTimeout,
+            computerName,
+            $"Connecting to {computerName} port {port} timed out after {Seconds(timeout)} s: the host did not complete the SSH handshake.",
+            "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.",
+            inner);
+
+        public static SentinelException Refused(string computerName, int port, Exception? inner = null) => new SentinelException(
+            ErrorIds.ConnectionRefused,
+            ErrorCategory.ConnectionError,
+            computerName,
+            $"{computerName} refused the connection on port {port}: nothing listens there.",
+            "Check the port (-Port, $env:SSH_PORT) and that sshd is running on the host.",
+            inner);
+
+        public static SentinelException Failed(string computerName, int port, string detail, Exception? inner = null) => new SentinelException(
+            ErrorIds.ConnectionFailed,
+            ErrorCategory.ConnectionError,
+            computerName,
+            $"Connecting to {computerName} port {port} failed: {detail}",
+            "Check the host name, the port and the network path; run Test-SentinelConnection for a step-by-step diagnosis.",
+            inner);
+
+        public static SentinelException UnknownHost(string computerName, Exception? inner = null) => new SentinelException(
+            ErrorIds.UnknownHost,
+            ErrorCategory.ObjectNotFound,
+            computerName,
+            $"The host name '{computerName}' could not be resolved.",
+            "Check the spelling of the host name and the DNS or /etc/hosts entry for it.",
+            inner);
+
+        public static SentinelException AuthenticationFailed(string computerName, string userName, string offered, Exception? inner = null) => new SentinelException(
+            ErrorIds.AuthenticationFailed,
+            ErrorCategory.AuthenticationError,
+            computerName,
+            $"{computerName} refused to authenticate '{userName}' (offered: {offered}).",
+            "Check the user name and password; for a key, check that its public half is in the user's ~/.ssh/authorized_keys on the host and that the key file is the right one.",
+            inner);
+
+        public static SentinelException NoCredential(string computerName, string userName) => new SentinelException(
+            ErrorIds.NoCredential,
+            ErrorCategory.InvalidArgument,
+            computerName,
+            $"No way to authenticate '{userName}' to {computerName}: no -Credential, no -KeyFile, no $env:SSH_PASS and no usable key in ~/.ssh.",
+            "Pass -Credential or -KeyFile, or set $env:SSH_PASS.");
+
+        public static SentinelException Lost(string computerName, string detail, Exception? inner = null) => new SentinelException(
+            ErrorIds.ConnectionLost,
+            ErrorCategory.ConnectionError,
+            computerName,
+            $"The connection to {computerName} was lost: {detail}",
+            "Reconnect with Connect-SentinelServer; if it keeps happening, check the network and the host's sshd.",
+            inner);
+
+        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture);
+    }
+}

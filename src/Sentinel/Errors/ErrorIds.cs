@@ -1,0 +1,27 @@
+namespace Sentinel.Errors
+{
+    /// <summary>The stable error ids. Never rename one: runbooks branch on them.</summary>
+    public static class ErrorIds
+    {
+        public const string ConnectionTimeout = "Sentinel.ConnectionTimeout";
+        public const string ConnectionRefused = "Sentinel.ConnectionRefused";
+        public const string ConnectionFailed = "Sentinel.ConnectionFailed";
+        public const string ConnectionLost = "Sentinel.ConnectionLost";
+        public const string UnknownHost = "Sentinel.UnknownHost";
+        public const string AuthenticationFailed = "Sentinel.AuthenticationFailed";
+        public const string NoCredential = "Sentinel.NoCredential";
+        public const string HostKeyMismatch = "Sentinel.HostKeyMismatch";
+        public const string HostKeyUnknown = "Sentinel.HostKeyUnknown";
+        public const string HostKeyRevoked = "Sentinel.HostKeyRevoked";
+        public const string KnownHostsUnwritable = "Sentinel.KnownHostsUnwritable";
+        public const string KeyFileNotFound = "Sentinel.KeyFileNotFound";
+        public const string KeyFileInvalid = "Sentinel.KeyFileInvalid";
+        public const string KeyPassphraseRequired = "Sentinel.KeyPassphraseRequired";
+        public const string KeyPassphraseWrong = "Sentinel.KeyPassphraseWrong";
+        public const string NoSession = "Sentinel.NoSession";
+        public const string SessionNotFound = "Sentinel.SessionNotFound";
+        public const string SessionClosed = "Sentinel.SessionClosed";
+        public const string CommandTimeout = "Sentinel.CommandTimeout";
+        public const string InvalidArgument = "Sentinel.InvalidArgument";
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Management.Automation;
+
+namespace Sentinel.Errors
+{
+    /// <summary>
+    /// A failure Sentinel understands: it carries the stable error id, the PowerShell category,
+    /// the host it concerns and what the user should do about it.
+    /// </summary>
+    public sealed class SentinelException : Exception
+    {
+        public SentinelException(string errorId, ErrorCategory category, string? computerName, string message, string? recommendedAction = null, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            ErrorId = errorId;
+            Category = category;
+            ComputerName = computerName;
+            RecommendedAction = recommendedAction;
+        }
+
+        /// <summary>Stable id, such as <c>Sentinel.ConnectionTimeout</c>; scripts branch on it.</summary>
+        public string ErrorId { get; }
+
+        public ErrorCategory Category { get; }
+
+        /// <summary>The host the failure concerns, when there is one.</summary>
+        public string? ComputerName { get; }
+
+        /// <summary>What to check or do next, shown as the error's recommended action.</summary>
+        public string? RecommendedAction { get; }
+
+        internal ErrorRecord ToErrorRecord(object? target = null)
+        {
+            var record = new ErrorRecord(this, ErrorId, Category, target ?? ComputerName);
+            if (RecommendedAction != null)
+            {
+                record.ErrorDetails = new ErrorDetails(Message) { RecommendedAction = RecommendedAction };
+            }
+
+            return record;
+        }
+    }
+}

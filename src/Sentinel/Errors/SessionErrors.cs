@@ -1,0 +1,28 @@
+using System.Management.Automation;
+
+namespace Sentinel.Errors
+{
+    internal static class SessionErrors
+    {
+        public static SentinelException NotFound(int id) => new SentinelException(
+            ErrorIds.SessionNotFound,
+            ErrorCategory.ObjectNotFound,
+            null,
+            $"There is no Sentinel session with Id {id} in this runspace.",
+            "List the open sessions with Get-SentinelSession.");
+
+        public static SentinelException NoneOpen() => new SentinelException(
+            ErrorIds.NoSession,
+            ErrorCategory.ObjectNotFound,
+            null,
+            "There is no open Sentinel session in this runspace to run the command on.",
+            "Connect first with Connect-SentinelServer, or pass -Session.");
+
+        public static SentinelException Closed(Results.SentinelSession session) => new SentinelException(
+            ErrorIds.SessionClosed,
+            ErrorCategory.ConnectionError,
+            session.ComputerName,
+            $"Session {session.Id} to {session.ComputerName} is closed.",
+            "Open a new one with Connect-SentinelServer.");
+    }
+}

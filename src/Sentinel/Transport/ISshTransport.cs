@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sentinel.Transport
+{
+    // The seam between Sentinel and SSH.NET. Everything on this side speaks these types; only the
+    // Sentinel.Ssh adapter implements them, so SSH.NET can live in its own load context and never
+    // appears in a public signature.
+
+    /// <summary>Opens SSH connections and loads private keys.</summary>
+    internal interface ISshTransport
+    {
+        /// <summary>Loads a private key, failing with a SentinelException (missing, invalid, passphrase).</summary>
+        IPrivateKey LoadPrivateKey(string path, SecureString? passphrase, string computerName);
+
+        /// <summary>TCP connect, key exchange (host key decided by the request's verifier) and authentication.</summary>
+        Task<ISshConnection> ConnectAsync(SshConnectRequest request, CancellationToken cancellationToken);
+    }
+
+    /// <summary>An opaque loaded private key.</summary>
+    internal interface IPrivateKey
+    {
+        string Path { get; }
+
+        string KeyType { get; }
+    }
+
+    /// <summary>The public host key the server offered during key exchange.</summary>
+    internal sealed class HostKeyOffer
+    {
+        public HostKeyOffer(string algorithm, byte[] blob)
+        {
+            Algorithm = algorithm;
+            Blob = blob;
+        }
+
+        /// <summary>Key type as written in known_hosts, for example <c>ssh-ed25519</c>.</summary>
+        public string Algorithm { get; }
+
+        /// <summary>The key in SSH wire format: what known_hosts stores in base64.</summary>
+        public byte[] Blob { get; }
+    }
+
+    internal sealed class SshConnectRequest
+    {
+        public SshConnectRequest(string computerName, string address, int port, string userName, TimeSpan timeout, Func<HostKeyOffer, bool> verifyHostKey)
+        {
+            ComputerName = computerName;
+            Address = address;
+            Port = port;
+            UserName = userName;
+            Timeout = timeout;
+            VerifyHostKey = verifyHostKey;
+        }
+
+        /// <summary>The name the user gave: used in errors, never dialled.</summary>
+        public string ComputerName { get; }
+
+        /// <summary>The resolved address to dial.</summary>
+        public string Address { get; }
+
+        public int Port { get; }
+
+        public string UserName { get; }
+
+        public TimeSpan Timeout { get; }
+
+        /// <summary>Called on the SSH library's thread at every key exchange; must decide without I/O.</summary>
+        public Func<HostKeyOffer, bool> VerifyHostKey { get; }
+
+        /// <summary>Keys tried in order before the password.</summary>
+        public IList<IPrivateKey> Keys { get; } = new List<IPrivateKey>();
+
+        public SecureString? Password { get; set; }
+
+        /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
+        public Action<string>? Log { get; set; }
+    }
+
+    /// <summary>An authenticated SSH connection.</summary>
+    internal interface ISshConnection : IDisposable
+    {
+        string ServerVersion { get; }
+
+        /// <summary>Negotiated algorithms, for the verbose story: kex, host key, ciphers, MACs.</summary>
+        string Algorithms { get; }
+
+        bool IsConnected { get; }
+
+        /// <summary>Opens an exec channel running <paramref name="commandText"/>.</summary>
+        IRemoteProcess Start(string commandText);
+    }
+
+    /// <summary>A command running on the server.</summary>
+    internal interface IRemoteProcess : IDisposable
+    {
+        Stream StandardOutput { get; }
+
+        Stream StandardError { get; }
+
+        /// <summary>Completes with the exit code (null when a signal ended the command) when the channel closes.</summary>
+        Task<RemoteExit> Completion { get; }
+
+        /// <summary>Asks the server to end the command's process group (SIGTERM) and closes the channel.</summary>
+        void Terminate();
+    }
+
+    internal sealed class RemoteExit
+    {
+        public RemoteExit(int? exitCode, string? exitSignal)
+        {
+            ExitCode = exitCode;
+            ExitSignal = exitSignal;
+        }
+
+        public int? ExitCode { get; }
+
+        public string? ExitSignal { get; }
+    }
+}
