@@ -1,0 +1,47 @@
+using System;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Sentinel.Errors;
+using Sentinel.Transport;
+
+namespace Sentinel.Ssh
+{
+    internal sealed class SshNetConnection : ISshConnection
+    {
+        private readonly SshClient _client;
+        private readonly string _computerName;
+
+        public SshNetConnection(SshClient client, string computerName)
+        {
+            _client = client;
+            _computerName = computerName;
+            var info = client.ConnectionInfo;
+            ServerVersion = info.ServerVersion ?? string.Empty;
+            var mac = string.IsNullOrEmpty(info.CurrentClientHmacAlgorithm) ? "implicit (AEAD)" : info.CurrentClientHmacAlgorithm;
+            Algorithms = $"key exchange {info.CurrentKeyExchangeAlgorithm}, host key {info.CurrentHostKeyAlgorithm}, cipher {info.CurrentClientEncryption}, MAC {mac}";
+        }
+
+        public string ServerVersion { get; }
+
+        public string Algorithms { get; }
+
+        public bool IsConnected => _client.IsConnected;
+
+        public IRemoteProcess Start(string commandText)
+        {
+            SshCommand? command = null;
+            try
+            {
+                command = _client.CreateCommand(commandText);
+                return new SshNetRemoteProcess(command, _computerName);
+            }
+            catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException || e is System.Net.Sockets.SocketException)
+            {
+                command?.Dispose();
+                throw ConnectionErrors.Lost(_computerName, e.Message, e);
+            }
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Sentinel.Errors;
+using Sentinel.Transport;
+
+namespace Sentinel.Ssh
+{
+    /// <summary>One exec channel. Output streams are read by the caller while the command runs.</summary>
+    internal sealed class SshNetRemoteProcess : IRemoteProcess
+    {
+        private readonly SshCommand _command;
+        private readonly string _computerName;
+        private readonly CancellationTokenSource _terminate = new CancellationTokenSource();
+
+        public SshNetRemoteProcess(SshCommand command, string computerName)
+        {
+            _command = command;
+            _computerName = computerName;
+
+            // Cancelling this token makes SSH.NET send "signal TERM"; OpenSSH delivers it to the
+            // command's whole process group, then the channel closes.
+            Completion = CompleteAsync(command.ExecuteAsync(_terminate.Token));
+        }
+
+        public Stream StandardOutput => _command.OutputStream;
+
+        public Stream StandardError => _command.ExtendedOutputStream;
+
+        public Task<RemoteExit> Completion { get; }
+
+        public void Terminate()
+        {
+            try
+            {
+                _terminate.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already finished and disposed: nothing left to end.
+            }
+        }
+
+        public void Dispose()
+        {
+            _command.Dispose();
+            _terminate.Dispose();
+        }
+
+        private async Task<RemoteExit> CompleteAsync(Task execution)
+        {
+            try
+            {
+                await execution.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_terminate.IsCancellationRequested)
+            {
+                // Ended on request: report whatever exit the server sent before the channel closed.
+            }
+            catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is System.Net.Sockets.SocketException)
+            {
+                throw ConnectionErrors.Lost(_computerName, e.Message, e);
+            }
+
+            return new RemoteExit(_command.ExitStatus, _command.ExitSignal);
+        }
+    }
+}
