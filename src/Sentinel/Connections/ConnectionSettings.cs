@@ -1,0 +1,100 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Security;
+using Sentinel.HostKeys;
+
+namespace Sentinel.Connections
+{
+    /// <summary>
+    /// Everything needed to open (and later reopen) one connection, after defaults are applied.
+    /// Secrets stay in SecureStrings here and are unwrapped only by the transport.
+    /// </summary>
+    internal sealed class ConnectionSettings
+    {
+        public const int DefaultPort = 2222;
+        public const string DefaultUserName = "sentinel";
+        public const string DefaultComputerName = "localhost";
+        public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+        public ConnectionSettings(string computerName, int port, string userName)
+        {
+            ComputerName = computerName;
+            Port = port;
+            UserName = userName;
+        }
+
+        public string ComputerName { get; }
+
+        public int Port { get; }
+
+        public string UserName { get; }
+
+        public SecureString? Password { get; set; }
+
+        /// <summary>Key files given explicitly; tried before the password.</summary>
+        public string[] KeyFiles { get; set; } = Array.Empty<string>();
+
+        public SecureString? KeyPassphrase { get; set; }
+
+        /// <summary>True when no key was named, so the user's default identities (~/.ssh/id_*) are tried.</summary>
+        public bool UseDefaultKeys { get; set; }
+
+        public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
+
+        public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
+
+        public string KnownHostsFile { get; set; } = DefaultKnownHostsFile;
+
+        public static string DefaultKnownHostsFile => Path.Combine(HomeDirectory, ".ssh", "known_hosts");
+
+        /// <summary>The identities ssh tries when none is named, most modern first.</summary>
+        public static string[] DefaultKeyFiles => new[] { "id_ed25519", "id_ecdsa", "id_rsa" }
+            .Select(name => Path.Combine(HomeDirectory, ".ssh", name))
+            .ToArray();
+
+        private static string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+        /// <summary>Expands a leading <c>~</c> the way a shell would.</summary>
+        public static string ExpandPath(string path)
+        {
+            if (path == "~")
+            {
+                return HomeDirectory;
+            }
+
+            if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+            {
+                return Path.Combine(HomeDirectory, path.Substring(2));
+            }
+
+            return path;
+        }
+
+        /// <summary>Reads an environment default, treating empty as unset.</summary>
+        public static string? FromEnvironment(string name)
+        {
+            var value = Environment.GetEnvironmentVariable(name);
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        /// <summary>The password from <c>$env:SSH_PASS</c>, as a SecureString.</summary>
+        public static SecureString? PasswordFromEnvironment()
+        {
+            var value = FromEnvironment("SSH_PASS");
+            if (value == null)
+            {
+                return null;
+            }
+
+            var secure = new SecureString();
+            foreach (var c in value)
+            {
+                secure.AppendChar(c);
+            }
+
+            secure.MakeReadOnly();
+            return secure;
+        }
+    }
+}

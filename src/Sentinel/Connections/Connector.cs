@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Errors;
+using Sentinel.HostKeys;
+using Sentinel.Transport;
+
+namespace Sentinel.Connections
+{
+    /// <summary>What one connection attempt did, step by step; Test-SentinelConnection reports from it.</summary>
+    internal sealed class ConnectAttempt
+    {
+        public ConnectAttempt(ConnectionSettings settings)
+        {
+            Settings = settings;
+        }
+
+        public ConnectionSettings Settings { get; }
+
+        public HostKeyVerifier? Verifier { get; set; }
+
+        /// <summary>Time from the start until the host key was judged: TCP plus key exchange.</summary>
+        public TimeSpan? HandshakeTime { get; set; }
+
+        public TimeSpan Elapsed { get; set; }
+
+        public ISshConnection? Connection { get; set; }
+
+        public SentinelException? Error { get; set; }
+
+        /// <summary>What the attempt offered to authenticate with, for messages and hints.</summary>
+        public string Offered { get; set; } = string.Empty;
+
+        public ISshConnection Succeeded() => Connection ?? throw Error!;
+    }
+
+    /// <summary>
+    /// Opens connections: loads keys, resolves the name, builds the host-key verifier from known_hosts,
+    /// dials each address in turn, records a newly accepted host key, and turns every failure into a
+    /// SentinelException naming the host.
+    /// </summary>
+    internal sealed class Connector
+    {
+        private readonly ISshTransport _transport;
+
+        public Connector(ISshTransport transport)
+        {
+            _transport = transport;
+        }
+
+        public async Task<ConnectAttempt> ConnectAsync(ConnectionSettings settings, Action<string> log, CancellationToken cancellationToken)
+        {
+            var attempt = new ConnectAttempt(settings);
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var request = await PrepareAsync(settings, attempt, log, clock, cancellationToken).ConfigureAwait(false);
+                attempt.Connection = await DialAsync(settings, request, attempt, log, clock, cancellationToken).ConfigureAwait(false);
+                log($"Authenticated as '{settings.UserName}' (offered {attempt.Offered}); connected in {clock.ElapsedMilliseconds} ms.");
+            }
+            catch (SentinelException e)
+            {
+                attempt.Error = attempt.Verifier?.Rejection() ?? e;
+            }
+            finally
+            {
+                attempt.Elapsed = clock.Elapsed;
+            }
+
+            // ssh records an accepted key once the handshake is done, even when authentication then fails.
+            if (attempt.Verifier?.Verdict == HostKeyVerdict.AcceptedNew)
+            {
+                try
+                {
+                    attempt.Verifier.RecordIfNew();
+                    log($"Recorded the new host key of {attempt.Verifier.LookupName} in '{attempt.Verifier.KnownHostsPath}'.");
+                }
+                catch (SentinelException e)
+                {
+                    attempt.Connection?.Dispose();
+                    attempt.Connection = null;
+                    attempt.Error ??= e;
+                }
+            }
+
+            return attempt;
+        }
+
+        private async Task<SshConnectRequest> PrepareAsync(ConnectionSettings settings, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
+        {
+            var keys = LoadKeys(settings, log);
+            if (keys.Count == 0 && settings.Password == null)
+            {
+                throw ConnectionErrors.NoCredential(settings.ComputerName, settings.UserName);
+            }
+
+            attempt.Offered = string.Join(", ", keys.Select(k => $"publickey {k.KeyType} {k.Path}").Concat(settings.Password != null ? new[] { "password" } : new string[0]));
+
+            var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile);
+            var verifier = new HostKeyVerifier(settings.ComputerName, settings.Port, settings.HostKeyPolicy, knownHosts);
+            attempt.Verifier = verifier;
+
+            var request = new SshConnectRequest(settings.ComputerName, address: string.Empty, settings.Port, settings.UserName, settings.ConnectTimeout, offer =>
+            {
+                var trusted = verifier.Verify(offer);
+                attempt.HandshakeTime ??= clock.Elapsed;
+                return trusted;
+            })
+            {
+                Password = settings.Password,
+                Log = log,
+            };
+            foreach (var key in keys)
+            {
+                request.Keys.Add(key);
+            }
+
+            return request;
+        }
+
+        private List<IPrivateKey> LoadKeys(ConnectionSettings settings, Action<string> log)
+        {
+            var keys = settings.KeyFiles.Select(path => _transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName)).ToList();
+            if (!settings.UseDefaultKeys)
+            {
+                return keys;
+            }
+
+            foreach (var path in ConnectionSettings.DefaultKeyFiles.Where(File.Exists))
+            {
+                try
+                {
+                    keys.Add(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName));
+                    log($"Offering default identity '{path}'.");
+                }
+                catch (SentinelException e)
+                {
+                    // A default identity that cannot be used is skipped, as ssh skips it.
+                    log($"Skipping default identity '{path}': {e.Message}");
+                }
+            }
+
+            return keys;
+        }
+
+        private async Task<ISshConnection> DialAsync(ConnectionSettings settings, SshConnectRequest template, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
+        {
+            var addresses = await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
+            SentinelException? last = null;
+            foreach (var address in addresses)
+            {
+                var remaining = settings.ConnectTimeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    throw ConnectionErrors.Timeout(settings.ComputerName, settings.Port, settings.ConnectTimeout);
+                }
+
+                log($"Connecting to {settings.ComputerName} ({address}) port {settings.Port}, timeout {remaining.TotalSeconds:0.#} s.");
+                var request = new SshConnectRequest(settings.ComputerName, address.ToString(), settings.Port, settings.UserName, remaining, template.VerifyHostKey)
+                {
+                    Password = template.Password,
+                    Log = template.Log,
+                };
+                foreach (var key in template.Keys)
+                {
+                    request.Keys.Add(key);
+                }
+
+                try
+                {
+                    var connection = await _transport.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
+                    LogHostKey(attempt.Verifier!, log);
+                    log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
+                    return connection;
+                }
+                catch (SentinelException e) when (e.ErrorId == ErrorIds.ConnectionRefused && attempt.HandshakeTime == null)
+                {
+                    // localhost may resolve to ::1 and 127.0.0.1 while sshd listens on one: try the next.
+                    log($"{address} refused the connection.");
+                    last = e;
+                }
+            }
+
+            throw last ?? ConnectionErrors.UnknownHost(settings.ComputerName);
+        }
+
+        private static void LogHostKey(HostKeyVerifier verifier, Action<string> log)
+        {
+            var what = verifier.Verdict switch
+            {
+                HostKeyVerdict.Known => "matches known_hosts",
+                HostKeyVerdict.AcceptedNew => "is new and accepted (AcceptNew)",
+                HostKeyVerdict.Unverified => "was NOT verified (HostKeyPolicy Ignore)",
+                _ => verifier.Verdict.ToString(),
+            };
+            log($"Host key {verifier.Offered?.Algorithm} {verifier.OfferedFingerprint} {what}.");
+        }
+
+        public static async Task<IPAddress[]> ResolveAsync(ConnectionSettings settings, CancellationToken cancellationToken)
+        {
+            if (IPAddress.TryParse(settings.ComputerName.Trim('[', ']'), out var literal))
+            {
+                return new[] { literal };
+            }
+
+            var lookup = Dns.GetHostAddressesAsync(settings.ComputerName);
+            var finished = await Task.WhenAny(lookup, Task.Delay(settings.ConnectTimeout, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (finished != lookup)
+            {
+                throw ConnectionErrors.Timeout(settings.ComputerName, settings.Port, settings.ConnectTimeout);
+            }
+
+            try
+            {
+                var addresses = await lookup.ConfigureAwait(false);
+                if (addresses.Length == 0)
+                {
+                    throw ConnectionErrors.UnknownHost(settings.ComputerName);
+                }
+
+                return addresses;
+            }
+            catch (SocketException e)
+            {
+                throw ConnectionErrors.UnknownHost(settings.ComputerName, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sentinel.Execution
+{
+    /// <summary>
+    /// Drains one output stream of a running command on its own thread, as the bytes arrive, so the
+    /// server never stalls on a full window and stdout and stderr cannot deadlock each other. Keeps
+    /// at most a fixed number of bytes and counts the rest.
+    /// </summary>
+    internal sealed class OutputCollector
+    {
+        // SSH.NET's output stream has no real asynchronous read: a thread-pool read would block a pool
+        // thread per stream, so each stream gets a dedicated thread.
+        private readonly Thread _thread;
+        private readonly Stream _source;
+        private readonly MemoryStream _kept = new MemoryStream();
+        private readonly long _limit;
+        private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private OutputCollector(Stream source, long limit, string name)
+        {
+            _source = source;
+            _limit = limit;
+            _thread = new Thread(Drain) { IsBackground = true, Name = name };
+        }
+
+        /// <summary>Every byte the command wrote to this stream, kept or not.</summary>
+        public long TotalBytes { get; private set; }
+
+        public bool Truncated => TotalBytes > _kept.Length;
+
+        /// <summary>Completes when the stream ends (the channel closed).</summary>
+        public Task Completion => _done.Task;
+
+        public static OutputCollector Start(Stream source, long limit, string name)
+        {
+            var collector = new OutputCollector(source, limit, name);
+            collector._thread.Start();
+            return collector;
+        }
+
+        /// <summary>The kept bytes as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
+        public string Text() => new UTF8Encoding(false, false).GetString(_kept.GetBuffer(), 0, (int)_kept.Length);
+
+        private void Drain()
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                int read;
+                while ((read = _source.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    var room = (int)Math.Max(0, Math.Min(read, _limit - _kept.Length));
+                    _kept.Write(buffer, 0, room);
+                    TotalBytes += read;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command was disposed under us (stop or lost connection): what we have is all.
+            }
+
+            _done.TrySetResult(true);
+        }
+    }
+}

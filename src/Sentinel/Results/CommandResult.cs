@@ -1,0 +1,56 @@
+using System;
+
+namespace Sentinel.Results
+{
+    /// <summary>What one command did on one host. A non-zero exit code is data here, not an error.</summary>
+    public sealed class CommandResult
+    {
+        internal CommandResult(string computerName, int sessionId, string command, int? exitCode, string? exitSignal, string output, string error, DateTime startTime, TimeSpan duration, long outputBytes, long errorBytes, bool truncated)
+        {
+            ComputerName = computerName;
+            SessionId = sessionId;
+            Command = command;
+            ExitCode = exitCode;
+            ExitSignal = exitSignal;
+            Output = output;
+            Error = error;
+            StartTime = startTime;
+            Duration = duration;
+            OutputBytes = outputBytes;
+            ErrorBytes = errorBytes;
+            Truncated = truncated;
+        }
+
+        public string ComputerName { get; }
+
+        public int SessionId { get; }
+
+        public string Command { get; }
+
+        /// <summary>The command's exit code; null when a signal ended it.</summary>
+        public int? ExitCode { get; }
+
+        /// <summary>The signal that ended the command (TERM, KILL, ...), if any.</summary>
+        public string? ExitSignal { get; }
+
+        /// <summary>Standard output, exactly as the command wrote it (up to the kept limit).</summary>
+        public string Output { get; }
+
+        /// <summary>Standard error, apart from standard output.</summary>
+        public string Error { get; }
+
+        public DateTime StartTime { get; }
+
+        public TimeSpan Duration { get; }
+
+        /// <summary>Bytes the command wrote to standard output, including any not kept.</summary>
+        public long OutputBytes { get; }
+
+        public long ErrorBytes { get; }
+
+        /// <summary>True when Output or Error hold less than the command wrote.</summary>
+        public bool Truncated { get; }
+
+        public bool Succeeded => ExitCode == 0;
+    }
+}

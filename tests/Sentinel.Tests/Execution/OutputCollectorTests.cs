@@ -1,0 +1,50 @@
+using System.IO;
+using System.Text;
+using System.Threading.Tasks;
+using Sentinel.Execution;
+using Xunit;
+
+namespace Sentinel.Tests.Execution
+{
+    public sealed class OutputCollectorTests
+    {
+        [Fact]
+        public async Task KeepsEverythingUnderTheLimitByteExact()
+        {
+            var text = "héllo wörld ✓\r\n\ttabs and CRLF\n";
+            var collector = OutputCollector.Start(new MemoryStream(Encoding.UTF8.GetBytes(text)), 1024, "test");
+            await collector.Completion;
+            Assert.Equal(text, collector.Text());
+            Assert.False(collector.Truncated);
+            Assert.Equal(Encoding.UTF8.GetByteCount(text), collector.TotalBytes);
+        }
+
+        [Fact]
+        public async Task KeepsOnlyTheLimitButCountsEveryByte()
+        {
+            var collector = OutputCollector.Start(new MemoryStream(new byte[300_000]), 1000, "test");
+            await collector.Completion;
+            Assert.Equal(1000, collector.Text().Length);
+            Assert.True(collector.Truncated);
+            Assert.Equal(300_000, collector.TotalBytes);
+        }
+
+        [Fact]
+        public async Task TurnsInvalidUtf8IntoReplacementCharacters()
+        {
+            var collector = OutputCollector.Start(new MemoryStream(new byte[] { (byte)'a', 0xFF, 0xFE, (byte)'b' }), 1024, "test");
+            await collector.Completion;
+            Assert.Equal("a\uFFFD\uFFFDb", collector.Text());
+        }
+    }
+
+    public sealed class ShellQuoteTests
+    {
+        [Theory]
+        [InlineData("nginx", "'nginx'")]
+        [InlineData("", "''")]
+        [InlineData("it's", "'it'\\''s'")]
+        [InlineData("a; touch /tmp/x $(id) `id`", "'a; touch /tmp/x $(id) `id`'")]
+        public void QuotesForAPosixShell(string value, string expected) => Assert.Equal(expected, ShellQuote.Quote(value));
+    }
+}
