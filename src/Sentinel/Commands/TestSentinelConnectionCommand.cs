@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Connections;
+using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Module;
+using Sentinel.Platform;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Checks a connection one step at a time (TCP, SSH handshake and host key, authentication, a
+    /// command, services) and says which step failed and what to check.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelConnection")]
+    [OutputType(typeof(ConnectionTestResult), typeof(bool))]
+    public sealed class TestSentinelConnectionCommand : ConnectionCmdlet
+    {
+        private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+
+        /// <summary>Services whose status (`service NAME status` exit code) to check after logging in.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Service { get; set; }
+
+        /// <summary>Return only $true or $false per host.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var connector = new Connector(SshAdapterLoader.Transport);
+            var targets = TargetComputerNames().Select(SettingsFor).ToArray();
+            RunPumped(pump => Task.WhenAll(targets.Select(async settings =>
+            {
+                var steps = await TestAsync(connector, settings, line => pump.Post(() => WriteVerbose(line))).ConfigureAwait(false);
+                var result = new ConnectionTestResult(settings.ComputerName, settings.Port, settings.UserName, steps);
+                pump.Post(() => WriteObject(Quiet ? (object)result.Passed : result));
+            })));
+        }
+
+        private async Task<List<ConnectionTestStep>> TestAsync(Connector connector, ConnectionSettings settings, Action<string> log)
+        {
+            var steps = new List<ConnectionTestStep>();
+            if (!await TestTcpAsync(settings, steps).ConfigureAwait(false))
+            {
+                return steps;
+            }
+
+            var attempt = await connector.ConnectAsync(settings, log, StopToken).ConfigureAwait(false);
+            if (!RecordConnectSteps(attempt, steps))
+            {
+                return steps;
+            }
+
+            var session = new SentinelSession(0, settings, attempt.Connection!, attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
+            try
+            {
+                await RunStepAsync(session, steps, "Command", "whoami", result => result.Succeeded
+                    ? Step("Command", true, result.Duration, $"whoami: {result.Output.Trim()}")
+                    : Step("Command", false, result.Duration, $"whoami exited {Describe(result)}: {result.Error.Trim()}", "The account logs in but cannot run commands: check its login shell (not /usr/sbin/nologin) and any ForceCommand in sshd_config.")).ConfigureAwait(false);
+
+                foreach (var service in Service ?? new string[0])
+                {
+                    var name = "Service " + service;
+                    await RunStepAsync(session, steps, name, $"PATH=\"$PATH:/usr/sbin:/sbin\" service {ShellQuote.Quote(service)} status", result => ServiceStep(name, service, result)).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                session.Close();
+            }
+
+            return steps;
+        }
+
+        private async Task<bool> TestTcpAsync(ConnectionSettings settings, List<ConnectionTestStep> steps)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                foreach (var address in await Connector.ResolveAsync(settings, StopToken).ConfigureAwait(false))
+                {
+                    using (var client = new TcpClient(address.AddressFamily))
+                    {
+                        var connecting = client.ConnectAsync(address, settings.Port);
+                        var remaining = settings.ConnectTimeout - clock.Elapsed;
+                        if (remaining <= TimeSpan.Zero || await Task.WhenAny(connecting, Task.Delay(remaining, StopToken)).ConfigureAwait(false) != connecting)
+                        {
+                            StopToken.ThrowIfCancellationRequested();
+                            throw ConnectionErrors.Timeout(settings.ComputerName, settings.Port, settings.ConnectTimeout);
+                        }
+
+                        try
+                        {
+                            await connecting.ConfigureAwait(false);
+                            steps.Add(Step("TCP", true, clock.Elapsed, $"{address} port {settings.Port} accepts connections"));
+                            return true;
+                        }
+                        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+                        {
+                            // Try the host's next address, as the connection itself would.
+                        }
+                    }
+                }
+
+                throw ConnectionErrors.Refused(settings.ComputerName, settings.Port);
+            }
+            catch (SocketException e)
+            {
+                steps.Add(Step("TCP", false, clock.Elapsed, e.Message, "The host cannot be reached: check the host name, the network path and firewalls."));
+            }
+            catch (SentinelException e)
+            {
+                var hint = e.ErrorId switch
+                {
+                    ErrorIds.UnknownHost => "Check the host name spelling and its DNS or /etc/hosts entry.",
+                    ErrorIds.ConnectionRefused => $"Nothing listens on port {settings.Port}: check -Port (or $env:SSH_PORT) and that sshd is running on the host; a firewall that rejects looks the same.",
+                    _ => $"No answer within {settings.ConnectTimeout.TotalSeconds:0} s: the host may be down or the address wrong, or a firewall drops the packets.",
+                };
+                steps.Add(Step("TCP", false, clock.Elapsed, e.Message, hint));
+            }
+
+            return false;
+        }
+
+        /// <summary>Turns a connection attempt into the Handshake and Authentication rows; true when both passed.</summary>
+        private static bool RecordConnectSteps(ConnectAttempt attempt, List<ConnectionTestStep> steps)
+        {
+            var error = attempt.Error;
+            var credentialProblem = error != null && (error.ErrorId.StartsWith("Sentinel.Key", StringComparison.Ordinal) || error.ErrorId == ErrorIds.NoCredential);
+            if (credentialProblem)
+            {
+                steps.Add(Step("Authentication", false, attempt.Elapsed, error!.Message, error.RecommendedAction));
+                return false;
+            }
+
+            var verifier = attempt.Verifier!;
+            var handshake = attempt.HandshakeTime ?? attempt.Elapsed;
+            var hostKeyRefused = verifier.Rejection();
+            if (attempt.HandshakeTime == null || hostKeyRefused != null)
+            {
+                var hint = hostKeyRefused?.RecommendedAction ?? "The port answers but did not complete an SSH handshake: check that it is an SSH server and that nothing in between (a proxy, a load balancer) cuts the connection.";
+                steps.Add(Step("Handshake", false, handshake, error?.Message ?? "no host key received", hint));
+                return false;
+            }
+
+            steps.Add(Step("Handshake", true, handshake, $"{verifier.Offered!.Algorithm} {verifier.OfferedFingerprint} ({verifier.Verdict})"));
+            var authentication = attempt.Elapsed - handshake;
+            if (error != null)
+            {
+                steps.Add(Step("Authentication", false, authentication, error.Message, AuthenticationHint(attempt)));
+                return false;
+            }
+
+            steps.Add(Step("Authentication", true, authentication, $"'{attempt.Settings.UserName}' accepted (offered {attempt.Offered})"));
+            return true;
+        }
+
+        private static string AuthenticationHint(ConnectAttempt attempt)
+        {
+            var hints = new List<string> { $"Check the user name ('{attempt.Settings.UserName}') and the password." };
+            foreach (var key in attempt.Settings.KeyFiles)
+            {
+                var mode = UnixPermissions.TryGet(key);
+                if (mode.HasValue && (mode.Value & Convert.ToInt32("077", 8)) != 0)
+                {
+                    hints.Add($"The key file '{key}' is readable by other users (mode {Convert.ToString(mode.Value, 8)}); OpenSSH refuses such keys: chmod 600 '{key}'.");
+                }
+            }
+
+            hints.Add("For a key, check that its public half (.pub) is in ~/.ssh/authorized_keys of that user on the host, and that the folder is not writable by others.");
+            return string.Join(" ", hints);
+        }
+
+        private async Task RunStepAsync(SentinelSession session, List<ConnectionTestStep> steps, string name, string command, Func<CommandResult, ConnectionTestStep> judge)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                steps.Add(judge(await CommandRunner.RunAsync(session, command, CommandTimeout, CommandRunner.DefaultMaxOutputBytes, StopToken).ConfigureAwait(false)));
+            }
+            catch (SentinelException e)
+            {
+                steps.Add(Step(name, false, clock.Elapsed, e.Message, e.RecommendedAction));
+            }
+        }
+
+        private static ConnectionTestStep ServiceStep(string name, string service, CommandResult result)
+        {
+            var output = (result.Output + result.Error).Trim();
+            switch (result.ExitCode)
+            {
+                case 0:
+                    return Step(name, true, result.Duration, $"{service} is running (exit 0)");
+                case 3:
+                    return Step(name, false, result.Duration, $"{service} is stopped (exit 3): {output}", $"Start it, for example: Invoke-SentinelCommand 'sudo service {service} start'.");
+                case 4:
+                    return Step(name, false, result.Duration, $"{service} status is unknown (exit 4): {output}", "The status check may need root here: let the user run 'service' through sudo (see about_Sentinel), or check the service's init script.");
+                case 127:
+                    return Step(name, false, result.Duration, $"'service' was not found (exit 127): {output}", "The host has no 'service' command: install the init-system tools or check PATH.");
+                default:
+                    return Step(name, false, result.Duration, $"{service} status failed ({Describe(result)}): {output}", $"Check that the service '{service}' is installed on the host and that the name is right.");
+            }
+        }
+
+        private static string Describe(CommandResult result) => result.ExitCode.HasValue
+            ? "exit " + result.ExitCode.Value.ToString(CultureInfo.InvariantCulture)
+            : "signal " + result.ExitSignal;
+
+        private static ConnectionTestStep Step(string name, bool passed, TimeSpan duration, string detail, string? hint = null)
+            => new ConnectionTestStep(name, passed, duration, detail, passed ? null : hint);
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+using Sentinel.Commands;
+using Sentinel.Results;
+using Xunit;
+
+namespace Sentinel.Tests.Commands
+{
+    /// <summary>The conventions every cmdlet keeps, checked on the assembly, and a few contracts run in-process.</summary>
+    public sealed class CmdletContractTests
+    {
+        private static readonly Type[] Cmdlets = typeof(SentinelCmdlet).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttribute<CmdletAttribute>() != null)
+            .ToArray();
+
+        public static TheoryData<Type> CmdletTypes()
+        {
+            var data = new TheoryData<Type>();
+            foreach (var type in Cmdlets)
+            {
+                data.Add(type);
+            }
+
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(CmdletTypes))]
+        public void IsSealedNamedVerbNounCommandAndDeclaresItsOutput(Type type)
+        {
+            var cmdlet = type.GetCustomAttribute<CmdletAttribute>()!;
+            Assert.True(type.IsSealed);
+            Assert.Equal(cmdlet.VerbName + cmdlet.NounName + "Command", type.Name);
+            Assert.StartsWith("Sentinel", cmdlet.NounName);
+            Assert.True(typeof(SentinelCmdlet).IsAssignableFrom(type), "every cmdlet gets the cancellable base");
+            Assert.NotEmpty(type.GetCustomAttributes<OutputTypeAttribute>());
+        }
+
+        private static PowerShell NewShell()
+        {
+            var state = InitialSessionState.CreateDefault2();
+            foreach (var type in Cmdlets)
+            {
+                var attribute = type.GetCustomAttribute<CmdletAttribute>()!;
+                state.Commands.Add(new SessionStateCmdletEntry($"{attribute.VerbName}-{attribute.NounName}", type, null));
+            }
+
+            var shell = PowerShell.Create(state);
+            return shell;
+        }
+
+        [Fact]
+        public void InvokeWithoutASessionIsATerminatingNoSessionError()
+        {
+            using var shell = NewShell();
+            shell.AddCommand("Invoke-SentinelCommand").AddParameter("Command", "true");
+            var error = Assert.ThrowsAny<RuntimeException>(() => shell.Invoke()).ErrorRecord;
+            Assert.Equal("Sentinel.NoSession,Sentinel.Commands.InvokeSentinelCommandCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void AnInvalidSshPortVariableIsAnInvalidArgument()
+        {
+            using var shell = NewShell();
+            shell.AddScript("$env:SSH_PORT = 'twenty-two'; try { Connect-SentinelServer -ComputerName 127.0.0.1 } finally { $env:SSH_PORT = $null }");
+            shell.Invoke();
+            var error = Assert.Single(shell.Streams.Error);
+            Assert.StartsWith("Sentinel.InvalidArgument,", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal("127.0.0.1", error.TargetObject);
+        }
+
+        [Fact]
+        public void AClosedPortIsANonTerminatingErrorWithTheHostAsTarget()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+
+            using var shell = NewShell();
+            shell.AddScript($"$env:SSH_PASS = 'unused'; try {{ Connect-SentinelServer -ComputerName 127.0.0.1 -Port {port} -KnownHostsFile /dev/null }} finally {{ $env:SSH_PASS = $null }}");
+            var output = shell.Invoke();
+            Assert.Empty(output);
+            var error = Assert.Single(shell.Streams.Error);
+            Assert.StartsWith("Sentinel.ConnectionRefused,", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+            Assert.Equal("127.0.0.1", error.TargetObject);
+            Assert.Contains(port.ToString(), error.Exception.Message);
+        }
+
+        [Fact]
+        public void SessionStateNamesAreStable()
+            => Assert.Equal(new[] { "Open", "Broken", "Closed" }, Enum.GetNames(typeof(SentinelSessionState)));
+    }
+}
