@@ -1,0 +1,109 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+Builds, tests and demonstrates Sentinel.
+
+.DESCRIPTION
+  Build  lays the module out in out/Sentinel/<version>/ exactly as it would be installed.
+  Test   builds, then runs the xunit tests and the Pester end-to-end tests against the lab sshd.
+  Demo   builds, starts the lab sshd on localhost:2222 and runs the module's main job against it.
+Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself.
+Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string]$Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string]$Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$RepoRoot = $PSScriptRoot
+$Manifest = Import-PowerShellDataFile (Join-Path $RepoRoot 'Sentinel.psd1')
+$Version = $Manifest.ModuleVersion
+$ModuleRoot = Join-Path $RepoRoot "out/Sentinel/$Version"
+$ModuleManifest = Join-Path $ModuleRoot 'Sentinel.psd1'
+$LabModule = Join-Path $RepoRoot 'tests/lab/SentinelLab.psm1'
+
+function Invoke-Dotnet {
+    # A plain function (no [Parameter]) so that dotnet's own switches such as -o are not taken as
+    # PowerShell's common parameters.
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    # The layout PowerShell sees after Install-Module: the manifest and Sentinel.dll at the top, and
+    # the SSH adapter with SSH.NET in dependencies/<PSEdition>, loaded by the module at import.
+    $staging = Join-Path $RepoRoot 'out/staging'
+    Remove-Item $staging, $ModuleRoot -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Dotnet build (Join-Path $RepoRoot 'src/Sentinel/Sentinel.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'module')
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net8.0 -o (Join-Path $staging 'Core')
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net462 -o (Join-Path $staging 'Desktop')
+
+    New-Item -ItemType Directory -Path $ModuleRoot -Force | Out-Null
+    Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1') $ModuleRoot
+    Copy-Item (Join-Path $staging 'module/Sentinel.dll') $ModuleRoot
+    foreach ($edition in 'Core', 'Desktop') {
+        $target = New-Item -ItemType Directory -Path (Join-Path $ModuleRoot "dependencies/$edition") -Force
+        # Sentinel.dll is already loaded by PowerShell and System.Management.Automation is PowerShell's own.
+        Get-ChildItem (Join-Path $staging $edition) -Filter *.dll |
+            Where-Object Name -NotIn 'Sentinel.dll', 'System.Management.Automation.dll' |
+            Copy-Item -Destination $target
+    }
+    Remove-Item $staging -Recurse -Force
+    Write-Host "Built Sentinel $Version in $ModuleRoot"
+}
+
+function Get-PesterModulePath {
+    # Pester comes from its NuGet package (the PowerShell Gallery is not reachable): the test project
+    # downloads it into the NuGet cache on restore.
+    $pesterVersion = ([xml](Get-Content (Join-Path $RepoRoot 'Directory.Packages.props'))).Project.PropertyGroup.PesterVersion
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $cache.Trim() "pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $path)) {
+        Invoke-Dotnet restore (Join-Path $RepoRoot 'tests/Sentinel.Tests/Sentinel.Tests.csproj') --nologo -v quiet
+    }
+    $path
+}
+
+function Invoke-Test {
+    Import-Module $LabModule -Force
+    Install-SentinelLabPrerequisites
+
+    Write-Host "`n== xunit"
+    $trx = Join-Path $RepoRoot 'out/test-results'
+    & dotnet test (Join-Path $RepoRoot 'tests/Sentinel.Tests/Sentinel.Tests.csproj') -c $Configuration --nologo --logger "trx;LogFileName=xunit.trx" --results-directory $trx
+    $xunitFailed = $LASTEXITCODE -ne 0
+    $xunit = ([xml](Get-Content (Join-Path $trx 'xunit.trx'))).TestRun.ResultSummary.Counters
+
+    Write-Host "`n== Pester"
+    Import-Module (Get-PesterModulePath) -Force
+    $env:SENTINEL_MODULE = $ModuleManifest
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $RepoRoot 'tests/Pester'
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    $pester = Invoke-Pester -Configuration $config
+
+    $passed = [int]$xunit.passed + $pester.PassedCount
+    $failed = [int]$xunit.failed + $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
+    Write-Host "`nxunit: $($xunit.passed) passed, $($xunit.failed) failed"
+    Write-Host "Pester: $($pester.PassedCount) passed, $($pester.FailedCount) failed, $($pester.SkippedCount) skipped"
+    Write-Host "Total: $passed passed, $failed failed"
+    if ($failed -gt 0 -or $xunitFailed) { exit 1 }
+}
+
+function Invoke-Demo {
+    & (Join-Path $RepoRoot 'tests/lab/Demo.ps1') -ModulePath $ModuleManifest
+}
+
+Invoke-Build
+switch ($Task) {
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+}

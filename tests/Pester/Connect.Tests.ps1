@@ -1,0 +1,216 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $lab = Start-SentinelLab -NoNginx
+    $credential = Get-SentinelLabCredential -Lab $lab
+    $labTarget = @{ ComputerName = $lab.ComputerName; Port = $lab.Port }
+}
+
+AfterAll {
+    Get-SentinelSession | Disconnect-SentinelServer
+    Stop-SentinelLab -Lab $lab
+}
+
+Describe 'Connect-SentinelServer authentication' {
+    BeforeEach { $knownHosts = New-TestKnownHostsFile }
+    AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
+
+    It 'authenticates with a password from a PSCredential and emits a typed session' {
+        $session = Connect-SentinelServer @labTarget -Credential $credential -KnownHostsFile $knownHosts
+        $session | Should -BeOfType ([Sentinel.Results.SentinelSession])
+        $session.State | Should -Be 'Open'
+        $session.ComputerName | Should -Be $lab.ComputerName
+        $session.Port | Should -Be $lab.Port
+        $session.UserName | Should -Be 'sentinel'
+        $session.HostKeyFingerprint | Should -Be (Get-HostKeyFingerprint "$($lab.HostKeyPath).pub")
+        $session.ServerVersion | Should -BeLike 'SSH-2.0-OpenSSH*'
+        $session.ConnectedAt | Should -BeGreaterThan (Get-Date).AddMinutes(-1)
+    }
+
+    It 'authenticates from SSH_HOST, SSH_PORT, SSH_USER and SSH_PASS alone' {
+        $saved = @{}
+        foreach ($name in 'SSH_HOST', 'SSH_PORT', 'SSH_USER', 'SSH_PASS') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+        try {
+            $env:SSH_HOST = $lab.ComputerName
+            $env:SSH_PORT = "$($lab.Port)"
+            $env:SSH_USER = $lab.UserName
+            $env:SSH_PASS = $lab.Password
+            $session = Connect-SentinelServer -KnownHostsFile $knownHosts
+            $session.ComputerName | Should -Be $lab.ComputerName
+            $session.Port | Should -Be $lab.Port
+            (Invoke-SentinelCommand 'whoami' -Session $session).Output.Trim() | Should -Be 'sentinel'
+        }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+    }
+
+    It 'authenticates with a key file, with ~ expanded' {
+        $homeKey = Join-Path $HOME "sentinel-test-key-$PID"
+        Copy-Item $lab.KeyPath $homeKey
+        try {
+            $session = Connect-SentinelServer @labTarget -KeyFile "~/$(Split-Path $homeKey -Leaf)" -KnownHostsFile $knownHosts
+            $session.State | Should -Be 'Open'
+        }
+        finally { Remove-Item $homeKey }
+    }
+
+    It 'authenticates with an encrypted key and its passphrase' {
+        $passphrase = ConvertTo-SecureString $lab.KeyPassphrase -AsPlainText -Force
+        $session = Connect-SentinelServer @labTarget -KeyFile $lab.EncryptedKeyPath -KeyPassphrase $passphrase -KnownHostsFile $knownHosts
+        $session.State | Should -Be 'Open'
+    }
+
+    It 'says clearly that an encrypted key needs its passphrase' {
+        { Connect-SentinelServer @labTarget -KeyFile $lab.EncryptedKeyPath -KnownHostsFile $knownHosts -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.KeyPassphraseRequired,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $Error[0].Exception.Message | Should -BeLike "*$($lab.EncryptedKeyPath)*encrypted*"
+    }
+
+    It 'tells a wrong passphrase apart, without echoing it' {
+        $wrong = ConvertTo-SecureString 'not-the-passphrase' -AsPlainText -Force
+        { Connect-SentinelServer @labTarget -KeyFile $lab.EncryptedKeyPath -KeyPassphrase $wrong -KnownHostsFile $knownHosts -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.KeyPassphraseWrong,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        Get-ErrorText $Error[0] | Should -Not -BeLike '*not-the-passphrase*'
+    }
+
+    It 'reports a missing key file and an invalid one with their own ids' {
+        { Connect-SentinelServer @labTarget -KeyFile (Join-Path $TestDrive 'absent') -KnownHostsFile $knownHosts -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.KeyFileNotFound,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        { Connect-SentinelServer @labTarget -KeyFile "$($lab.KeyPath).pub" -KnownHostsFile $knownHosts -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.KeyFileInvalid,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'refuses a wrong password with an authentication error naming the host, and no secret anywhere' {
+        $wrong = [pscredential]::new('sentinel', (ConvertTo-SecureString 'Wrong-Password-42' -AsPlainText -Force))
+        $verbose = Connect-SentinelServer @labTarget -Credential $wrong -KnownHostsFile $knownHosts -ErrorVariable failure -ErrorAction SilentlyContinue -Verbose 4>&1
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.AuthenticationFailed,*'
+        $failure[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $failure[0].TargetObject | Should -Be $lab.ComputerName
+        $failure[0].Exception.Message | Should -BeLike "*$($lab.ComputerName)*sentinel*"
+        $failure[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        Get-ErrorText $failure[0] | Should -Not -BeLike '*Wrong-Password-42*'
+        ($verbose | Out-String) | Should -Not -BeLike '*Wrong-Password-42*'
+        Get-SentinelSession | Should -BeNullOrEmpty
+    }
+
+    It 'never prompts: it works in a non-interactive pwsh' {
+        $script = @"
+`$env:SSH_PASS = '$($lab.Password)'
+Import-Module '$ModulePath'
+`$s = Connect-SentinelServer -ComputerName $($lab.ComputerName) -Port $($lab.Port) -KnownHostsFile '$knownHosts' -ErrorAction Stop
+(Invoke-SentinelCommand 'echo non-interactive-ok').Output
+"@
+        $output = Invoke-ChildPwsh -Script $script
+        $LASTEXITCODE | Should -Be 0
+        ($output | Out-String) | Should -BeLike '*non-interactive-ok*'
+    }
+}
+
+Describe 'Connect-SentinelServer host keys' {
+    BeforeAll {
+        # This block changes the host key, so it has an sshd of its own.
+        $keyLab = Start-SentinelLab -NoNginx
+        $keyTarget = @{ ComputerName = 'localhost'; Port = $keyLab.Port; Credential = $credential }
+    }
+    AfterAll { Stop-SentinelLab -Lab $keyLab }
+    AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
+
+    It 'records an unknown key in OpenSSH format under AcceptNew, then accepts it on reconnect' {
+        $knownHosts = New-TestKnownHostsFile
+        $first = Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts
+        $lines = @(Get-Content $knownHosts)
+        $lines.Count | Should -Be 1
+        $lines[0] | Should -BeLike "``[localhost``]:$($keyLab.Port) ssh-ed25519 AAAA*"
+        & ssh-keygen -F "[localhost]:$($keyLab.Port)" -f $knownHosts | Out-Null
+        $LASTEXITCODE | Should -Be 0 -Because 'ssh-keygen -F finds the entry'
+
+        $second = Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts -HostKeyPolicy Strict
+        $second.HostKeyFingerprint | Should -Be $first.HostKeyFingerprint
+        @(Get-Content $knownHosts).Count | Should -Be 1
+    }
+
+    It 'reads hashed known_hosts entries' {
+        $knownHosts = New-TestKnownHostsFile
+        Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts | Out-Null
+        & ssh-keygen -H -f $knownHosts 2>&1 | Out-Null
+        (Get-Content $knownHosts) | Should -BeLike '|1|*'
+        (Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts -HostKeyPolicy Strict).State | Should -Be 'Open'
+    }
+
+    It 'refuses an unknown key under Strict and records nothing' {
+        $knownHosts = New-TestKnownHostsFile
+        { Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts -HostKeyPolicy Strict -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.HostKeyUnknown,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $knownHosts | Should -Not -Exist
+    }
+
+    It 'refuses a changed key under AcceptNew and Strict with both fingerprints, and accepts it under Ignore with a warning' {
+        $knownHosts = New-TestKnownHostsFile
+        $old = (Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts).HostKeyFingerprint
+        Get-SentinelSession | Disconnect-SentinelServer
+        Restart-SentinelLab -Lab $keyLab -NewHostKey
+        $new = Get-HostKeyFingerprint "$($keyLab.HostKeyPath).pub"
+        $new | Should -Not -Be $old
+
+        foreach ($policy in 'AcceptNew', 'Strict') {
+            Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts -HostKeyPolicy $policy -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.HostKeyMismatch,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            $failure[0].Exception.Message | Should -BeLike "*$new*"
+            $failure[0].Exception.Message | Should -BeLike "*$old*"
+            $failure[0].ErrorDetails.RecommendedAction | Should -BeLike "*ssh-keygen -R*localhost*$($keyLab.Port)*"
+        }
+        @(Get-Content $knownHosts).Count | Should -Be 1 -Because 'a refused key is never written'
+
+        $session = Connect-SentinelServer @keyTarget -KnownHostsFile $knownHosts -HostKeyPolicy Ignore -WarningVariable warnings
+        $session.State | Should -Be 'Open'
+        $session.HostKeyFingerprint | Should -Be $new
+        ($warnings | Out-String) | Should -BeLike "*$new*not verified*"
+    }
+}
+
+Describe 'Connect-SentinelServer network failures' {
+    It 'times out within ConnectTimeout + 2 s against a listener that never speaks' {
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            { Connect-SentinelServer -ComputerName 127.0.0.1 -Port $silent.LocalEndpoint.Port -Credential $credential -ConnectTimeout 2 -KnownHostsFile (New-TestKnownHostsFile) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'Sentinel.ConnectionTimeout,*'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 4
+            $Error[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $Error[0].TargetObject | Should -Be '127.0.0.1'
+        }
+        finally { $silent.Stop() }
+    }
+
+    It 'fails at once on a closed port' {
+        $closed = Get-FreeTcpPort
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        { Connect-SentinelServer -ComputerName localhost -Port $closed -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.ConnectionRefused,*'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+        $Error[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $Error[0].Exception.Message | Should -BeLike "*localhost*$closed*"
+    }
+
+    It 'reports an unknown host name' {
+        { Connect-SentinelServer -ComputerName 'no-such-host.invalid' -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.UnknownHost,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'goes on with the other hosts when one fails' {
+        $sessions = Connect-SentinelServer -ComputerName 127.0.0.1, 'no-such-host.invalid' -Port $lab.Port -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($sessions).Count | Should -Be 1
+        $failures.Count | Should -Be 1
+        $failures[0].TargetObject | Should -Be 'no-such-host.invalid'
+        Get-SentinelSession | Disconnect-SentinelServer
+    }
+}

@@ -1,0 +1,56 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
+Describe 'The built module' {
+    It 'exports exactly the cmdlets the manifest lists' {
+        $manifest = Import-PowerShellDataFile $ModulePath
+        (Get-Command -Module Sentinel).Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'is laid out as installed: manifest, Sentinel.dll and the adapter per edition in dependencies/' {
+        $root = Split-Path $ModulePath
+        Join-Path $root 'Sentinel.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Sentinel.Ssh.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Renci.SshNet.dll' | Should -Exist
+        Join-Path $root 'dependencies/Desktop/Sentinel.Ssh.dll' | Should -Exist
+        Join-Path $root 'dependencies/Desktop/Renci.SshNet.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Sentinel.dll' | Should -Not -Exist
+    }
+
+    It 'loads SSH.NET in its own load context named Sentinel, and its modern .NET build' {
+        $sshNet = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Renci.SshNet' }
+        @($sshNet).Count | Should -Be 1
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($sshNet).Name | Should -Be 'Sentinel'
+        $framework = $sshNet.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName
+        $framework | Should -BeLike '.NETCoreApp,Version=v*'
+        $framework | Should -Not -BeLike '*Standard*'
+        $bouncyCastle = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'BouncyCastle.Cryptography' }
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($bouncyCastle).Name | Should -Be 'Sentinel'
+    }
+
+    It 'keeps its public types in the default load context, with no SSH.NET type in a public signature' {
+        $sentinel = [Sentinel.Results.SentinelSession].Assembly
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($sentinel).Name | Should -Be 'Default'
+        $leaks = foreach ($type in $sentinel.GetExportedTypes()) {
+            foreach ($member in $type.GetMembers()) {
+                $types = switch ($member.MemberType) {
+                    'Property' { $member.PropertyType }
+                    'Method' { @($member.ReturnType) + @($member.GetParameters() | ForEach-Object ParameterType) }
+                    'Constructor' { @($member.GetParameters() | ForEach-Object ParameterType) }
+                }
+                $types | Where-Object { $_ -and $_.Assembly.GetName().Name -eq 'Renci.SshNet' } | ForEach-Object { "$type.$($member.Name)" }
+            }
+        }
+        $leaks | Should -BeNullOrEmpty
+    }
+
+    It 'declares Sentinel result types (or a plain Boolean for -Quiet) as every cmdlet''s output' {
+        foreach ($command in Get-Command -Module Sentinel) {
+            $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) declares its output"
+            foreach ($type in $command.OutputType.Name) {
+                $type | Should -Match '^(Sentinel\.|System\.Boolean$|System\.Void$)' -Because "$($command.Name) emits only Sentinel's own types"
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $lab = Start-SentinelLab
+    $credential = Get-SentinelLabCredential -Lab $lab
+    $knownHosts = Join-Path $TestDrive 'known_hosts'
+}
+
+AfterAll { Stop-SentinelLab -Lab $lab }
+
+Describe 'Test-SentinelConnection' {
+    It 'passes every step against the lab, nginx included' {
+        $result = Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Service nginx
+        $result | Should -BeOfType ([Sentinel.Results.ConnectionTestResult])
+        $result.Steps.Step | Should -Be @('TCP', 'Handshake', 'Authentication', 'Command', 'Service nginx')
+        $result.Steps | ForEach-Object { $_.Passed | Should -BeTrue -Because "$($_.Step): $($_.Detail)" }
+        $result.Passed | Should -BeTrue
+        $result.FailedStep | Should -BeNullOrEmpty
+        ($result.Steps | Where-Object Step -eq 'Command').Detail | Should -Be 'whoami: sentinel'
+        Get-SentinelSession | Should -BeNullOrEmpty -Because 'the test leaves no session behind'
+    }
+
+    It 'names the Authentication step and a hint for a wrong password' {
+        $wrong = [pscredential]::new('sentinel', (ConvertTo-SecureString 'Bad-Password-7' -AsPlainText -Force))
+        $result = Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $wrong -KnownHostsFile $knownHosts
+        $result.Passed | Should -BeFalse
+        $result.FailedStep.Step | Should -Be 'Authentication'
+        $result.FailedStep.Hint | Should -BeLike '*user name*password*'
+        ($result.Steps | Where-Object Step -eq 'Handshake').Passed | Should -BeTrue
+        ($result | Format-List * | Out-String) + ($result.Steps | Format-List * | Out-String) | Should -Not -BeLike '*Bad-Password-7*'
+    }
+
+    It 'names the TCP step and a hint for a closed port' {
+        $result = Test-SentinelConnection -ComputerName localhost -Port (Get-FreeTcpPort) -Credential $credential -KnownHostsFile $knownHosts
+        $result.FailedStep.Step | Should -Be 'TCP'
+        $result.FailedStep.Hint | Should -BeLike '*port*sshd*'
+        $result.Steps.Count | Should -Be 1
+    }
+
+    It 'fails the service step for a stopped or unknown service, by exit code' {
+        $result = Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Service 'no-such-service'
+        $step = $result.Steps | Where-Object Step -eq 'Service no-such-service'
+        $step.Passed | Should -BeFalse
+        $step.Hint | Should -Not -BeNullOrEmpty
+    }
+
+    It 'returns only a Boolean with -Quiet' {
+        Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Quiet | Should -BeExactly $true
+        Test-SentinelConnection -ComputerName localhost -Port (Get-FreeTcpPort) -Credential $credential -KnownHostsFile $knownHosts -Quiet | Should -BeExactly $false
+    }
+}

@@ -1,0 +1,44 @@
+# Shared by every Pester file: where the built module is, the lab, and small helpers.
+# Dot-source it in BeforeAll.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:ModulePath = if ($env:SENTINEL_MODULE) { $env:SENTINEL_MODULE } else {
+    (Get-ChildItem (Join-Path $script:RepoRoot 'out/Sentinel/*/Sentinel.psd1') | Select-Object -First 1).FullName
+}
+Import-Module (Join-Path $script:RepoRoot 'tests/lab/SentinelLab.psm1')
+Import-Module $script:ModulePath
+
+function New-TestKnownHostsFile {
+    # A fresh, empty known_hosts path in the test drive, so no test touches ~/.ssh.
+    Join-Path $TestDrive "known_hosts-$([guid]::NewGuid().ToString('N'))"
+}
+
+function Invoke-ChildPwsh {
+    # Runs a script in a fresh, non-interactive pwsh and returns its output lines.
+    param([Parameter(Mandatory)][string]$Script)
+    $pwsh = Join-Path $PSHOME 'pwsh.dll'
+    & ([Environment]::ProcessPath) $pwsh -NoProfile -NonInteractive -Command $Script 2>&1
+}
+
+function Get-HostKeyFingerprint {
+    param([Parameter(Mandatory)][string]$PublicKeyPath)
+    (& ssh-keygen -l -E sha256 -f $PublicKeyPath).Split(' ')[1]
+}
+
+function Wait-Until {
+    # Polls a condition until it holds or the deadline passes; for states that settle on the host
+    # (a process exiting after its signal), not a sleep standing in for synchronisation.
+    param([Parameter(Mandatory)][scriptblock]$Condition, [int]$TimeoutSeconds = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { return $false }
+        [System.Threading.Thread]::Sleep(50)
+    }
+    $true
+}
+
+function Get-ErrorText {
+    # Everything an error shows a user or a log, for secret checks.
+    param([Parameter(Mandatory)]$ErrorRecord)
+    ($ErrorRecord | Out-String) + $ErrorRecord.Exception.ToString() + ($ErrorRecord.ErrorDetails | Out-String) + $ErrorRecord.TargetObject
+}

@@ -1,0 +1,258 @@
+# The Sentinel test lab: real OpenSSH sshd instances on loopback, started and stopped by the test run.
+#
+# Machine-wide pieces are made once and reused, so the demo and a test run can share them:
+#   - the user 'sentinel' with a generated password, an ed25519 key pair and a passphrase-encrypted
+#     copy of the key (secrets in /var/lib/sentinel-lab, root only);
+#   - sudoers like the one Sentinel's users are told to write (NOPASSWD for service and nginx -t,
+#     a password for everything else, no cached credentials);
+#   - nginx-light as a SysV service.
+# Each Start-SentinelLab makes its own sshd (own config, host key and pid file under /run/sentinel-lab)
+# on 127.0.0.1, and Stop-SentinelLab stops it by PID. Needs root.
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$script:SecretsRoot = '/var/lib/sentinel-lab'
+$script:InstancesRoot = '/run/sentinel-lab'
+$script:LabUser = 'sentinel'
+$script:SudoersFile = '/etc/sudoers.d/sentinel-lab'
+$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2')
+
+function Invoke-Native {
+    # Runs a program, failing loudly with its output when it fails. Input, when given, goes to stdin
+    # (secrets travel there, never in argv).
+    param([Parameter(Mandatory)][string]$FilePath, [string[]]$ArgumentList = @(), [string]$InputText)
+    $output = if ($PSBoundParameters.ContainsKey('InputText')) { $InputText | & $FilePath @ArgumentList 2>&1 } else { & $FilePath @ArgumentList 2>&1 }
+    if ($LASTEXITCODE -ne 0) {
+        throw "$FilePath $($ArgumentList -join ' ') failed with exit code ${LASTEXITCODE}: $($output -join "`n")"
+    }
+    $output
+}
+
+function Install-SentinelLabPrerequisites {
+    <# Installs the Debian packages the lab needs, when any is missing. #>
+    $missing = @($script:Packages | Where-Object {
+            $status = & dpkg-query -W -f='${Status}' $_ 2>$null
+            $status -ne 'install ok installed'
+        })
+    if ($missing.Count -eq 0) { return }
+    Write-Host "Installing lab packages: $($missing -join ', ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq') | Out-Null
+    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing) | Out-Null
+}
+
+function New-RandomSecret {
+    $bytes = [byte[]]::new(18)
+    [System.Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+    [Convert]::ToBase64String($bytes).Replace('+', 'x').Replace('/', 'y')
+}
+
+function Initialize-LabSecrets {
+    # The user's password, key pair and encrypted key copy: generated on first use, then reused.
+    if (-not (Test-Path $script:SecretsRoot)) {
+        New-Item -ItemType Directory -Path $script:SecretsRoot | Out-Null
+    }
+    Invoke-Native chmod @('700', $script:SecretsRoot) | Out-Null
+    $passwordFile = Join-Path $script:SecretsRoot 'password'
+    $passphraseFile = Join-Path $script:SecretsRoot 'passphrase'
+    $key = Join-Path $script:SecretsRoot 'id_ed25519'
+    $encryptedKey = Join-Path $script:SecretsRoot 'id_ed25519_encrypted'
+    foreach ($file in $passwordFile, $passphraseFile) {
+        if (-not (Test-Path $file)) { Set-Content -Path $file -Value (New-RandomSecret) -NoNewline }
+    }
+    if (-not (Test-Path $key)) {
+        Invoke-Native ssh-keygen @('-q', '-t', 'ed25519', '-N', '', '-C', 'sentinel-lab', '-f', $key) | Out-Null
+    }
+    if (-not (Test-Path $encryptedKey)) {
+        Copy-Item $key $encryptedKey
+        # ssh-keygen takes a new passphrase only in argv; this is the lab's throwaway test key.
+        Invoke-Native ssh-keygen @('-q', '-p', '-P', '', '-N', (Get-Content $passphraseFile -Raw), '-f', $encryptedKey) | Out-Null
+    }
+    Invoke-Native chmod @('600', $key, $encryptedKey, $passwordFile, $passphraseFile) | Out-Null
+
+    $authorizedKeys = Join-Path $script:SecretsRoot 'authorized_keys'
+    if (-not (Test-Path $authorizedKeys)) { New-Item -ItemType Directory -Path $authorizedKeys | Out-Null }
+    Invoke-Native chmod @('755', $script:SecretsRoot, $authorizedKeys) | Out-Null
+    Copy-Item "$key.pub" (Join-Path $authorizedKeys $script:LabUser) -Force
+    Invoke-Native chmod @('644', (Join-Path $authorizedKeys $script:LabUser)) | Out-Null
+}
+
+function Initialize-LabUser {
+    $null = & id -u $script:LabUser 2>$null
+    if ($LASTEXITCODE -ne 0) {
+        Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $script:LabUser) | Out-Null
+    }
+    $password = Get-Content (Join-Path $script:SecretsRoot 'password') -Raw
+    Invoke-Native chpasswd -InputText "$($script:LabUser):$password" | Out-Null
+}
+
+function Initialize-LabSudoers {
+    # sudo applies the last matching rule, so the password-for-everything rule comes first and the
+    # NOPASSWD exceptions after it.
+    $rules = @"
+Defaults:$($script:LabUser) timestamp_timeout=0
+$($script:LabUser) ALL=(ALL) ALL
+$($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t
+"@
+    $candidate = "$($script:SudoersFile).new"
+    Set-Content -Path $candidate -Value $rules
+    Invoke-Native chmod @('440', $candidate) | Out-Null
+    Invoke-Native visudo @('-c', '-q', '-f', $candidate) | Out-Null
+    Move-Item $candidate $script:SudoersFile -Force
+}
+
+function Start-LabNginx {
+    # Returns the master PID when this call started nginx, or $null when it was already running.
+    & /usr/sbin/service nginx status *> $null
+    if ($LASTEXITCODE -eq 0) { return $null }
+    Invoke-Native /usr/sbin/service @('nginx', 'start') | Out-Null
+    [int](Get-Content /run/nginx.pid -Raw)
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Wait-TcpListening {
+    # Readiness check, not a sleep: polls the port until it accepts or the deadline passes.
+    param([int]$Port, [string]$Address = '127.0.0.1', [int]$TimeoutSeconds = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try {
+            $client.Connect($Address, $Port)
+            return
+        }
+        catch [System.Net.Sockets.SocketException] {
+            [System.Threading.Thread]::Sleep(20)
+        }
+        finally { $client.Dispose() }
+    }
+    throw "Nothing listens on ${Address}:$Port after $TimeoutSeconds s."
+}
+
+function Start-LabSshd {
+    param([Parameter(Mandatory)]$Lab)
+    Invoke-Native /usr/sbin/sshd @('-t', '-f', $Lab.ConfigPath) | Out-Null
+    Invoke-Native /usr/sbin/sshd @('-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
+    Wait-TcpListening -Port $Lab.Port
+    $Lab.SshdPid = [int](Get-Content $Lab.PidPath -Raw)
+}
+
+function Stop-ProcessTree {
+    # Stops a process and its descendants (sshd's per-connection children), by PID.
+    param([int]$ProcessId)
+    $children = @(& ps -o pid= --ppid $ProcessId 2>$null | ForEach-Object { [int]$_.Trim() })
+    & kill -TERM $ProcessId 2>$null
+    foreach ($child in $children) { Stop-ProcessTree -ProcessId $child }
+}
+
+function New-LabHostKey {
+    param([Parameter(Mandatory)]$Lab)
+    Remove-Item -Path $Lab.HostKeyPath, "$($Lab.HostKeyPath).pub" -ErrorAction SilentlyContinue
+    Invoke-Native ssh-keygen @('-q', '-t', 'ed25519', '-N', '', '-C', "sentinel-lab-host", '-f', $Lab.HostKeyPath) | Out-Null
+}
+
+function Start-SentinelLab {
+    <#
+    .SYNOPSIS
+    Starts a lab sshd on 127.0.0.1 and returns its description (port, paths, user, secrets).
+    .PARAMETER Port
+    The port to listen on; 0 picks a free one.
+    .PARAMETER KeepHostKey
+    Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
+    entry stays valid from one run to the next).
+    #>
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx)
+
+    Install-SentinelLabPrerequisites
+    Initialize-LabSecrets
+    Initialize-LabUser
+    Initialize-LabSudoers
+    New-Item -ItemType Directory -Path /run/sshd -Force | Out-Null
+
+    if ($Port -eq 0) { $Port = Get-FreeTcpPort }
+    if (-not $Name) { $Name = "sshd-$Port" }
+    $root = Join-Path $script:InstancesRoot $Name
+    New-Item -ItemType Directory -Path $root -Force | Out-Null
+
+    $lab = [pscustomobject]@{
+        Name               = $Name
+        Root               = $root
+        ComputerName       = '127.0.0.1'
+        Port               = $Port
+        UserName           = $script:LabUser
+        Password           = (Get-Content (Join-Path $script:SecretsRoot 'password') -Raw)
+        KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
+        EncryptedKeyPath   = (Join-Path $script:SecretsRoot 'id_ed25519_encrypted')
+        KeyPassphrase      = (Get-Content (Join-Path $script:SecretsRoot 'passphrase') -Raw)
+        HostKeyPath        = (Join-Path $root 'ssh_host_ed25519_key')
+        ConfigPath         = (Join-Path $root 'sshd_config')
+        PidPath            = (Join-Path $root 'sshd.pid')
+        LogPath            = (Join-Path $root 'sshd.log')
+        SshdPid            = 0
+        StartedNginxPid    = $null
+    }
+
+    if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
+    Set-Content -Path $lab.ConfigPath -Value @"
+Port $Port
+ListenAddress 127.0.0.1
+HostKey $($lab.HostKeyPath)
+PidFile $($lab.PidPath)
+AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
+AllowUsers $($script:LabUser)
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin no
+UsePAM no
+MaxSessions 10
+MaxStartups 200:30:400
+LogLevel VERBOSE
+"@
+    Start-LabSshd -Lab $lab
+    if (-not $NoNginx) { $lab.StartedNginxPid = Start-LabNginx }
+    $lab
+}
+
+function Restart-SentinelLab {
+    <# Restarts a lab's sshd on the same port; -NewHostKey gives it a new host key first. #>
+    param([Parameter(Mandatory)]$Lab, [switch]$NewHostKey)
+    Stop-ProcessTree -ProcessId $Lab.SshdPid
+    Wait-ProcessExit -ProcessId $Lab.SshdPid
+    if ($NewHostKey) { New-LabHostKey -Lab $Lab }
+    Start-LabSshd -Lab $Lab
+}
+
+function Wait-ProcessExit {
+    param([int]$ProcessId, [int]$TimeoutSeconds = 10)
+    $process = Get-Process -Id $ProcessId -ErrorAction SilentlyContinue
+    if ($process -and -not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        & kill -KILL $ProcessId 2>$null
+    }
+}
+
+function Stop-SentinelLab {
+    <# Stops the lab's sshd (and its connection processes) and the nginx it started, by PID. #>
+    param([Parameter(Mandatory)]$Lab)
+    if ($Lab.SshdPid) {
+        Stop-ProcessTree -ProcessId $Lab.SshdPid
+        Wait-ProcessExit -ProcessId $Lab.SshdPid
+    }
+    if ($Lab.StartedNginxPid) {
+        Stop-ProcessTree -ProcessId $Lab.StartedNginxPid
+        Wait-ProcessExit -ProcessId $Lab.StartedNginxPid
+    }
+}
+
+function Get-SentinelLabCredential {
+    <# The lab user's password as a PSCredential. #>
+    param([Parameter(Mandatory)]$Lab)
+    [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
+}
+
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-FreeTcpPort, Wait-TcpListening
