@@ -195,6 +195,7 @@ function Start-SentinelLab {
         LogPath            = (Join-Path $root 'sshd.log')
         SshdPid            = 0
         StartedNginxPid    = $null
+        KeepFiles          = [bool]$KeepHostKey
     }
 
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
@@ -247,6 +248,7 @@ function Stop-SentinelLab {
         Stop-ProcessTree -ProcessId $Lab.StartedNginxPid
         Wait-ProcessExit -ProcessId $Lab.StartedNginxPid
     }
+    if (-not $Lab.KeepFiles) { Remove-Item $Lab.Root -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 function Get-SentinelLabCredential {
