@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Sentinel.Errors;
@@ -10,11 +11,13 @@ namespace Sentinel.Ssh
     {
         private readonly SshClient _client;
         private readonly string _computerName;
+        private readonly KeepAlive? _keepAlive;
 
         public SshNetConnection(SshClient client, string computerName)
         {
             _client = client;
             _computerName = computerName;
+            _keepAlive = KeepAlive.For(client);
             var info = client.ConnectionInfo;
             ServerVersion = info.ServerVersion ?? string.Empty;
             var mac = string.IsNullOrEmpty(info.CurrentClientHmacAlgorithm) ? "implicit (AEAD)" : info.CurrentClientHmacAlgorithm;
@@ -42,6 +45,21 @@ namespace Sentinel.Ssh
             }
         }
 
-        public void Dispose() => _client.Dispose();
+        public Task<bool> PingAsync(TimeSpan timeout)
+        {
+            if (!_client.IsConnected)
+            {
+                return Task.FromResult(false);
+            }
+
+            // Without the reflective keepalive (another SSH.NET build), the socket state is all there is.
+            return _keepAlive?.PingAsync(timeout) ?? Task.FromResult(true);
+        }
+
+        public void Dispose()
+        {
+            _keepAlive?.Dispose();
+            _client.Dispose();
+        }
     }
 }

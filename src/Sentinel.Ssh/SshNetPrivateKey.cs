@@ -9,6 +9,7 @@ using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Security;
 using Sentinel.Errors;
+using Sentinel.Platform;
 using Sentinel.Transport;
 
 namespace Sentinel.Ssh

@@ -30,6 +30,8 @@ namespace Sentinel.Ssh
 
         public Stream StandardError => _command.ExtendedOutputStream;
 
+        public Stream OpenStandardInput() => _command.CreateInputStream();
+
         public Task<RemoteExit> Completion { get; }
 
         public void Terminate()

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Sentinel.Errors;
+using Sentinel.Platform;
 using Sentinel.Transport;
 
 namespace Sentinel.Ssh

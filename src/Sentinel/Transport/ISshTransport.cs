@@ -93,6 +93,12 @@ namespace Sentinel.Transport
 
         /// <summary>Opens an exec channel running <paramref name="commandText"/>.</summary>
         IRemoteProcess Start(string commandText);
+
+        /// <summary>
+        /// Asks the server for a reply (OpenSSH's keepalive@openssh.com global request): true when it
+        /// answered within <paramref name="timeout"/>. Unlike IsConnected, this notices a frozen server.
+        /// </summary>
+        Task<bool> PingAsync(TimeSpan timeout);
     }
 
     /// <summary>A command running on the server.</summary>
@@ -101,6 +107,9 @@ namespace Sentinel.Transport
         Stream StandardOutput { get; }
 
         Stream StandardError { get; }
+
+        /// <summary>The command's stdin. Closing it sends end-of-file once something was written.</summary>
+        Stream OpenStandardInput();
 
         /// <summary>Completes with the exit code (null when a signal ended the command) when the channel closes.</summary>
         Task<RemoteExit> Completion { get; }

@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
 
-namespace Sentinel.Ssh
+namespace Sentinel.Platform
 {
-    /// <summary>Unwraps SecureStrings at the last moment, for the SSH library calls that need the secret.</summary>
+    /// <summary>Unwraps SecureStrings at the last moment: for the SSH library calls and the sudo stdin write that need the secret.</summary>
     internal static class Secrets
     {
         /// <summary>UTF-8 bytes of the secret; the caller clears the array when done with it.</summary>
