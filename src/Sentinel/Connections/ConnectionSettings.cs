@@ -44,6 +44,8 @@ namespace Sentinel.Connections
 
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
 
+        public KeepAliveSettings KeepAlive { get; set; } = KeepAliveSettings.Default;
+
         public string KnownHostsFile { get; set; } = DefaultKnownHostsFile;
 
         public static string DefaultKnownHostsFile => Path.Combine(HomeDirectory, ".ssh", "known_hosts");

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
+using Sentinel.Results;
 using Sentinel.Transport;
 
 namespace Sentinel.Connections
@@ -90,6 +91,44 @@ namespace Sentinel.Connections
             }
 
             return attempt;
+        }
+
+        /// <summary>
+        /// The session's connection, ready for a command: reconnected once when the keepalive or the
+        /// socket found it broken, unless <paramref name="allowReconnect"/> is false. A reconnect must
+        /// meet the same host key the session was opened with.
+        /// </summary>
+        public async Task<LiveConnection> UsableConnectionAsync(SentinelSession session, bool allowReconnect, Action<string> log, CancellationToken cancellationToken)
+        {
+            var current = session.Connection ?? throw SessionErrors.Closed(session);
+            if (current.IsAlive)
+            {
+                return current;
+            }
+
+            var reason = current.Lost.IsCompleted ? current.Lost.Result : "the connection closed";
+            if (!allowReconnect)
+            {
+                throw SessionErrors.Broken(session, reason);
+            }
+
+            log($"Session {session.Id} to {session.ComputerName} is broken ({reason}); reconnecting once.");
+            var attempt = await ConnectAsync(session.Settings, log, cancellationToken).ConfigureAwait(false);
+            var connection = attempt.Succeeded();
+            if (session.Settings.HostKeyPolicy != HostKeyPolicy.Ignore && attempt.Verifier!.OfferedFingerprint != session.HostKeyFingerprint)
+            {
+                connection.Dispose();
+                throw SessionErrors.HostKeyChangedOnReconnect(session, attempt.Verifier.OfferedFingerprint!);
+            }
+
+            var replacement = new LiveConnection(connection, session.Settings.KeepAlive);
+            if (!session.Replace(replacement))
+            {
+                replacement.Dispose();
+                throw SessionErrors.Closed(session);
+            }
+
+            return replacement;
         }
 
         private async Task<SshConnectRequest> PrepareAsync(ConnectionSettings settings, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)

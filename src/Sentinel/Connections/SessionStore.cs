@@ -31,7 +31,7 @@ namespace Sentinel.Connections
         {
             lock (_sessions)
             {
-                var session = new SentinelSession(++_lastId, settings, connection, fingerprint, algorithm);
+                var session = new SentinelSession(++_lastId, settings, new LiveConnection(connection, settings.KeepAlive), fingerprint, algorithm);
                 _sessions.Add(session);
                 return session;
             }

@@ -1,6 +1,5 @@
 using System;
 using Sentinel.Connections;
-using Sentinel.Transport;
 
 namespace Sentinel.Results
 {
@@ -20,16 +19,16 @@ namespace Sentinel.Results
     public sealed class SentinelSession
     {
         private readonly object _gate = new object();
-        private ISshConnection? _connection;
+        private LiveConnection? _connection;
 
-        internal SentinelSession(int id, ConnectionSettings settings, ISshConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm)
+        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm)
         {
             Id = id;
             Settings = settings;
             _connection = connection;
             HostKeyFingerprint = hostKeyFingerprint;
             HostKeyAlgorithm = hostKeyAlgorithm;
-            ServerVersion = connection.ServerVersion;
+            ServerVersion = connection.Connection.ServerVersion;
             ConnectedAt = DateTime.Now;
         }
 
@@ -52,7 +51,7 @@ namespace Sentinel.Results
                         return SentinelSessionState.Closed;
                     }
 
-                    return _connection.IsConnected ? SentinelSessionState.Open : SentinelSessionState.Broken;
+                    return _connection.IsAlive ? SentinelSessionState.Open : SentinelSessionState.Broken;
                 }
             }
         }
@@ -64,12 +63,15 @@ namespace Sentinel.Results
 
         public string ServerVersion { get; }
 
-        public DateTime ConnectedAt { get; }
+        public DateTime ConnectedAt { get; private set; }
+
+        /// <summary>How many times a command reconnected this session after its connection broke.</summary>
+        public int Reconnects { get; private set; }
 
         internal ConnectionSettings Settings { get; }
 
-        /// <summary>The live connection, or null once closed.</summary>
-        internal ISshConnection? Connection
+        /// <summary>The connection, or null once closed.</summary>
+        internal LiveConnection? Connection
         {
             get
             {
@@ -80,9 +82,30 @@ namespace Sentinel.Results
             }
         }
 
+        /// <summary>Puts a new connection in place of a broken one; false when the session was closed meanwhile.</summary>
+        internal bool Replace(LiveConnection connection)
+        {
+            LiveConnection? broken;
+            lock (_gate)
+            {
+                if (_connection == null)
+                {
+                    return false;
+                }
+
+                broken = _connection;
+                _connection = connection;
+                ConnectedAt = DateTime.Now;
+                Reconnects++;
+            }
+
+            broken.Dispose();
+            return true;
+        }
+
         internal void Close()
         {
-            ISshConnection? connection;
+            LiveConnection? connection;
             lock (_gate)
             {
                 connection = _connection;

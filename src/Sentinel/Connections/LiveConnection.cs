@@ -1,0 +1,88 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Transport;
+
+namespace Sentinel.Connections
+{
+    /// <summary>
+    /// A connection watched by a keepalive, as ssh's ServerAliveInterval/ServerAliveCountMax do: every
+    /// interval it asks the server for a reply, and after CountMax missed replies in a row it declares
+    /// the connection lost, so a running command fails at once instead of waiting on a frozen server.
+    /// </summary>
+    internal sealed class LiveConnection : IDisposable
+    {
+        private readonly CancellationTokenSource _closing = new CancellationTokenSource();
+        private readonly TaskCompletionSource<string> _lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LiveConnection(ISshConnection connection, KeepAliveSettings keepAlive)
+        {
+            Connection = connection;
+            KeepAlive = keepAlive;
+            if (keepAlive.Interval > TimeSpan.Zero)
+            {
+                _ = Task.Run(MonitorAsync);
+            }
+        }
+
+        public ISshConnection Connection { get; }
+
+        public KeepAliveSettings KeepAlive { get; }
+
+        /// <summary>Completes, with the reason, when the keepalive declares the connection dead.</summary>
+        public Task<string> Lost => _lost.Task;
+
+        public bool IsAlive => !_lost.Task.IsCompleted && Connection.IsConnected;
+
+        private async Task MonitorAsync()
+        {
+            var missed = 0;
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(KeepAlive.Interval, _closing.Token).ConfigureAwait(false);
+                    if (await Connection.PingAsync(KeepAlive.Interval).ConfigureAwait(false))
+                    {
+                        missed = 0;
+                        continue;
+                    }
+
+                    if (++missed >= KeepAlive.CountMax)
+                    {
+                        _lost.TrySetResult($"the server did not answer {missed} keepalives in a row ({KeepAlive.Interval.TotalSeconds:0.#} s apart)");
+                        Connection.Dispose();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Closed by the user.
+            }
+        }
+
+        public void Dispose()
+        {
+            _closing.Cancel();
+            Connection.Dispose();
+        }
+    }
+
+    /// <summary>How often to check that the server still answers, and how many misses mean dead.</summary>
+    internal sealed class KeepAliveSettings
+    {
+        public static readonly KeepAliveSettings Default = new KeepAliveSettings(TimeSpan.FromSeconds(15), 3);
+
+        public KeepAliveSettings(TimeSpan interval, int countMax)
+        {
+            Interval = interval;
+            CountMax = countMax;
+        }
+
+        /// <summary>Zero turns the keepalive off.</summary>
+        public TimeSpan Interval { get; }
+
+        public int CountMax { get; }
+    }
+}
