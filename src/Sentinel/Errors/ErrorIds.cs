@@ -21,7 +21,13 @@ namespace Sentinel.Errors
         public const string NoSession = "Sentinel.NoSession";
         public const string SessionNotFound = "Sentinel.SessionNotFound";
         public const string SessionClosed = "Sentinel.SessionClosed";
+        public const string SessionBroken = "Sentinel.SessionBroken";
         public const string CommandTimeout = "Sentinel.CommandTimeout";
+        public const string SudoPasswordRequired = "Sentinel.SudoPasswordRequired";
+        public const string SudoPasswordWrong = "Sentinel.SudoPasswordWrong";
+        public const string SudoNotAllowed = "Sentinel.SudoNotAllowed";
+        public const string SudoRequiresTty = "Sentinel.SudoRequiresTty";
+        public const string SudoNotInstalled = "Sentinel.SudoNotInstalled";
         public const string InvalidArgument = "Sentinel.InvalidArgument";
     }
 }

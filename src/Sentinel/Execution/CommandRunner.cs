@@ -1,72 +1,235 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Management.Automation;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Connections;
 using Sentinel.Errors;
+using Sentinel.Platform;
 using Sentinel.Results;
 using Sentinel.Transport;
 
 namespace Sentinel.Execution
 {
-    /// <summary>Runs one command on one session: output drained as it arrives, timeout and stop end it remotely.</summary>
+    /// <summary>
+    /// Runs one command on one session: output drained as it arrives, stdin fed or at end-of-file,
+    /// sudo without leaks or hangs, and a timeout, a stop or a dead server that end it on the host.
+    /// </summary>
     internal static class CommandRunner
     {
-        /// <summary>What a result keeps of each stream unless told otherwise.</summary>
-        public const long DefaultMaxOutputBytes = 16 * 1024 * 1024;
-
-        public static async Task<CommandResult> RunAsync(SentinelSession session, string command, TimeSpan? timeout, long maxOutputBytes, CancellationToken cancellationToken)
+        public static async Task<CommandResult> RunAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken stop)
         {
-            var connection = session.Connection ?? throw SessionErrors.Closed(session);
             var startTime = DateTime.Now;
             var clock = Stopwatch.StartNew();
-
-            // Without input, stdin must be at end-of-file, or a command that reads would wait forever
-            // (SSH.NET only sends EOF after at least one byte was written).
-            using (var process = connection.Start("exec </dev/null; " + command))
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop))
             {
-                var stdout = OutputCollector.Start(process.StandardOutput, maxOutputBytes, "Sentinel stdout");
-                var stderr = OutputCollector.Start(process.StandardError, maxOutputBytes, "Sentinel stderr");
-
-                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                if (request.Timeout.HasValue)
                 {
-                    if (timeout.HasValue)
-                    {
-                        limit.CancelAfter(timeout.Value);
-                    }
-
-                    var stop = new TaskCompletionSource<bool>();
-                    using (limit.Token.Register(() => stop.TrySetResult(true)))
-                    {
-                        if (await Task.WhenAny(process.Completion, stop.Task).ConfigureAwait(false) != process.Completion)
-                        {
-                            process.Terminate();
-                            cancellationToken.ThrowIfCancellationRequested();
-                            throw new SentinelException(
-                                ErrorIds.CommandTimeout,
-                                ErrorCategory.OperationTimeout,
-                                session.ComputerName,
-                                $"The command on {session.ComputerName} did not finish within {timeout!.Value.TotalSeconds:0.##} s and was ended (SIGTERM to its process group): {command}",
-                                "Raise -Timeout if the command needs longer; the session is still usable.");
-                        }
-                    }
+                    deadline.CancelAfter(request.Timeout.Value);
                 }
 
-                var exit = await process.Completion.ConfigureAwait(false);
-                await Task.WhenAll(stdout.Completion, stderr.Completion).ConfigureAwait(false);
+                var run = new Run(session, connection, request, deadline.Token, stop);
+                var attempt = request.Sudo ? await RunUnderSudoAsync(run).ConfigureAwait(false) : await run.ExecuteAsync(WithStdin(request, request.Command), null).ConfigureAwait(false);
                 return new CommandResult(
                     session.ComputerName,
                     session.Id,
-                    command,
-                    exit.ExitCode,
-                    exit.ExitSignal,
-                    stdout.Text(),
-                    stderr.Text(),
+                    request.Command,
+                    request.Sudo,
+                    attempt.Exit.ExitCode,
+                    attempt.Exit.ExitSignal,
+                    attempt.Output.Text(),
+                    attempt.Error.Text(),
                     startTime,
                     clock.Elapsed,
-                    stdout.TotalBytes,
-                    stderr.TotalBytes,
-                    stdout.Truncated || stderr.Truncated);
+                    attempt.Output.TotalBytes,
+                    attempt.Error.TotalBytes,
+                    attempt.Output.Truncated || attempt.Error.Truncated);
+            }
+        }
+
+        // Without input, stdin must be at end-of-file, or a command that reads would wait forever
+        // (SSH.NET sends EOF only after at least one byte was written).
+        private static string WithStdin(CommandRequest request, string commandLine) => (request.Input == null ? "exec </dev/null; " : string.Empty) + commandLine;
+
+        /// <summary>
+        /// sudo in two steps, so the password reaches sudo and nothing else. First <c>sudo -n</c>, which
+        /// never reads stdin: a NOPASSWD rule (or a cached login) runs the command and the password is
+        /// never sent. Only when sudo answers that it needs a password does a second run, <c>sudo -k -S</c>
+        /// with a prompt made for this command, get the password, written after that prompt appears.
+        /// </summary>
+        private static async Task<Attempt> RunUnderSudoAsync(Run run)
+        {
+            var request = run.Request;
+            var attempt = await run.ExecuteAsync(WithStdin(request, "sudo -n -- " + request.Command), null).ConfigureAwait(false);
+            var refusal = SudoRefusalReader.Of(attempt);
+            if (refusal == SudoRefusal.PasswordRequired && request.SudoPassword != null)
+            {
+                var prompt = "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
+                attempt = await run.ExecuteAsync($"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {request.Command}", prompt).ConfigureAwait(false);
+                refusal = SudoRefusalReader.Of(attempt);
+            }
+
+            var host = run.Session.ComputerName;
+            var user = run.Session.UserName;
+            switch (refusal)
+            {
+                case SudoRefusal.None:
+                    return attempt;
+                case SudoRefusal.PasswordRequired:
+                    throw SudoErrors.PasswordRequired(host, user, request.Command);
+                case SudoRefusal.PasswordWrong:
+                    throw SudoErrors.PasswordWrong(host, user);
+                case SudoRefusal.RequiresTty:
+                    throw SudoErrors.RequiresTty(host, user);
+                case SudoRefusal.NotInstalled:
+                    throw SudoErrors.NotInstalled(host);
+                default:
+                    throw SudoErrors.NotAllowed(host, user, request.Command, attempt.Error.Text());
+            }
+        }
+
+        /// <summary>What one exec channel did.</summary>
+        internal sealed class Attempt
+        {
+            public Attempt(RemoteExit exit, OutputCollector output, OutputCollector error, int prompts)
+            {
+                Exit = exit;
+                Output = output;
+                Error = error;
+                Prompts = prompts;
+            }
+
+            public RemoteExit Exit { get; }
+
+            public OutputCollector Output { get; }
+
+            public OutputCollector Error { get; }
+
+            /// <summary>How many times sudo showed our prompt.</summary>
+            public int Prompts { get; }
+        }
+
+        /// <summary>One command's run: its session, request and tokens, for each exec channel it opens.</summary>
+        private sealed class Run
+        {
+            private readonly CancellationToken _deadline;
+            private readonly CancellationToken _stop;
+
+            public Run(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken deadline, CancellationToken stop)
+            {
+                Session = session;
+                Connection = connection;
+                Request = request;
+                _deadline = deadline;
+                _stop = stop;
+            }
+
+            public SentinelSession Session { get; }
+
+            public LiveConnection Connection { get; }
+
+            public CommandRequest Request { get; }
+
+            /// <param name="sudoPrompt">When set, the password is written after this prompt, and a second prompt (a refused password) ends the run.</param>
+            public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt)
+            {
+                using (var process = Connection.Connection.Start(commandLine))
+                {
+                    var prompts = 0;
+                    var passwordRefused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Stream errorSource = process.StandardError;
+                    if (sudoPrompt != null)
+                    {
+                        var stdin = process.OpenStandardInput();
+                        errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
+                        {
+                            if (Interlocked.Increment(ref prompts) == 1)
+                            {
+                                WritePasswordThenInput(stdin);
+                            }
+                            else
+                            {
+                                passwordRefused.TrySetResult(true);
+                            }
+                        });
+                    }
+
+                    var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, "Sentinel stdout", Request.OnOutputLine);
+                    var error = OutputCollector.Start(errorSource, Request.MaxOutputBytes, "Sentinel stderr");
+                    if (sudoPrompt == null && Request.Input != null)
+                    {
+                        var stdin = process.OpenStandardInput();
+                        _ = Task.Run(() => WriteAndClose(stdin, Request.Input));
+                    }
+
+                    var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    using (_deadline.Register(() => stopped.TrySetResult(true)))
+                    {
+                        var first = await Task.WhenAny(process.Completion, stopped.Task, Connection.Lost, passwordRefused.Task).ConfigureAwait(false);
+                        if (first != process.Completion)
+                        {
+                            process.Terminate();
+                            _stop.ThrowIfCancellationRequested();
+                            if (first == Connection.Lost)
+                            {
+                                throw ConnectionErrors.Lost(Session.ComputerName, Connection.Lost.Result);
+                            }
+
+                            if (first == passwordRefused.Task)
+                            {
+                                return new Attempt(new RemoteExit(null, "TERM"), output, error, prompts);
+                            }
+
+                            throw new SentinelException(
+                                ErrorIds.CommandTimeout,
+                                ErrorCategory.OperationTimeout,
+                                Session.ComputerName,
+                                $"The command on {Session.ComputerName} did not finish within {Request.Timeout!.Value.TotalSeconds:0.##} s and was ended (SIGTERM to its process group): {Request.Command}",
+                                "Raise -Timeout if the command needs longer; the session is still usable.");
+                        }
+                    }
+
+                    var exit = await process.Completion.ConfigureAwait(false);
+                    await Task.WhenAll(output.Completion, error.Completion).ConfigureAwait(false);
+                    return new Attempt(exit, output, error, prompts);
+                }
+            }
+
+            private void WritePasswordThenInput(Stream stdin)
+            {
+                var password = Secrets.ToUtf8(Request.SudoPassword!);
+                try
+                {
+                    stdin.Write(password, 0, password.Length);
+                    stdin.WriteByte((byte)'\n');
+                    stdin.Flush();
+                }
+                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
+                {
+                    // The channel closed under us; the run's outcome says why.
+                }
+                finally
+                {
+                    Array.Clear(password, 0, password.Length);
+                }
+
+                // sudo reads its password a byte at a time up to the newline: what follows is the command's.
+                WriteAndClose(stdin, Request.Input ?? new byte[0]);
+            }
+
+            private static void WriteAndClose(Stream stdin, byte[] input)
+            {
+                try
+                {
+                    stdin.Write(input, 0, input.Length);
+                    stdin.Dispose(); // sends end-of-file
+                }
+                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
+                {
+                    // The command ended without reading all its input, as `head` does.
+                }
             }
         }
     }

@@ -20,11 +20,13 @@ namespace Sentinel.Execution
         private readonly MemoryStream _kept = new MemoryStream();
         private readonly long _limit;
         private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly LineSplitter? _lines;
 
-        private OutputCollector(Stream source, long limit, string name)
+        private OutputCollector(Stream source, long limit, string name, Action<string>? onLine)
         {
             _source = source;
             _limit = limit;
+            _lines = onLine != null ? new LineSplitter(onLine) : null;
             _thread = new Thread(Drain) { IsBackground = true, Name = name };
         }
 
@@ -36,9 +38,10 @@ namespace Sentinel.Execution
         /// <summary>Completes when the stream ends (the channel closed).</summary>
         public Task Completion => _done.Task;
 
-        public static OutputCollector Start(Stream source, long limit, string name)
+        /// <param name="onLine">Called with each complete line as it arrives (for -Stream), on the collector's thread.</param>
+        public static OutputCollector Start(Stream source, long limit, string name, Action<string>? onLine = null)
         {
-            var collector = new OutputCollector(source, limit, name);
+            var collector = new OutputCollector(source, limit, name, onLine);
             collector._thread.Start();
             return collector;
         }
@@ -57,7 +60,10 @@ namespace Sentinel.Execution
                     var room = (int)Math.Max(0, Math.Min(read, _limit - _kept.Length));
                     _kept.Write(buffer, 0, room);
                     TotalBytes += read;
+                    _lines?.Add(buffer, read);
                 }
+
+                _lines?.Flush();
             }
             catch (ObjectDisposedException)
             {
@@ -65,6 +71,57 @@ namespace Sentinel.Execution
             }
 
             _done.TrySetResult(true);
+        }
+
+        /// <summary>Turns arriving bytes into lines, decoding UTF-8 across buffer boundaries.</summary>
+        private sealed class LineSplitter
+        {
+            private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
+            private readonly StringBuilder _pending = new StringBuilder();
+            private readonly Action<string> _onLine;
+            private char[] _chars = new char[0];
+
+            public LineSplitter(Action<string> onLine)
+            {
+                _onLine = onLine;
+            }
+
+            public void Add(byte[] bytes, int count)
+            {
+                var needed = _decoder.GetCharCount(bytes, 0, count);
+                if (_chars.Length < needed)
+                {
+                    _chars = new char[needed];
+                }
+
+                var decoded = _decoder.GetChars(bytes, 0, count, _chars, 0);
+                for (var i = 0; i < decoded; i++)
+                {
+                    if (_chars[i] == '\n')
+                    {
+                        Emit();
+                    }
+                    else
+                    {
+                        _pending.Append(_chars[i]);
+                    }
+                }
+            }
+
+            public void Flush()
+            {
+                if (_pending.Length > 0)
+                {
+                    Emit();
+                }
+            }
+
+            private void Emit()
+            {
+                var line = _pending.ToString();
+                _pending.Clear();
+                _onLine(line.EndsWith("\r", StringComparison.Ordinal) ? line.Substring(0, line.Length - 1) : line);
+            }
         }
     }
 }

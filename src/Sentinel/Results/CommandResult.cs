@@ -5,11 +5,12 @@ namespace Sentinel.Results
     /// <summary>What one command did on one host. A non-zero exit code is data here, not an error.</summary>
     public sealed class CommandResult
     {
-        internal CommandResult(string computerName, int sessionId, string command, int? exitCode, string? exitSignal, string output, string error, DateTime startTime, TimeSpan duration, long outputBytes, long errorBytes, bool truncated)
+        internal CommandResult(string computerName, int sessionId, string command, bool sudo, int? exitCode, string? exitSignal, string output, string error, DateTime startTime, TimeSpan duration, long outputBytes, long errorBytes, bool truncated)
         {
             ComputerName = computerName;
             SessionId = sessionId;
             Command = command;
+            Sudo = sudo;
             ExitCode = exitCode;
             ExitSignal = exitSignal;
             Output = output;
@@ -26,6 +27,9 @@ namespace Sentinel.Results
         public int SessionId { get; }
 
         public string Command { get; }
+
+        /// <summary>True when the command ran under sudo.</summary>
+        public bool Sudo { get; }
 
         /// <summary>The command's exit code; null when a signal ended it.</summary>
         public int? ExitCode { get; }

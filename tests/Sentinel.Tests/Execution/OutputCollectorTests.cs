@@ -30,6 +30,16 @@ namespace Sentinel.Tests.Execution
         }
 
         [Fact]
+        public async Task HandsOutLinesAsTheyArriveWithoutTheirEndings()
+        {
+            var lines = new System.Collections.Generic.List<string>();
+            var bytes = Encoding.UTF8.GetBytes("first\r\nsecond ✓\n\nlast without newline");
+            var collector = OutputCollector.Start(new MemoryStream(bytes), 1024, "test", lines.Add);
+            await collector.Completion;
+            Assert.Equal(new[] { "first", "second ✓", "", "last without newline" }, lines);
+        }
+
+        [Fact]
         public async Task TurnsInvalidUtf8IntoReplacementCharacters()
         {
             var collector = OutputCollector.Start(new MemoryStream(new byte[] { (byte)'a', 0xFF, 0xFE, (byte)'b' }), 1024, "test");
