@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+
+namespace Sentinel.Audit
+{
+    /// <summary>
+    /// The optional JSON-lines audit log: one record per command. Records are queued and written by
+    /// one background thread, so a slow, full or unwritable log never blocks or fails a command; when
+    /// the queue is full a record is dropped and counted rather than waited for.
+    /// </summary>
+    internal static class AuditLog
+    {
+        /// <summary>The environment variable naming the log file (a module preference variable wins over it).</summary>
+        public const string EnvironmentVariable = "SENTINEL_AUDIT_LOG";
+
+        /// <summary>The preference variable, <c>$SentinelAuditLog</c>, naming the log file; read in the caller's scope.</summary>
+        public const string PreferenceVariable = "SentinelAuditLog";
+
+        private static readonly BlockingCollection<(string Path, string Line)> Pending = new BlockingCollection<(string, string)>(10_000);
+        private static readonly Lazy<Thread> Writer = new Lazy<Thread>(StartWriter);
+        private static long _lost;
+
+        /// <summary>How many records were lost (queue full, file not writable) since the last call.</summary>
+        public static long TakeNewFailures() => Interlocked.Exchange(ref _lost, 0);
+
+        public static void Record(string path, AuditRecord record)
+        {
+            _ = Writer.Value;
+            if (!Pending.TryAdd((path, record.ToJson() + "\n")))
+            {
+                Interlocked.Increment(ref _lost);
+            }
+        }
+
+        private static Thread StartWriter()
+        {
+            var thread = new Thread(WriteAll) { IsBackground = true, Name = "Sentinel audit log" };
+            thread.Start();
+            return thread;
+        }
+
+        private static void WriteAll()
+        {
+            foreach (var (path, line) in Pending.GetConsumingEnumerable())
+            {
+                try
+                {
+                    File.AppendAllText(path, line, new UTF8Encoding(false));
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+                {
+                    Interlocked.Increment(ref _lost);
+                }
+            }
+        }
+    }
+
+    /// <summary>What the audit log keeps of one command. There is no field a secret could reach.</summary>
+    internal sealed class AuditRecord
+    {
+        public DateTime Time { get; set; }
+
+        public string LocalUser { get; set; } = Environment.UserName;
+
+        public string ComputerName { get; set; } = string.Empty;
+
+        public int Port { get; set; }
+
+        public string RemoteUser { get; set; } = string.Empty;
+
+        public int SessionId { get; set; }
+
+        public string Command { get; set; } = string.Empty;
+
+        public bool Sudo { get; set; }
+
+        public int? ExitCode { get; set; }
+
+        public string? ExitSignal { get; set; }
+
+        public double DurationMs { get; set; }
+
+        public long OutputBytes { get; set; }
+
+        public long ErrorBytes { get; set; }
+
+        /// <summary>"completed", or the error id that ended the command.</summary>
+        public string Outcome { get; set; } = "completed";
+
+        public string ToJson()
+        {
+            var json = new StringBuilder("{");
+            Add(json, "time", Time.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
+            Add(json, "localUser", LocalUser);
+            Add(json, "computerName", ComputerName);
+            AddRaw(json, "port", Port.ToString(CultureInfo.InvariantCulture));
+            Add(json, "remoteUser", RemoteUser);
+            AddRaw(json, "sessionId", SessionId.ToString(CultureInfo.InvariantCulture));
+            Add(json, "command", Command);
+            AddRaw(json, "sudo", Sudo ? "true" : "false");
+            AddRaw(json, "exitCode", ExitCode.HasValue ? ExitCode.Value.ToString(CultureInfo.InvariantCulture) : "null");
+            Add(json, "exitSignal", ExitSignal);
+            AddRaw(json, "durationMs", Math.Round(DurationMs, 1).ToString(CultureInfo.InvariantCulture));
+            AddRaw(json, "outputBytes", OutputBytes.ToString(CultureInfo.InvariantCulture));
+            AddRaw(json, "errorBytes", ErrorBytes.ToString(CultureInfo.InvariantCulture));
+            Add(json, "outcome", Outcome);
+            json.Length--; // the last comma
+            return json.Append('}').ToString();
+        }
+
+        private static void Add(StringBuilder json, string name, string? value)
+            => AddRaw(json, name, value == null ? "null" : Quote(value));
+
+        private static void AddRaw(StringBuilder json, string name, string value)
+            => json.Append('"').Append(name).Append("\":").Append(value).Append(',');
+
+        private static string Quote(string value)
+        {
+            var quoted = new StringBuilder("\"");
+            foreach (var c in value)
+            {
+                switch (c)
+                {
+                    case '"': quoted.Append("\\\""); break;
+                    case '\\': quoted.Append("\\\\"); break;
+                    case '\n': quoted.Append("\\n"); break;
+                    case '\r': quoted.Append("\\r"); break;
+                    case '\t': quoted.Append("\\t"); break;
+                    default:
+                        if (c < 0x20)
+                        {
+                            quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            quoted.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            return quoted.Append('"').ToString();
+        }
+    }
+}
