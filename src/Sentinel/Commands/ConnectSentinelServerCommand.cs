@@ -15,11 +15,26 @@ namespace Sentinel.Commands
     [OutputType(typeof(SentinelSession))]
     public sealed class ConnectSentinelServerCommand : ConnectionCmdlet
     {
+        /// <summary>Seconds between checks that the server still answers (ssh's ServerAliveInterval); 0 turns them off.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int KeepAliveInterval { get; set; } = (int)KeepAliveSettings.Default.Interval.TotalSeconds;
+
+        /// <summary>Unanswered checks in a row after which the session is Broken (ssh's ServerAliveCountMax).</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int KeepAliveCountMax { get; set; } = KeepAliveSettings.Default.CountMax;
+
         protected override void ProcessRecord()
         {
             var connector = new Connector(SshAdapterLoader.Transport);
             var store = SessionStore.Current;
+            var keepAlive = new KeepAliveSettings(TimeSpan.FromSeconds(KeepAliveInterval), KeepAliveCountMax);
             var targets = TargetComputerNames().Select(SettingsFor).ToArray();
+            foreach (var settings in targets)
+            {
+                settings.KeepAlive = keepAlive;
+            }
 
             // Hosts are dialled at once; each result reaches the pipeline as soon as it is ready.
             RunPumped(pump => Task.WhenAll(targets.Select(async settings =>

@@ -1,22 +1,30 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Text;
 using System.Threading.Tasks;
+using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Module;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
 {
     /// <summary>
     /// Runs a command on one or more sessions and emits one result per host. A non-zero exit code is
-    /// part of the result; a lost connection or a timeout is an error for that host.
+    /// part of the result; a lost connection, a timeout or a sudo refusal is an error for that host.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "SentinelCommand")]
-    [OutputType(typeof(CommandResult))]
+    [OutputType(typeof(CommandResult), typeof(string))]
     public sealed class InvokeSentinelCommandCommand : SentinelCmdlet
     {
+        private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
+        private readonly List<string> _input = new List<string>();
+        private string? _auditPath;
+
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Command { get; set; } = string.Empty;
@@ -26,28 +34,136 @@ namespace Sentinel.Commands
         [ValidateNotNull]
         public SentinelSession[]? Session { get; set; }
 
+        /// <summary>Lines for the command's stdin (pipeline strings land here); without it, stdin is at end-of-file.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [AllowEmptyString]
+        public string[]? InputObject { get; set; }
+
         /// <summary>Seconds the command may run before it is ended on the host; 0, the default, waits as long as it runs.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int Timeout { get; set; }
 
+        /// <summary>Run the command line under sudo, as if typed after <c>sudo</c>.</summary>
+        [Parameter]
+        public SwitchParameter Sudo { get; set; }
+
+        /// <summary>The password sudo asks for; without it, the session's login password (none with key authentication).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? SudoCredential { get; set; }
+
+        /// <summary>Emit stdout lines as they arrive, before the result.</summary>
+        [Parameter]
+        public SwitchParameter Stream { get; set; }
+
+        /// <summary>Bytes of each of stdout and stderr a result keeps; the rest is counted, not kept.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public long MaxOutputBytes { get; set; } = CommandRequest.DefaultMaxOutputBytes;
+
+        /// <summary>Fail on a broken session instead of reconnecting it once.</summary>
+        [Parameter]
+        public SwitchParameter NoReconnect { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            var preference = GetVariableValue(AuditLog.PreferenceVariable);
+            _auditPath = (preference == null ? null : PSObject.AsPSObject(preference).BaseObject as string)
+                ?? ConnectionSettings.FromEnvironment(AuditLog.EnvironmentVariable);
+            if (_auditPath != null)
+            {
+                _auditPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(_auditPath));
+                if (AuditLog.TakeNewFailures() is long lost && lost > 0)
+                {
+                    WriteWarning($"{lost} audit record(s) could not be written to the audit log; check that '{_auditPath}' is writable.");
+                }
+            }
+        }
+
         protected override void ProcessRecord()
         {
-            var sessions = Session ?? new[] { MostRecentOpenSession() };
-            var timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null;
+            foreach (var session in Session ?? new SentinelSession[0])
+            {
+                if (!_sessions.Contains(session))
+                {
+                    _sessions.Add(session);
+                }
+            }
+
+            if (InputObject != null && MyInvocation.ExpectingInput)
+            {
+                _input.AddRange(InputObject);
+                InputObject = null;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (InputObject != null)
+            {
+                _input.AddRange(InputObject);
+            }
+
+            var sessions = _sessions.Count > 0 ? _sessions.ToArray() : new[] { MostRecentOpenSession() };
+            var input = _input.Count > 0 ? Encoding.UTF8.GetBytes(string.Concat(_input.Select(line => line + "\n"))) : null;
+            var connector = new Connector(SshAdapterLoader.Transport);
 
             RunPumped(pump => Task.WhenAll(sessions.Select(async session =>
             {
+                var request = new CommandRequest(Command)
+                {
+                    Timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
+                    MaxOutputBytes = MaxOutputBytes,
+                    Input = input,
+                    Sudo = Sudo,
+                    SudoPassword = SudoCredential?.Password ?? session.Settings.Password,
+                    OnOutputLine = Stream ? line => pump.Post(() => WriteObject(line)) : (Action<string>?)null,
+                };
+                var started = DateTime.Now;
                 try
                 {
-                    var result = await CommandRunner.RunAsync(session, Command, timeout, CommandRunner.DefaultMaxOutputBytes, StopToken).ConfigureAwait(false);
+                    var connection = await connector.UsableConnectionAsync(session, !NoReconnect, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                    var result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
+                    Audit(session, request, started, result, "completed");
                     pump.Post(() => WriteObject(result));
                 }
                 catch (SentinelException e)
                 {
+                    Audit(session, request, started, null, e.ErrorId);
                     pump.Post(() => WriteSentinelError(e));
                 }
+                catch (OperationCanceledException)
+                {
+                    Audit(session, request, started, null, "stopped");
+                    throw;
+                }
             })));
+        }
+
+        private void Audit(SentinelSession session, CommandRequest request, DateTime started, CommandResult? result, string outcome)
+        {
+            if (_auditPath == null)
+            {
+                return;
+            }
+
+            AuditLog.Record(_auditPath, new AuditRecord
+            {
+                Time = started,
+                ComputerName = session.ComputerName,
+                Port = session.Port,
+                RemoteUser = session.UserName,
+                SessionId = session.Id,
+                Command = request.Command,
+                Sudo = request.Sudo,
+                ExitCode = result?.ExitCode,
+                ExitSignal = result?.ExitSignal,
+                DurationMs = (DateTime.Now - started).TotalMilliseconds,
+                OutputBytes = result?.OutputBytes ?? 0,
+                ErrorBytes = result?.ErrorBytes ?? 0,
+                Outcome = outcome,
+            });
         }
 
         private SentinelSession MostRecentOpenSession()

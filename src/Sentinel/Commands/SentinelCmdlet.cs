@@ -17,7 +17,23 @@ namespace Sentinel.Commands
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
 
-        protected override void StopProcessing() => _stopping.Cancel();
+        /// <summary>
+        /// Cancels on a pool thread: cancellation runs its callbacks inline, and ending a remote command
+        /// can wait for the server, which must not delay Ctrl+C.
+        /// </summary>
+        protected override void StopProcessing() => ThreadPool.QueueUserWorkItem(_ => Cancel());
+
+        private void Cancel()
+        {
+            try
+            {
+                _stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The cmdlet finished meanwhile.
+            }
+        }
 
         public void Dispose() => _stopping.Dispose();
 

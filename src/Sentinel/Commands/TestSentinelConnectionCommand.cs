@@ -61,7 +61,9 @@ namespace Sentinel.Commands
                 return steps;
             }
 
-            var session = new SentinelSession(0, settings, attempt.Connection!, attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
+            // A session of its own for the checks, outside the session list and without a keepalive.
+            var connection = new LiveConnection(attempt.Connection!, new KeepAliveSettings(TimeSpan.Zero, 0));
+            var session = new SentinelSession(0, settings, connection, attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
             try
             {
                 await RunStepAsync(session, steps, "Command", "whoami", result => result.Succeeded
@@ -186,7 +188,8 @@ namespace Sentinel.Commands
             var clock = Stopwatch.StartNew();
             try
             {
-                steps.Add(judge(await CommandRunner.RunAsync(session, command, CommandTimeout, CommandRunner.DefaultMaxOutputBytes, StopToken).ConfigureAwait(false)));
+                var request = new CommandRequest(command) { Timeout = CommandTimeout };
+                steps.Add(judge(await CommandRunner.RunAsync(session, session.Connection!, request, StopToken).ConfigureAwait(false)));
             }
             catch (SentinelException e)
             {
