@@ -60,14 +60,15 @@ Describe 'Invoke-SentinelCommand' {
         $result.Output | Should -Be "ok $([char]0xFFFD)$([char]0xFFFD) end"
     }
 
-    It 'reports a broken connection as an error for that host' {
+    It 'reports a connection lost mid-command as an error for that host' {
         $doomed = Connect-SentinelServer @connect
-        Restart-SentinelLab -Lab $lab   # ends every connection of the lab sshd
-        Invoke-SentinelCommand 'echo never' -Session $doomed -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # The command's parent is the sshd process serving this connection: killing it drops the connection.
+        Invoke-SentinelCommand 'kill -KILL $PPID; sleep 5' -Session $doomed -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Match '^Sentinel\.(ConnectionLost|SessionClosed),'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ConnectionLost,*'
         $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
         $failures[0].TargetObject | Should -Be $lab.ComputerName
+        $doomed.State | Should -Be 'Broken'
     }
 }
 

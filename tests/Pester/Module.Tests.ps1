@@ -45,11 +45,11 @@ Describe 'The built module' {
         $leaks | Should -BeNullOrEmpty
     }
 
-    It 'declares Sentinel result types (or a plain Boolean for -Quiet) as every cmdlet''s output' {
+    It 'declares Sentinel result types (or Boolean for -Quiet, String lines for -Stream) as every cmdlet''s output' {
         foreach ($command in Get-Command -Module Sentinel) {
             $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) declares its output"
             foreach ($type in $command.OutputType.Name) {
-                $type | Should -Match '^(Sentinel\.|System\.Boolean$|System\.Void$)' -Because "$($command.Name) emits only Sentinel's own types"
+                $type | Should -Match '^(Sentinel\.|System\.Boolean$|System\.String$|System\.Void$)' -Because "$($command.Name) emits only Sentinel's own types"
             }
         }
     }

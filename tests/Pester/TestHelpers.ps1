@@ -42,3 +42,30 @@ function Get-ErrorText {
     param([Parameter(Mandatory)]$ErrorRecord)
     ($ErrorRecord | Out-String) + $ErrorRecord.Exception.ToString() + ($ErrorRecord.ErrorDetails | Out-String) + $ErrorRecord.TargetObject
 }
+
+function Start-BackgroundPipeline {
+    # Runs a script in another runspace of this process, so a test can stop it as Ctrl+C would
+    # (PowerShell.Stop calls the cmdlet's StopProcessing). Returns the PowerShell and its output.
+    param([Parameter(Mandatory)][string]$Script)
+    $shell = [powershell]::Create()
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $null = $shell.AddScript($Script)
+    $null = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+    [pscustomobject]@{ Shell = $shell; Output = $output }
+}
+
+function Get-RemoteProcess {
+    # PIDs of lab processes whose command line contains the text (the lab is this machine).
+    param([Parameter(Mandatory)][string]$CommandLine)
+    @(& pgrep -f -- $CommandLine 2>$null)
+}
+
+function Get-SessionScript {
+    # Script text that imports the module and opens a password session to the lab in a new runspace.
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$KnownHostsFile)
+    @"
+Import-Module '$ModulePath'
+`$credential = [pscredential]::new('$($Lab.UserName)', (ConvertTo-SecureString '$($Lab.Password)' -AsPlainText -Force))
+`$session = Connect-SentinelServer -ComputerName $($Lab.ComputerName) -Port $($Lab.Port) -Credential `$credential -KnownHostsFile '$KnownHostsFile' -ErrorAction Stop
+"@
+}

@@ -15,6 +15,8 @@ $ErrorActionPreference = 'Stop'
 $script:SecretsRoot = '/var/lib/sentinel-lab'
 $script:InstancesRoot = '/run/sentinel-lab'
 $script:LabUser = 'sentinel'
+# A second user whose sudo requires a terminal (requiretty), to test how Sentinel refuses it.
+$script:TtyUser = 'sentinel-tty'
 $script:SudoersFile = '/etc/sudoers.d/sentinel-lab'
 $script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2')
 
@@ -74,26 +76,30 @@ function Initialize-LabSecrets {
     $authorizedKeys = Join-Path $script:SecretsRoot 'authorized_keys'
     if (-not (Test-Path $authorizedKeys)) { New-Item -ItemType Directory -Path $authorizedKeys | Out-Null }
     Invoke-Native chmod @('755', $script:SecretsRoot, $authorizedKeys) | Out-Null
-    Copy-Item "$key.pub" (Join-Path $authorizedKeys $script:LabUser) -Force
-    Invoke-Native chmod @('644', (Join-Path $authorizedKeys $script:LabUser)) | Out-Null
 }
 
-function Initialize-LabUser {
-    $null = & id -u $script:LabUser 2>$null
-    if ($LASTEXITCODE -ne 0) {
-        Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $script:LabUser) | Out-Null
-    }
+function Initialize-LabUsers {
+    # Both users get the same generated password and authorized key.
     $password = Get-Content (Join-Path $script:SecretsRoot 'password') -Raw
-    Invoke-Native chpasswd -InputText "$($script:LabUser):$password" | Out-Null
+    foreach ($user in $script:LabUser, $script:TtyUser) {
+        $null = & id -u $user 2>$null
+        if ($LASTEXITCODE -ne 0) {
+            Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $user) | Out-Null
+        }
+        Invoke-Native chpasswd -InputText "${user}:$password" | Out-Null
+        Copy-Item (Join-Path $script:SecretsRoot 'id_ed25519.pub') (Join-Path $script:SecretsRoot "authorized_keys/$user") -Force
+    }
 }
 
 function Initialize-LabSudoers {
     # sudo applies the last matching rule, so the password-for-everything rule comes first and the
-    # NOPASSWD exceptions after it.
+    # NOPASSWD exceptions after it. passwd is denied outright, to test a refused command.
     $rules = @"
 Defaults:$($script:LabUser) timestamp_timeout=0
-$($script:LabUser) ALL=(ALL) ALL
-$($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t
+$($script:LabUser) ALL=(ALL) ALL, !/usr/bin/passwd
+$($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t, /bin/cat
+Defaults:$($script:TtyUser) requiretty, timestamp_timeout=0
+$($script:TtyUser) ALL=(root) NOPASSWD: /usr/bin/id
 "@
     $candidate = "$($script:SudoersFile).new"
     Set-Content -Path $candidate -Value $rules
@@ -162,15 +168,17 @@ function Start-SentinelLab {
     Starts a lab sshd on 127.0.0.1 and returns its description (port, paths, user, secrets).
     .PARAMETER Port
     The port to listen on; 0 picks a free one.
+    .PARAMETER SessionPath
+    A PATH for the sessions of this sshd (SetEnv), to make a host where some tool is missing.
     .PARAMETER KeepHostKey
     Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
     entry stays valid from one run to the next).
     #>
-    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx)
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath)
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
-    Initialize-LabUser
+    Initialize-LabUsers
     Initialize-LabSudoers
     New-Item -ItemType Directory -Path /run/sshd -Force | Out-Null
 
@@ -185,6 +193,7 @@ function Start-SentinelLab {
         ComputerName       = '127.0.0.1'
         Port               = $Port
         UserName           = $script:LabUser
+        TtyUserName        = $script:TtyUser
         Password           = (Get-Content (Join-Path $script:SecretsRoot 'password') -Raw)
         KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
         EncryptedKeyPath   = (Join-Path $script:SecretsRoot 'id_ed25519_encrypted')
@@ -205,7 +214,7 @@ ListenAddress 127.0.0.1
 HostKey $($lab.HostKeyPath)
 PidFile $($lab.PidPath)
 AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
-AllowUsers $($script:LabUser)
+AllowUsers $($script:LabUser) $($script:TtyUser)
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
@@ -214,6 +223,7 @@ UsePAM no
 MaxSessions 10
 MaxStartups 200:30:400
 LogLevel VERBOSE
+$(if ($SessionPath) { "SetEnv PATH=$SessionPath" })
 "@
     Start-LabSshd -Lab $lab
     if (-not $NoNginx) { $lab.StartedNginxPid = Start-LabNginx }
@@ -251,10 +261,26 @@ function Stop-SentinelLab {
     if (-not $Lab.KeepFiles) { Remove-Item $Lab.Root -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
+function Get-SentinelLabConnectionProcess {
+    <# The PIDs of the lab sshd's per-connection processes (not the listener, not the commands they run). #>
+    param([Parameter(Mandatory)]$Lab)
+    $pending = [System.Collections.Generic.Queue[int]]::new()
+    $pending.Enqueue($Lab.SshdPid)
+    while ($pending.Count -gt 0) {
+        foreach ($line in @(& ps -o pid=,comm= --ppid $pending.Dequeue() 2>$null)) {
+            $processId, $name = $line.Trim() -split '\s+', 2
+            if ($name -eq 'sshd') {
+                [int]$processId
+                $pending.Enqueue([int]$processId)
+            }
+        }
+    }
+}
+
 function Get-SentinelLabCredential {
     <# The lab user's password as a PSCredential. #>
     param([Parameter(Mandatory)]$Lab)
     [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
 }
 
-Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-FreeTcpPort, Wait-TcpListening
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Get-FreeTcpPort, Wait-TcpListening
