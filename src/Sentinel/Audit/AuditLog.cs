@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Sentinel.Serialization;
 
 namespace Sentinel.Audit
 {
@@ -113,38 +114,9 @@ namespace Sentinel.Audit
         }
 
         private static void Add(StringBuilder json, string name, string? value)
-            => AddRaw(json, name, value == null ? "null" : Quote(value));
+            => AddRaw(json, name, value == null ? "null" : Json.Quote(value));
 
         private static void AddRaw(StringBuilder json, string name, string value)
             => json.Append('"').Append(name).Append("\":").Append(value).Append(',');
-
-        private static string Quote(string value)
-        {
-            var quoted = new StringBuilder("\"");
-            foreach (var c in value)
-            {
-                switch (c)
-                {
-                    case '"': quoted.Append("\\\""); break;
-                    case '\\': quoted.Append("\\\\"); break;
-                    case '\n': quoted.Append("\\n"); break;
-                    case '\r': quoted.Append("\\r"); break;
-                    case '\t': quoted.Append("\\t"); break;
-                    default:
-                        if (c < 0x20)
-                        {
-                            quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        }
-                        else
-                        {
-                            quoted.Append(c);
-                        }
-
-                        break;
-                }
-            }
-
-            return quoted.Append('"').ToString();
-        }
     }
 }

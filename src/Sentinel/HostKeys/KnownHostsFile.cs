@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
+using Sentinel.Connections;
 
 namespace Sentinel.HostKeys
 {
@@ -40,24 +40,7 @@ namespace Sentinel.HostKeys
                 return HashedNameMatches(Hosts, lookupName);
             }
 
-            // OpenSSH's rule: a name matches a pattern list when some pattern matches and no negated one does.
-            var matched = false;
-            foreach (var raw in Hosts.Split(','))
-            {
-                var negated = raw.StartsWith("!", StringComparison.Ordinal);
-                var pattern = negated ? raw.Substring(1) : raw;
-                if (WildcardMatches(pattern, lookupName))
-                {
-                    if (negated)
-                    {
-                        return false;
-                    }
-
-                    matched = true;
-                }
-            }
-
-            return matched;
+            return HostPatterns.Matches(Hosts.Split(','), lookupName);
         }
 
         private static bool HashedNameMatches(string hashed, string lookupName)
@@ -81,12 +64,6 @@ namespace Sentinel.HostKeys
             {
                 return false;
             }
-        }
-
-        private static bool WildcardMatches(string pattern, string name)
-        {
-            var regex = "^" + Regex.Escape(pattern.ToLowerInvariant()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$";
-            return Regex.IsMatch(name, regex, RegexOptions.CultureInvariant);
         }
     }
 
