@@ -56,10 +56,45 @@ namespace Sentinel.Ssh
             return _keepAlive?.PingAsync(timeout) ?? Task.FromResult(true);
         }
 
+        public IPortForward ForwardLocal(string host, int port)
+        {
+            var forward = new ForwardedPortLocal("127.0.0.1", 0, host, (uint)port);
+            _client.AddForwardedPort(forward);
+            forward.Start();
+            return new PortForward(_client, forward);
+        }
+
         public void Dispose()
         {
             _keepAlive?.Dispose();
             _client.Dispose();
+        }
+
+        private sealed class PortForward : IPortForward
+        {
+            private readonly SshClient _client;
+            private readonly ForwardedPortLocal _forward;
+
+            public PortForward(SshClient client, ForwardedPortLocal forward)
+            {
+                _client = client;
+                _forward = forward;
+            }
+
+            public int LocalPort => (int)_forward.BoundPort;
+
+            public void Dispose()
+            {
+                try
+                {
+                    _forward.Stop();
+                    _client.RemoveForwardedPort(_forward);
+                }
+                catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException)
+                {
+                    // The connection under the forward is already gone.
+                }
+            }
         }
     }
 }

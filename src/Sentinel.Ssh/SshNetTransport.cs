@@ -33,7 +33,7 @@ namespace Sentinel.Ssh
                 methods.Add(new PasswordAuthenticationMethod(request.UserName, password));
             }
 
-            var info = new ConnectionInfo(request.Address, request.Port, request.UserName, methods.ToArray())
+            var info = new ConnectionInfo(request.Address, request.DialPort, request.UserName, methods.ToArray())
             {
                 Timeout = request.Timeout,
             };

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Security;
@@ -17,14 +18,19 @@ namespace Sentinel.Connections
         public const string DefaultComputerName = "localhost";
         public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
-        public ConnectionSettings(string computerName, int port, string userName)
+        public ConnectionSettings(string computerName, string hostName, int port, string userName)
         {
             ComputerName = computerName;
+            HostName = hostName;
             Port = port;
             UserName = userName;
         }
 
+        /// <summary>The name the user gave (an alias, an inventory name's host): shown in results and errors.</summary>
         public string ComputerName { get; }
+
+        /// <summary>The name dialled and looked up in known_hosts: ssh_config's HostName, else ComputerName.</summary>
+        public string HostName { get; }
 
         public int Port { get; }
 
@@ -45,6 +51,9 @@ namespace Sentinel.Connections
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
 
         public KeepAliveSettings KeepAlive { get; set; } = KeepAliveSettings.Default;
+
+        /// <summary>The bastions to go through, first hop first; empty for a direct connection.</summary>
+        public IReadOnlyList<ConnectionSettings> JumpHosts { get; set; } = Array.Empty<ConnectionSettings>();
 
         public string KnownHostsFile { get; set; } = DefaultKnownHostsFile;
 

@@ -55,14 +55,71 @@ namespace Sentinel.Connections
             _transport = transport;
         }
 
+        /// <summary>Connects to the host, through its jump hosts when it has any.</summary>
         public async Task<ConnectAttempt> ConnectAsync(ConnectionSettings settings, Action<string> log, CancellationToken cancellationToken)
+        {
+            if (settings.JumpHosts.Count == 0)
+            {
+                return await ConnectOneAsync(settings, null, log, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Each bastion forwards a local port to the next hop; the next hop is dialled there but
+            // its host key is checked against its own name and port, never 127.0.0.1.
+            var opened = new List<IDisposable>();
+            int? via = null;
+            var hops = settings.JumpHosts.Concat(new[] { settings }).ToArray();
+            for (var i = 0; i < hops.Length - 1; i++)
+            {
+                log($"Jump host {i + 1} of {hops.Length - 1} for {settings.ComputerName}: {hops[i].UserName}@{hops[i].HostName}:{hops[i].Port}.");
+                var hop = await ConnectOneAsync(hops[i], via, log, cancellationToken).ConfigureAwait(false);
+                if (hop.Connection == null)
+                {
+                    Close(opened);
+                    var error = hop.Error!;
+                    var failed = new ConnectAttempt(settings)
+                    {
+                        Error = new SentinelException(error.ErrorId, error.Category, settings.ComputerName, $"Through jump host {hops[i].ComputerName} to {settings.ComputerName}: {error.Message}", error.RecommendedAction, error),
+                        Elapsed = hop.Elapsed,
+                    };
+                    return failed;
+                }
+
+                opened.Add(hop.Connection);
+                var forward = hop.Connection.ForwardLocal(hops[i + 1].HostName, hops[i + 1].Port);
+                opened.Add(forward);
+                via = forward.LocalPort;
+            }
+
+            var attempt = await ConnectOneAsync(settings, via, log, cancellationToken).ConfigureAwait(false);
+            if (attempt.Connection == null)
+            {
+                Close(opened);
+            }
+            else
+            {
+                attempt.Connection = new ChainedConnection(attempt.Connection, opened);
+            }
+
+            return attempt;
+        }
+
+        private static void Close(List<IDisposable> opened)
+        {
+            for (var i = opened.Count - 1; i >= 0; i--)
+            {
+                opened[i].Dispose();
+            }
+        }
+
+        /// <param name="viaLocalPort">A local forward to dial instead of the host itself (the previous hop's).</param>
+        private async Task<ConnectAttempt> ConnectOneAsync(ConnectionSettings settings, int? viaLocalPort, Action<string> log, CancellationToken cancellationToken)
         {
             var attempt = new ConnectAttempt(settings);
             var clock = Stopwatch.StartNew();
             try
             {
                 var request = await PrepareAsync(settings, attempt, log, clock, cancellationToken).ConfigureAwait(false);
-                attempt.Connection = await DialAsync(settings, request, attempt, log, clock, cancellationToken).ConfigureAwait(false);
+                attempt.Connection = await DialAsync(settings, request, viaLocalPort, attempt, log, clock, cancellationToken).ConfigureAwait(false);
                 log($"Authenticated as '{settings.UserName}' (offered {attempt.Offered}); connected in {clock.ElapsedMilliseconds} ms.");
             }
             catch (SentinelException e)
@@ -142,7 +199,7 @@ namespace Sentinel.Connections
             attempt.Offered = string.Join(", ", keys.Select(k => $"publickey {k.KeyType} {k.Path}").Concat(settings.Password != null ? new[] { "password" } : new string[0]));
 
             var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile);
-            var verifier = new HostKeyVerifier(settings.ComputerName, settings.Port, settings.HostKeyPolicy, knownHosts);
+            var verifier = new HostKeyVerifier(settings.HostName, settings.Port, settings.HostKeyPolicy, knownHosts);
             attempt.Verifier = verifier;
 
             var request = new SshConnectRequest(settings.ComputerName, address: string.Empty, settings.Port, settings.UserName, settings.ConnectTimeout, offer =>
@@ -188,9 +245,9 @@ namespace Sentinel.Connections
             return keys;
         }
 
-        private async Task<ISshConnection> DialAsync(ConnectionSettings settings, SshConnectRequest template, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
+        private async Task<ISshConnection> DialAsync(ConnectionSettings settings, SshConnectRequest template, int? viaLocalPort, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
         {
-            var addresses = await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
+            var addresses = viaLocalPort.HasValue ? new[] { IPAddress.Loopback } : await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
             SentinelException? last = null;
             foreach (var address in addresses)
             {
@@ -200,9 +257,11 @@ namespace Sentinel.Connections
                     throw ConnectionErrors.Timeout(settings.ComputerName, settings.Port, settings.ConnectTimeout);
                 }
 
-                log($"Connecting to {settings.ComputerName} ({address}) port {settings.Port}, timeout {remaining.TotalSeconds:0.#} s.");
+                var dialPort = viaLocalPort ?? settings.Port;
+                log($"Connecting to {settings.ComputerName} ({address}) port {dialPort}{(viaLocalPort.HasValue ? " (forwarded by the jump host)" : string.Empty)}, timeout {remaining.TotalSeconds:0.#} s.");
                 var request = new SshConnectRequest(settings.ComputerName, address.ToString(), settings.Port, settings.UserName, remaining, template.VerifyHostKey)
                 {
+                    DialPort = dialPort,
                     Password = template.Password,
                     Log = template.Log,
                 };
@@ -243,12 +302,12 @@ namespace Sentinel.Connections
 
         public static async Task<IPAddress[]> ResolveAsync(ConnectionSettings settings, CancellationToken cancellationToken)
         {
-            if (IPAddress.TryParse(settings.ComputerName.Trim('[', ']'), out var literal))
+            if (IPAddress.TryParse(settings.HostName.Trim('[', ']'), out var literal))
             {
                 return new[] { literal };
             }
 
-            var lookup = Dns.GetHostAddressesAsync(settings.ComputerName);
+            var lookup = Dns.GetHostAddressesAsync(settings.HostName);
             var finished = await Task.WhenAny(lookup, Task.Delay(settings.ConnectTimeout, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             if (finished != lookup)

@@ -52,6 +52,7 @@ namespace Sentinel.Transport
             ComputerName = computerName;
             Address = address;
             Port = port;
+            DialPort = port;
             UserName = userName;
             Timeout = timeout;
             VerifyHostKey = verifyHostKey;
@@ -63,7 +64,11 @@ namespace Sentinel.Transport
         /// <summary>The resolved address to dial.</summary>
         public string Address { get; }
 
+        /// <summary>The host's SSH port, for messages.</summary>
         public int Port { get; }
+
+        /// <summary>The port to dial: the host's, or a local forward's when going through a jump host.</summary>
+        public int DialPort { get; set; }
 
         public string UserName { get; }
 
@@ -99,6 +104,19 @@ namespace Sentinel.Transport
         /// answered within <paramref name="timeout"/>. Unlike IsConnected, this notices a frozen server.
         /// </summary>
         Task<bool> PingAsync(TimeSpan timeout);
+
+        /// <summary>
+        /// Listens on 127.0.0.1 (a free port) and carries each connection through this server to
+        /// <paramref name="host"/>:<paramref name="port"/>, resolved by the server: the way to a host
+        /// behind a bastion. Disposing it stops the listener.
+        /// </summary>
+        IPortForward ForwardLocal(string host, int port);
+    }
+
+    /// <summary>A local port forwarded through an SSH connection.</summary>
+    internal interface IPortForward : IDisposable
+    {
+        int LocalPort { get; }
     }
 
     /// <summary>A command running on the server.</summary>
