@@ -14,6 +14,9 @@
         'Get-SentinelSession'
         'Invoke-SentinelCommand'
         'Test-SentinelConnection'
+        'Get-SentinelServer'
+        'Add-SentinelServer'
+        'Remove-SentinelServer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

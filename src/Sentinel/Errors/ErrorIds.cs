@@ -29,5 +29,9 @@ namespace Sentinel.Errors
         public const string SudoRequiresTty = "Sentinel.SudoRequiresTty";
         public const string SudoNotInstalled = "Sentinel.SudoNotInstalled";
         public const string InvalidArgument = "Sentinel.InvalidArgument";
+        public const string InventoryInvalid = "Sentinel.InventoryInvalid";
+        public const string ServerNotFound = "Sentinel.ServerNotFound";
+        public const string ServerExists = "Sentinel.ServerExists";
+        public const string JumpHostInvalid = "Sentinel.JumpHostInvalid";
     }
 }

@@ -1,0 +1,105 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Connections;
+using Sentinel.Errors;
+using Sentinel.HostKeys;
+using Sentinel.Inventory;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>Adds a named server to the inventory (or replaces it with -Force).</summary>
+    [Cmdlet(VerbsCommon.Add, "SentinelServer", SupportsShouldProcess = true)]
+    [OutputType(typeof(ServerEntry))]
+    public sealed class AddSentinelServerCommand : SentinelCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string Name { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("HostName", "Host")]
+        [ValidateNotNullOrEmpty]
+        public string ComputerName { get; set; } = string.Empty;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? UserName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? KeyFile { get; set; }
+
+        /// <summary>Bastions to go through, as ssh -J writes them: <c>user@host:port</c>, comma-separated.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? JumpHost { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Tags")]
+        [ValidateNotNull]
+        public string[] Tag { get; set; } = new string[0];
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public HostKeyPolicy? HostKeyPolicy { get; set; }
+
+        /// <summary>Replace a server of the same name.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var path = ServerInventory.DefaultPath;
+            try
+            {
+                if (JumpHost != null)
+                {
+                    JumpHostSpec.ParseChain(JumpHost, ComputerName); // refuse a malformed chain now, not at connect time
+                }
+
+                var servers = ServerInventory.Load(path);
+                var existing = servers.FindIndex(s => s.Name.Equals(Name, StringComparison.OrdinalIgnoreCase));
+                if (existing >= 0 && !Force)
+                {
+                    WriteSentinelError(InventoryErrors.Exists(Name, path), Name);
+                    return;
+                }
+
+                var entry = new ServerEntry(Name, ComputerName)
+                {
+                    Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
+                    UserName = UserName,
+                    KeyFile = KeyFile,
+                    JumpHost = JumpHost,
+                    Tags = Tag.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+                    HostKeyPolicy = HostKeyPolicy,
+                };
+                if (!ShouldProcess($"{Name} ({ComputerName}) in {path}", existing >= 0 ? "Replace server" : "Add server"))
+                {
+                    return;
+                }
+
+                if (existing >= 0)
+                {
+                    servers[existing] = entry;
+                }
+                else
+                {
+                    servers.Add(entry);
+                }
+
+                ServerInventory.Save(path, servers);
+                WriteObject(entry);
+            }
+            catch (SentinelException e)
+            {
+                WriteSentinelError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Completion;
+using Sentinel.Errors;
+using Sentinel.Inventory;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>Lists the named servers of the inventory, by name (wildcards) and tag.</summary>
+    [Cmdlet(VerbsCommon.Get, "SentinelServer")]
+    [OutputType(typeof(ServerEntry))]
+    public sealed class GetSentinelServerCommand : SentinelCmdlet
+    {
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerNameCompleter))]
+        public string[]? Name { get; set; }
+
+        /// <summary>Only servers carrying at least one of these tags.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Tag { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var path = ServerInventory.DefaultPath;
+            try
+            {
+                var servers = ServerInventory.Load(path);
+                var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+                WriteObject(
+                    servers.Where(s => patterns.Any(p => p.IsMatch(s.Name)) && (Tag == null || s.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase)))),
+                    enumerateCollection: true);
+
+                // A name without wildcards that matches nothing is an error, as with Get-Item.
+                foreach (var name in (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !servers.Any(s => s.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
+                {
+                    WriteSentinelError(InventoryErrors.NotFound(name, path), name);
+                }
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e);
+            }
+        }
+    }
+}
