@@ -1,9 +1,6 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using Sentinel.Connections;
-using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Module;
 using Sentinel.Results;
@@ -11,10 +8,17 @@ using Sentinel.Results;
 namespace Sentinel.Commands
 {
     /// <summary>Opens one session per host, checking the host key, and keeps it in the runspace's session list.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "SentinelServer")]
+    [Cmdlet(VerbsCommunications.Connect, "SentinelServer", DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(SentinelSession))]
     public sealed class ConnectSentinelServerCommand : ConnectionCmdlet
     {
+        /// <summary>Hosts to connect to; ~/.ssh/config aliases work as with ssh. Default: $env:SSH_HOST, else localhost.
+        /// Not bound from the pipeline: piped inventory entries bind -Name, so their port, user and keys apply.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet, Position = 0)]
+        [Alias("HostName", "Host")]
+        [ValidateNotNullOrEmpty]
+        public override string[]? ComputerName { get; set; }
+
         /// <summary>Seconds between checks that the server still answers (ssh's ServerAliveInterval); 0 turns them off.</summary>
         [Parameter]
         [ValidateRange(0, 3600)]
@@ -29,19 +33,20 @@ namespace Sentinel.Commands
         {
             var connector = new Connector(SshAdapterLoader.Transport);
             var store = SessionStore.Current;
-            var keepAlive = new KeepAliveSettings(TimeSpan.FromSeconds(KeepAliveInterval), KeepAliveCountMax);
-            var targets = TargetComputerNames().Select(SettingsFor).ToArray();
+            var targets = ResolveTargets();
             foreach (var settings in targets)
             {
-                settings.KeepAlive = keepAlive;
+                // Explicit parameters win over ServerAliveInterval/CountMax from ~/.ssh/config.
+                settings.KeepAlive = new KeepAliveSettings(
+                    MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveInterval)) ? TimeSpan.FromSeconds(KeepAliveInterval) : settings.KeepAlive.Interval,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveCountMax)) ? KeepAliveCountMax : settings.KeepAlive.CountMax);
             }
 
-            // Hosts are dialled at once; each result reaches the pipeline as soon as it is ready.
-            RunPumped(pump => Task.WhenAll(targets.Select(async settings =>
+            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Connect-SentinelServer", async settings =>
             {
                 var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
                 pump.Post(() => Emit(attempt, store));
-            })));
+            }, StopToken));
         }
 
         private void Emit(ConnectAttempt attempt, SessionStore store)

@@ -1,97 +1,262 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
+using Sentinel.Inventory;
+using Sentinel.Results;
 
 namespace Sentinel.Commands
 {
     /// <summary>
-    /// The connection parameters shared by the cmdlets that open connections, and the rules that turn
-    /// them into settings: explicit parameters, then $env:SSH_HOST/SSH_PORT/SSH_USER/SSH_PASS, then
-    /// the defaults (localhost, 2222, sentinel, 10 s).
+    /// The connection parameters shared by the cmdlets that open connections, the ways to name the
+    /// hosts (-ComputerName, or inventory -Name / -Tag), and the one rule that turns them into
+    /// settings, the way ssh does: explicit parameters, then the inventory entry, then ~/.ssh/config,
+    /// then $env:SSH_HOST/SSH_PORT/SSH_USER/SSH_PASS, then the defaults (localhost, 2222, sentinel, 10 s).
     /// </summary>
     public abstract class ConnectionCmdlet : SentinelCmdlet
     {
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("HostName", "Host")]
-        [ValidateNotNullOrEmpty]
-        public string[]? ComputerName { get; set; }
+        protected const string ComputerNameSet = "ComputerName";
+        protected const string NameSet = "Name";
+        protected const string TagSet = "Tag";
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        private SshConfig? _sshConfig;
+
+        /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
+        public abstract string[]? ComputerName { get; set; }
+
+        /// <summary>Inventory servers by name (wildcards allowed); Get-SentinelServer output pipes here.</summary>
+        [Parameter(ParameterSetName = NameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerNameCompleter))]
+        public string[]? Name { get; set; }
+
+        /// <summary>Inventory servers carrying any of these tags.</summary>
+        [Parameter(ParameterSetName = TagSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Tag { get; set; }
+
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [Credential]
         public PSCredential? Credential { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? UserName { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string[]? KeyFile { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         public SecureString? KeyPassphrase { get; set; }
 
         /// <summary>Seconds to wait for TCP, key exchange and authentication together.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [ValidateRange(1, 3600)]
         public int ConnectTimeout { get; set; } = (int)ConnectionSettings.DefaultConnectTimeout.TotalSeconds;
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? KnownHostsFile { get; set; }
 
-        /// <summary>The hosts this invocation targets: the parameter, else $env:SSH_HOST, else localhost.</summary>
-        internal string[] TargetComputerNames() =>
-            ComputerName ?? new[] { ConnectionSettings.FromEnvironment("SSH_HOST") ?? ConnectionSettings.DefaultComputerName };
+        /// <summary>Bastions to go through, as ssh -J writes them: <c>user@host:port</c>, comma-separated, first hop first.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        public string? JumpHost { get; set; }
 
-        internal ConnectionSettings SettingsFor(string computerName)
+        /// <summary>The OpenSSH client configuration to read; ~/.ssh/config by default.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        public string? ConfigFile { get; set; }
+
+        /// <summary>How many hosts to work on at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = 32;
+
+        private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+        /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
+        internal List<ConnectionSettings> ResolveTargets()
         {
-            var userName = UserName
-                ?? (Credential != null ? Credential.UserName : null)
-                ?? ConnectionSettings.FromEnvironment("SSH_USER")
-                ?? ConnectionSettings.DefaultUserName;
-            var keyFiles = (KeyFile ?? Array.Empty<string>()).Select(path => GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path))).ToArray();
+            var targets = new List<ConnectionSettings>();
+            switch (ParameterSetName)
+            {
+                case NameSet:
+                case TagSet:
+                    var inventory = LoadInventory();
+                    foreach (var entry in SelectEntries(inventory))
+                    {
+                        targets.Add(SettingsFor(entry.ComputerName, entry));
+                    }
+
+                    break;
+                default:
+                    var names = ComputerName ?? new[] { ConnectionSettings.FromEnvironment("SSH_HOST") ?? ConnectionSettings.DefaultComputerName };
+                    targets.AddRange(names.Select(name => SettingsFor(name, null)));
+                    break;
+            }
+
+            foreach (var warning in SshConfiguration.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            return targets;
+        }
+
+        private List<ServerEntry> LoadInventory()
+        {
+            try
+            {
+                return ServerInventory.Load(ServerInventory.DefaultPath);
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e);
+                throw;
+            }
+        }
+
+        private IEnumerable<ServerEntry> SelectEntries(List<ServerEntry> inventory)
+        {
+            if (ParameterSetName == TagSet)
+            {
+                var tagged = inventory.Where(e => e.Tags.Any(t => Tag!.Contains(t, StringComparer.OrdinalIgnoreCase))).ToList();
+                if (tagged.Count == 0)
+                {
+                    WriteSentinelError(InventoryErrors.NoServerTagged(Tag!, ServerInventory.DefaultPath), string.Join(",", Tag!));
+                }
+
+                return tagged;
+            }
+
+            var selected = new List<ServerEntry>();
+            foreach (var name in Name!)
+            {
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                var matches = inventory.Where(e => pattern.IsMatch(e.Name)).ToList();
+                if (matches.Count == 0)
+                {
+                    WriteSentinelError(InventoryErrors.NotFound(name, ServerInventory.DefaultPath), name);
+                }
+
+                selected.AddRange(matches.Where(m => !selected.Contains(m)));
+            }
+
+            return selected;
+        }
+
+        private SshConfig SshConfiguration => _sshConfig ??= SshConfig.Load(
+            ConfigFile != null ? GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(ConfigFile)) : SshConfig.DefaultPath);
+
+        /// <summary>One host's settings. <paramref name="entry"/> is its inventory entry, when it came from the inventory.</summary>
+        internal ConnectionSettings SettingsFor(string computerName, ServerEntry? entry)
+        {
+            var config = SshConfiguration.Resolve(computerName);
+            var explicitKeys = KeyFile ?? (entry?.KeyFile != null ? new[] { entry.KeyFile } : null);
+            var keyFiles = (explicitKeys ?? config.IdentityFiles.ToArray()).Select(ExpandedPath).ToArray();
             var password = Credential?.Password;
 
             // $env:SSH_PASS stands in only when the user named no credential and no key.
-            if (password == null && keyFiles.Length == 0)
+            if (password == null && explicitKeys == null)
             {
                 password = ConnectionSettings.PasswordFromEnvironment();
             }
 
-            return new ConnectionSettings(computerName, ResolvePort(computerName), userName)
+            var userName = UserName
+                ?? Credential?.UserName
+                ?? entry?.UserName
+                ?? config.User
+                ?? ConnectionSettings.FromEnvironment("SSH_USER")
+                ?? ConnectionSettings.DefaultUserName;
+            var port = Bound(nameof(Port)) ? Port : entry?.Port ?? config.Port ?? PortFromEnvironment(computerName);
+
+            var settings = new ConnectionSettings(computerName, config.HostName ?? computerName, port, userName)
             {
                 Password = password,
                 KeyFiles = keyFiles,
                 KeyPassphrase = KeyPassphrase,
                 UseDefaultKeys = keyFiles.Length == 0,
-                ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
-                HostKeyPolicy = HostKeyPolicy,
-                KnownHostsFile = KnownHostsFile != null
-                    ? GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(KnownHostsFile))
+                ConnectTimeout = TimeSpan.FromSeconds(Bound(nameof(ConnectTimeout)) ? ConnectTimeout : config.ConnectTimeout ?? ConnectTimeout),
+                HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : entry?.HostKeyPolicy ?? config.StrictHostKeyChecking ?? HostKeyPolicy,
+                KnownHostsFile = KnownHostsFile != null ? ExpandedPath(KnownHostsFile)
+                    : config.UserKnownHostsFile != null ? ExpandedPath(config.UserKnownHostsFile)
                     : ConnectionSettings.DefaultKnownHostsFile,
+            };
+            if (config.ServerAliveInterval.HasValue || config.ServerAliveCountMax.HasValue)
+            {
+                settings.KeepAlive = new KeepAliveSettings(
+                    TimeSpan.FromSeconds(config.ServerAliveInterval ?? (int)KeepAliveSettings.Default.Interval.TotalSeconds),
+                    config.ServerAliveCountMax ?? KeepAliveSettings.Default.CountMax);
+            }
+
+            var chain = JumpHost ?? entry?.JumpHost ?? config.ProxyJump;
+            if (chain != null)
+            {
+                settings.JumpHosts = JumpHostSpec.ParseChain(chain, computerName).Select(hop => HopSettings(hop, settings)).ToArray();
+            }
+
+            return settings;
+        }
+
+        /// <summary>
+        /// A bastion's settings: its own ssh_config entry applies, and the credentials and keys given
+        /// for the target are offered to it too (one identity across the path, the common set-up).
+        /// </summary>
+        private ConnectionSettings HopSettings(JumpHostSpec hop, ConnectionSettings target)
+        {
+            var config = SshConfiguration.Resolve(hop.Host);
+            return new ConnectionSettings(hop.Host, config.HostName ?? hop.Host, hop.Port ?? config.Port ?? 22, hop.UserName ?? config.User ?? target.UserName)
+            {
+                Password = target.Password,
+                KeyFiles = KeyFile == null && config.IdentityFiles.Count > 0 ? config.IdentityFiles.Select(ExpandedPath).ToArray() : target.KeyFiles,
+                KeyPassphrase = target.KeyPassphrase,
+                UseDefaultKeys = target.UseDefaultKeys,
+                ConnectTimeout = target.ConnectTimeout,
+                HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : config.StrictHostKeyChecking ?? target.HostKeyPolicy,
+                KnownHostsFile = target.KnownHostsFile,
             };
         }
 
-        private int ResolvePort(string computerName)
-        {
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
-            {
-                return Port;
-            }
+        private string ExpandedPath(string path) => GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path));
 
+        private int PortFromEnvironment(string computerName)
+        {
             var fromEnvironment = ConnectionSettings.FromEnvironment("SSH_PORT");
             if (fromEnvironment == null)
             {

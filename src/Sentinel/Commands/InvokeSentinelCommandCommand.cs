@@ -17,10 +17,11 @@ namespace Sentinel.Commands
     /// Runs a command on one or more sessions and emits one result per host. A non-zero exit code is
     /// part of the result; a lost connection, a timeout or a sudo refusal is an error for that host.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "SentinelCommand")]
+    [Cmdlet(VerbsLifecycle.Invoke, "SentinelCommand", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(CommandResult), typeof(string))]
-    public sealed class InvokeSentinelCommandCommand : SentinelCmdlet
+    public sealed class InvokeSentinelCommandCommand : ConnectionCmdlet
     {
+        private const string SessionSet = "Session";
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
         private readonly List<string> _input = new List<string>();
         private string? _auditPath;
@@ -29,15 +30,26 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string Command { get; set; } = string.Empty;
 
-        /// <summary>Sessions to run on; without it, the most recently opened session that is still open.</summary>
-        [Parameter(ValueFromPipeline = true)]
+        /// <summary>Sessions to run on (they can also come down the pipeline); without any, the most recently opened session that is still open.</summary>
+        [Parameter(ParameterSetName = SessionSet)]
         [ValidateNotNull]
         public SentinelSession[]? Session { get; set; }
 
-        /// <summary>Lines for the command's stdin (pipeline strings land here); without it, stdin is at end-of-file.</summary>
+        /// <summary>Hosts to run on, each with a connection opened for this command and closed after it.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet, Mandatory = true)]
+        [Alias("HostName", "Host")]
+        [ValidateNotNullOrEmpty]
+        public override string[]? ComputerName { get; set; }
+
+        /// <summary>
+        /// What comes down the pipeline: sessions to run on, and anything else as lines for the command's
+        /// stdin. One parameter takes both because PowerShell would bind a piped session to a string[]
+        /// input parameter as its text. Without input, stdin is at end-of-file.
+        /// </summary>
         [Parameter(ValueFromPipeline = true)]
         [AllowEmptyString]
-        public string[]? InputObject { get; set; }
+        [AllowNull]
+        public PSObject[]? InputObject { get; set; }
 
         /// <summary>Seconds the command may run before it is ended on the host; 0, the default, waits as long as it runs.</summary>
         [Parameter]
@@ -91,54 +103,88 @@ namespace Sentinel.Commands
                 }
             }
 
-            if (InputObject != null && MyInvocation.ExpectingInput)
+            foreach (var item in InputObject ?? new PSObject[0])
             {
-                _input.AddRange(InputObject);
-                InputObject = null;
+                if (item?.BaseObject is SentinelSession session)
+                {
+                    if (!_sessions.Contains(session))
+                    {
+                        _sessions.Add(session);
+                    }
+                }
+                else
+                {
+                    _input.Add(item == null ? string.Empty : LanguagePrimitives.ConvertTo<string>(item));
+                }
             }
         }
 
         protected override void EndProcessing()
         {
-            if (InputObject != null)
-            {
-                _input.AddRange(InputObject);
-            }
-
-            var sessions = _sessions.Count > 0 ? _sessions.ToArray() : new[] { MostRecentOpenSession() };
             var input = _input.Count > 0 ? Encoding.UTF8.GetBytes(string.Concat(_input.Select(line => line + "\n"))) : null;
             var connector = new Connector(SshAdapterLoader.Transport);
-
-            RunPumped(pump => Task.WhenAll(sessions.Select(async session =>
+            if (ParameterSetName == SessionSet)
             {
-                var request = new CommandRequest(Command)
+                var sessions = _sessions.Count > 0 ? _sessions : new List<SentinelSession> { MostRecentOpenSession() };
+                RunPumped(pump => FanOut.RunAsync(sessions, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async session =>
                 {
-                    Timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
-                    MaxOutputBytes = MaxOutputBytes,
-                    Input = input,
-                    Sudo = Sudo,
-                    SudoPassword = SudoCredential?.Password ?? session.Settings.Password,
-                    OnOutputLine = Stream ? line => pump.Post(() => WriteObject(line)) : (Action<string>?)null,
-                };
-                var started = DateTime.Now;
+                    await RunOnAsync(session, connector, input, pump, reconnect: !NoReconnect).ConfigureAwait(false);
+                }, StopToken));
+                return;
+            }
+
+            // Hosts named directly: a session for each, only for this command.
+            var targets = ResolveTargets();
+            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async settings =>
+            {
+                var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                if (attempt.Connection == null)
+                {
+                    pump.Post(() => WriteSentinelError(attempt.Error!));
+                    return;
+                }
+
+                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
                 try
                 {
-                    var connection = await connector.UsableConnectionAsync(session, !NoReconnect, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                    var result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
-                    Audit(session, request, started, result, "completed");
-                    pump.Post(() => WriteObject(result));
+                    await RunOnAsync(session, connector, input, pump, reconnect: false).ConfigureAwait(false);
                 }
-                catch (SentinelException e)
+                finally
                 {
-                    Audit(session, request, started, null, e.ErrorId);
-                    pump.Post(() => WriteSentinelError(e));
+                    session.Close();
                 }
-                catch (OperationCanceledException)
-                {
-                    Audit(session, request, started, null, "stopped");
-                    throw;
-                }
-            })));
+            }, StopToken));
+        }
+
+        private async Task RunOnAsync(SentinelSession session, Connector connector, byte[]? input, PipelinePump pump, bool reconnect)
+        {
+            var request = new CommandRequest(Command)
+            {
+                Timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
+                MaxOutputBytes = MaxOutputBytes,
+                Input = input,
+                Sudo = Sudo,
+                SudoPassword = SudoCredential?.Password ?? session.Settings.Password,
+                OnOutputLine = Stream ? line => pump.Post(() => WriteObject(line)) : (Action<string>?)null,
+            };
+            var started = DateTime.Now;
+            try
+            {
+                var connection = await connector.UsableConnectionAsync(session, reconnect, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                var result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
+                Audit(session, request, started, result, "completed");
+                pump.Post(() => WriteObject(result));
+            }
+            catch (SentinelException e)
+            {
+                Audit(session, request, started, null, e.ErrorId);
+                pump.Post(() => WriteSentinelError(e));
+            }
+            catch (OperationCanceledException)
+            {
+                Audit(session, request, started, null, "stopped");
+                throw;
+            }
         }
 
         private void Audit(SentinelSession session, CommandRequest request, DateTime started, CommandResult? result, string outcome)

@@ -20,11 +20,18 @@ namespace Sentinel.Commands
     /// Checks a connection one step at a time (TCP, SSH handshake and host key, authentication, a
     /// command, services) and says which step failed and what to check.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SentinelConnection")]
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelConnection", DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(ConnectionTestResult), typeof(bool))]
     public sealed class TestSentinelConnectionCommand : ConnectionCmdlet
     {
         private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+
+        /// <summary>Hosts to test; ~/.ssh/config aliases work as with ssh. Default: $env:SSH_HOST, else localhost.
+        /// Not bound from the pipeline: piped inventory entries bind -Name, so their port, user and keys apply.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet, Position = 0)]
+        [Alias("HostName", "Host")]
+        [ValidateNotNullOrEmpty]
+        public override string[]? ComputerName { get; set; }
 
         /// <summary>Services whose status (`service NAME status` exit code) to check after logging in.</summary>
         [Parameter]
@@ -38,19 +45,21 @@ namespace Sentinel.Commands
         protected override void ProcessRecord()
         {
             var connector = new Connector(SshAdapterLoader.Transport);
-            var targets = TargetComputerNames().Select(SettingsFor).ToArray();
-            RunPumped(pump => Task.WhenAll(targets.Select(async settings =>
+            var targets = ResolveTargets();
+            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Test-SentinelConnection", async settings =>
             {
                 var steps = await TestAsync(connector, settings, line => pump.Post(() => WriteVerbose(line))).ConfigureAwait(false);
                 var result = new ConnectionTestResult(settings.ComputerName, settings.Port, settings.UserName, steps);
                 pump.Post(() => WriteObject(Quiet ? (object)result.Passed : result));
-            })));
+            }, StopToken));
         }
 
         private async Task<List<ConnectionTestStep>> TestAsync(Connector connector, ConnectionSettings settings, Action<string> log)
         {
             var steps = new List<ConnectionTestStep>();
-            if (!await TestTcpAsync(settings, steps).ConfigureAwait(false))
+
+            // Behind jump hosts, the first hop is the one this machine must reach over TCP.
+            if (!await TestTcpAsync(settings.JumpHosts.FirstOrDefault() ?? settings, steps).ConfigureAwait(false))
             {
                 return steps;
             }

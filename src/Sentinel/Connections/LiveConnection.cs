@@ -25,6 +25,15 @@ namespace Sentinel.Connections
             }
         }
 
+        /// <summary>
+        /// OpenSSH allows 10 channels per connection (MaxSessions). Commands beyond that queue here,
+        /// asynchronously, instead of in SSH.NET's own semaphore, which blocks a pool thread with no
+        /// timeout (SSH.NET #755).
+        /// </summary>
+        public SemaphoreSlim ChannelSlots { get; } = new SemaphoreSlim(MaxChannels);
+
+        public const int MaxChannels = 10;
+
         public ISshConnection Connection { get; }
 
         public KeepAliveSettings KeepAlive { get; }

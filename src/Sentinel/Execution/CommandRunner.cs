@@ -135,6 +135,19 @@ namespace Sentinel.Execution
             /// <param name="sudoPrompt">When set, the password is written after this prompt, and a second prompt (a refused password) ends the run.</param>
             public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt)
             {
+                await Connection.ChannelSlots.WaitAsync(_stop).ConfigureAwait(false);
+                try
+                {
+                    return await ExecuteInSlotAsync(commandLine, sudoPrompt).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Connection.ChannelSlots.Release();
+                }
+            }
+
+            private async Task<Attempt> ExecuteInSlotAsync(string commandLine, string? sudoPrompt)
+            {
                 using (var process = Connection.Connection.Start(commandLine))
                 {
                     var prompts = 0;
@@ -142,12 +155,11 @@ namespace Sentinel.Execution
                     Stream errorSource = process.StandardError;
                     if (sudoPrompt != null)
                     {
-                        var stdin = process.OpenStandardInput();
                         errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
                         {
                             if (Interlocked.Increment(ref prompts) == 1)
                             {
-                                WritePasswordThenInput(stdin);
+                                WritePasswordThenInput(process.OpenStandardInput);
                             }
                             else
                             {
@@ -160,8 +172,7 @@ namespace Sentinel.Execution
                     var error = OutputCollector.Start(errorSource, Request.MaxOutputBytes, "Sentinel stderr");
                     if (sudoPrompt == null && Request.Input != null)
                     {
-                        var stdin = process.OpenStandardInput();
-                        _ = Task.Run(() => WriteAndClose(stdin, Request.Input));
+                        _ = Task.Run(() => WriteAndClose(process.OpenStandardInput, Request.Input));
                     }
 
                     var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -197,16 +208,20 @@ namespace Sentinel.Execution
                 }
             }
 
-            private void WritePasswordThenInput(Stream stdin)
+            private void WritePasswordThenInput(Func<Stream> openStdin)
             {
                 var password = Secrets.ToUtf8(Request.SudoPassword!);
                 try
                 {
+                    var stdin = openStdin();
                     stdin.Write(password, 0, password.Length);
                     stdin.WriteByte((byte)'\n');
                     stdin.Flush();
+
+                    // sudo reads its password a byte at a time up to the newline: what follows is the command's.
+                    WriteAndClose(() => stdin, Request.Input ?? new byte[0]);
                 }
-                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
+                catch (Exception e) when (IsChannelGone(e))
                 {
                     // The channel closed under us; the run's outcome says why.
                 }
@@ -214,23 +229,23 @@ namespace Sentinel.Execution
                 {
                     Array.Clear(password, 0, password.Length);
                 }
-
-                // sudo reads its password a byte at a time up to the newline: what follows is the command's.
-                WriteAndClose(stdin, Request.Input ?? new byte[0]);
             }
 
-            private static void WriteAndClose(Stream stdin, byte[] input)
+            private static void WriteAndClose(Func<Stream> openStdin, byte[] input)
             {
                 try
                 {
+                    var stdin = openStdin();
                     stdin.Write(input, 0, input.Length);
                     stdin.Dispose(); // sends end-of-file
                 }
-                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
+                catch (Exception e) when (IsChannelGone(e))
                 {
-                    // The command ended without reading all its input, as `head` does.
+                    // The command ended without reading all its input, as `head` does, or before we began.
                 }
             }
+
+            private static bool IsChannelGone(Exception e) => e is IOException || e is ObjectDisposedException || e is InvalidOperationException;
         }
     }
 }
