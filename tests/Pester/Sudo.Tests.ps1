@@ -100,7 +100,7 @@ Describe 'Sudo secrets' {
     It 'never puts the password in the remote argv during a long sudo command' {
         $background = Start-BackgroundPipeline -Script ((Get-SessionScript -Lab $lab -KnownHostsFile $knownHosts) + "`nInvoke-SentinelCommand 'sleep 371' -Sudo")
         try {
-            Wait-Until { Get-RemoteProcess 'sleep 371' } | Should -BeTrue
+            Wait-Until { Get-RemoteProcess '^sleep 371' } | Should -BeTrue -Because 'the command itself runs only after sudo accepted the password'
             $everyArgv = (& ps -eo args) -join "`n"
             $everyArgv | Should -BeLike '*sudo -k -S -p*sleep 371*'
             $everyArgv | Should -Not -BeLike "*$($lab.Password)*"

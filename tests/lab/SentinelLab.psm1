@@ -143,9 +143,28 @@ function Wait-TcpListening {
 function Start-LabSshd {
     param([Parameter(Mandatory)]$Lab)
     Invoke-Native /usr/sbin/sshd @('-t', '-f', $Lab.ConfigPath) | Out-Null
-    Invoke-Native /usr/sbin/sshd @('-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
-    Wait-TcpListening -Port $Lab.Port
+    if ($Lab.NetworkNamespace) {
+        # Inside a namespace this process cannot reach: wait for the pid file, then let the hop's
+        # own connection attempts (with their timeouts) find the listener.
+        Remove-Item $Lab.PidPath -ErrorAction SilentlyContinue
+        Invoke-Native ip @('netns', 'exec', $Lab.NetworkNamespace, '/usr/sbin/sshd', '-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
+        if (-not (Wait-FileExists -Path $Lab.PidPath)) { throw "sshd in namespace $($Lab.NetworkNamespace) wrote no pid file: $(Get-Content $Lab.LogPath -Raw)" }
+    }
+    else {
+        Invoke-Native /usr/sbin/sshd @('-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
+        Wait-TcpListening -Port $Lab.Port -Address $Lab.ComputerName
+    }
     $Lab.SshdPid = [int](Get-Content $Lab.PidPath -Raw)
+}
+
+function Wait-FileExists {
+    param([string]$Path, [int]$TimeoutSeconds = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path $Path) -or -not (Get-Content $Path -Raw)) {
+        if ([DateTime]::UtcNow -gt $deadline) { return $false }
+        [System.Threading.Thread]::Sleep(20)
+    }
+    $true
 }
 
 function Stop-ProcessTree {
@@ -170,11 +189,16 @@ function Start-SentinelLab {
     The port to listen on; 0 picks a free one.
     .PARAMETER SessionPath
     A PATH for the sessions of this sshd (SetEnv), to make a host where some tool is missing.
+    .PARAMETER ListenAddress
+    Addresses to listen on (sshd takes at most 16).
+    .PARAMETER NetworkNamespace
+    Run sshd inside this network namespace (made by the test run).
     .PARAMETER KeepHostKey
     Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
     entry stays valid from one run to the next).
     #>
-    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath)
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath,
+        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace)
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -190,7 +214,8 @@ function Start-SentinelLab {
     $lab = [pscustomobject]@{
         Name               = $Name
         Root               = $root
-        ComputerName       = '127.0.0.1'
+        ComputerName       = $ListenAddress[0]
+        NetworkNamespace   = $NetworkNamespace
         Port               = $Port
         UserName           = $script:LabUser
         TtyUserName        = $script:TtyUser
@@ -210,7 +235,7 @@ function Start-SentinelLab {
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
     Set-Content -Path $lab.ConfigPath -Value @"
 Port $Port
-ListenAddress 127.0.0.1
+$(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 HostKey $($lab.HostKeyPath)
 PidFile $($lab.PidPath)
 AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
@@ -277,10 +302,90 @@ function Get-SentinelLabConnectionProcess {
     }
 }
 
+function Start-SentinelLabFleet {
+    <#
+    .SYNOPSIS
+    Many hosts on loopback: 127.0.0.2 and up, all on one port, served by as many sshd instances as
+    it takes (one sshd listens on at most 16 addresses).
+    #>
+    param([Parameter(Mandatory)][ValidateRange(1, 200)][int]$Count)
+    $port = Get-FreeTcpPort
+    $addresses = @(2..($Count + 1) | ForEach-Object { "127.0.0.$_" })
+    $labs = for ($first = 0; $first -lt $Count; $first += 16) {
+        $group = $addresses[$first..([Math]::Min($first + 15, $Count - 1))]
+        Start-SentinelLab -Port $port -Name "fleet-$port-$first" -ListenAddress $group -NoNginx
+    }
+    [pscustomobject]@{ Addresses = $addresses; Port = $port; Labs = @($labs) }
+}
+
+function Stop-SentinelLabFleet {
+    param([Parameter(Mandatory)]$Fleet)
+    foreach ($lab in $Fleet.Labs) { Stop-SentinelLab -Lab $lab }
+}
+
+function Start-SentinelLabBastion {
+    <#
+    .SYNOPSIS
+    A target that only a bastion can reach, in two network namespaces made by this run:
+      this machine --veth 10.213.77.0/30--> bastion ns (sshd on .2:22)
+                   bastion ns --veth 10.213.78.0/30--> target ns (sshd on .2:22, and an inner
+                   sshd on the target ns's own 127.0.0.1:2200 for a two-hop chain).
+    The direct path must fail here, on this machine: an 'unreachable' route for 10.213.78.0/30 makes
+    the kernel refuse it at once, so no packet for it ever takes the default route off the machine.
+    #>
+    $id = '{0:x4}' -f (Get-Random -Maximum 65535)
+    $net = [pscustomobject]@{
+        BastionNamespace = "sl-bastion-$id"; TargetNamespace = "sl-target-$id"
+        HostLink = "slh$id"; BastionLink = "slb$id"; BastionInner = "slc$id"; TargetLink = "slt$id"
+        BastionAddress = '10.213.77.2'; TargetAddress = '10.213.78.2'; InnerAddress = '127.0.0.1'; InnerPort = 2200
+        Labs = @()
+    }
+    try {
+        foreach ($namespace in $net.BastionNamespace, $net.TargetNamespace) {
+            Invoke-Native ip @('netns', 'add', $namespace) | Out-Null
+            Invoke-Native ip @('netns', 'exec', $namespace, 'ip', 'link', 'set', 'lo', 'up') | Out-Null
+        }
+        Invoke-Native ip @('route', 'replace', 'unreachable', '10.213.78.0/30') | Out-Null
+        $net | Add-Member -NotePropertyName UnreachableRoute -NotePropertyValue '10.213.78.0/30'
+        Invoke-Native ip @('link', 'add', $net.HostLink, 'type', 'veth', 'peer', 'name', $net.BastionLink) | Out-Null
+        Invoke-Native ip @('link', 'set', $net.BastionLink, 'netns', $net.BastionNamespace) | Out-Null
+        Invoke-Native ip @('addr', 'add', '10.213.77.1/30', 'dev', $net.HostLink) | Out-Null
+        Invoke-Native ip @('link', 'set', $net.HostLink, 'up') | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'addr', 'add', '10.213.77.2/30', 'dev', $net.BastionLink) | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'link', 'set', $net.BastionLink, 'up') | Out-Null
+
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'link', 'add', $net.BastionInner, 'type', 'veth', 'peer', 'name', $net.TargetLink) | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'link', 'set', $net.TargetLink, 'netns', $net.TargetNamespace) | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'addr', 'add', '10.213.78.1/30', 'dev', $net.BastionInner) | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.BastionNamespace, 'ip', 'link', 'set', $net.BastionInner, 'up') | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.TargetNamespace, 'ip', 'addr', 'add', '10.213.78.2/30', 'dev', $net.TargetLink) | Out-Null
+        Invoke-Native ip @('netns', 'exec', $net.TargetNamespace, 'ip', 'link', 'set', $net.TargetLink, 'up') | Out-Null
+
+        $net.Labs = @(
+            Start-SentinelLab -Port 22 -Name "bastion-$id" -ListenAddress $net.BastionAddress -NetworkNamespace $net.BastionNamespace -NoNginx
+            Start-SentinelLab -Port 22 -Name "target-$id" -ListenAddress $net.TargetAddress -NetworkNamespace $net.TargetNamespace -NoNginx
+            Start-SentinelLab -Port $net.InnerPort -Name "inner-$id" -ListenAddress $net.InnerAddress -NetworkNamespace $net.TargetNamespace -NoNginx
+        )
+        $net
+    }
+    catch {
+        Stop-SentinelLabBastion -Network $net
+        throw
+    }
+}
+
+function Stop-SentinelLabBastion {
+    param([Parameter(Mandatory)]$Network)
+    foreach ($lab in $Network.Labs) { Stop-SentinelLab -Lab $lab }
+    & ip link del $Network.HostLink 2>$null
+    if ($Network.PSObject.Properties['UnreachableRoute']) { & ip route del unreachable $Network.UnreachableRoute 2>$null }
+    foreach ($namespace in $Network.BastionNamespace, $Network.TargetNamespace) { & ip netns del $namespace 2>$null }
+}
+
 function Get-SentinelLabCredential {
     <# The lab user's password as a PSCredential. #>
     param([Parameter(Mandatory)]$Lab)
     [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
 }
 
-Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Get-FreeTcpPort, Wait-TcpListening
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening

@@ -1,0 +1,93 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $lab = Start-SentinelLab -NoNginx
+    $knownHosts = Join-Path $TestDrive 'known_hosts'
+    $included = Join-Path $TestDrive 'included.conf'
+    Set-Content $included @"
+Host fromfile
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    IdentityFile $($lab.KeyPath)
+"@
+    $config = Join-Path $TestDrive 'config'
+    Set-Content $config @"
+# A comment, and an option Sentinel does not know
+ForwardAgent no
+
+Host prod prod-alias
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    User sentinel
+    IdentityFile $($lab.KeyPath)
+    UserKnownHostsFile $knownHosts
+
+Host *.internal !bastion.internal
+    HostName $($lab.ComputerName)
+    Port 1
+    ConnectTimeout 2
+
+Host wrongport
+    HostName $($lab.ComputerName)
+    Port 1
+    IdentityFile $($lab.KeyPath)
+
+Host prod
+    Port 9
+
+Include $included
+
+Host broken
+    Port notanumber
+    User
+"@
+}
+
+AfterAll {
+    Get-SentinelSession | Disconnect-SentinelServer
+    Stop-SentinelLab -Lab $lab
+}
+
+Describe 'Reading ~/.ssh/config' {
+    AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
+
+    It 'connects to an alias like ssh does: HostName, Port, User, IdentityFile, first value wins' {
+        $session = Connect-SentinelServer prod -ConfigFile $config -WarningAction SilentlyContinue
+        $session.ComputerName | Should -Be 'prod'
+        $session.Port | Should -Be $lab.Port -Because 'the first Port for prod wins over the later one'
+        $session.UserName | Should -Be 'sentinel'
+        (Invoke-SentinelCommand 'whoami' -Session $session).Output | Should -Be "sentinel`n"
+    }
+
+    It 'records the host key under the real HostName in the UserKnownHostsFile it names' {
+        Connect-SentinelServer prod-alias -ConfigFile $config -WarningAction SilentlyContinue | Out-Null
+        Get-Content $knownHosts | Should -BeLike "``[$($lab.ComputerName)``]:$($lab.Port) ssh-ed25519 *"
+    }
+
+    It 'follows Include' {
+        (Connect-SentinelServer fromfile -ConfigFile $config -KnownHostsFile $knownHosts -WarningAction SilentlyContinue).Port | Should -Be $lab.Port
+    }
+
+    It 'applies wildcard and negated Host patterns' {
+        $credential = Get-SentinelLabCredential -Lab $lab
+        Connect-SentinelServer 'db.internal' -ConfigFile $config -Credential $credential -KnownHostsFile $knownHosts -ErrorVariable failure -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ConnectionRefused,*' -Because '*.internal sends it to the lab address on port 1'
+        $failure[0].Exception.Message | Should -BeLike '*db.internal*port 1*'
+        Connect-SentinelServer 'bastion.internal' -ConfigFile $config -Credential $credential -KnownHostsFile $knownHosts -ErrorVariable failure -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.UnknownHost,*' -Because '!bastion.internal keeps the block from applying'
+    }
+
+    It 'lets explicit parameters win over the config' {
+        (Connect-SentinelServer wrongport -Port $lab.Port -ConfigFile $config -KnownHostsFile $knownHosts -WarningAction SilentlyContinue).Port | Should -Be $lab.Port
+    }
+
+    It 'warns about a malformed line with its file and line number, and goes on' {
+        Connect-SentinelServer prod -ConfigFile $config -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $text = $warnings -join "`n"
+        $userLine = (Select-String -Path $config -Pattern '^\s+User$').LineNumber
+        $portLine = (Select-String -Path $config -Pattern 'notanumber').LineNumber
+        $text | Should -BeLike "*$config line $userLine*no value*"
+        $text | Should -Not -BeLike '*ForwardAgent*' -Because 'unknown keywords are ignored quietly'
+        Connect-SentinelServer broken -ConfigFile $config -Credential (Get-SentinelLabCredential -Lab $lab) -Port $lab.Port -KnownHostsFile $knownHosts -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        ($warnings -join "`n") | Should -BeLike "*$config line $portLine*notanumber*"
+    }
+}
