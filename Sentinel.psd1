@@ -14,6 +14,11 @@
         'Get-SentinelSession'
         'Invoke-SentinelCommand'
         'Test-SentinelConnection'
+        'Get-SentinelService'
+        'Start-SentinelService'
+        'Stop-SentinelService'
+        'Restart-SentinelService'
+        'Test-SentinelServiceConfig'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
