@@ -19,6 +19,9 @@
         'Stop-SentinelService'
         'Restart-SentinelService'
         'Test-SentinelServiceConfig'
+        'Get-SentinelContainer'
+        'Restart-SentinelContainer'
+        'Get-SentinelContainerLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
