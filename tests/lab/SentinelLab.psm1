@@ -170,11 +170,17 @@ function Start-SentinelLab {
     The port to listen on; 0 picks a free one.
     .PARAMETER SessionPath
     A PATH for the sessions of this sshd (SetEnv), to make a host where some tool is missing.
+    .PARAMETER Replay
+    Programs that stand in for tools the machine lacks (docker): a hashtable of command name to the
+    replay script's path. Each is installed under that name, with the files in -ReplayData, in a
+    folder first on the sessions' PATH (the lab's ReplayRoot), where calls.log is writable by the user.
+    .PARAMETER ReplayData
+    Files the replays read (captured outputs), copied beside them.
     .PARAMETER KeepHostKey
     Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
     entry stays valid from one run to the next).
     #>
-    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath)
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath, [hashtable]$Replay, [string[]]$ReplayData = @())
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -205,6 +211,23 @@ function Start-SentinelLab {
         SshdPid            = 0
         StartedNginxPid    = $null
         KeepFiles          = [bool]$KeepHostKey
+        ReplayRoot         = $null
+    }
+
+    if ($Replay) {
+        $lab.ReplayRoot = Join-Path $root 'replay'
+        New-Item -ItemType Directory -Path $lab.ReplayRoot -Force | Out-Null
+        foreach ($command in $Replay.Keys) {
+            Copy-Item $Replay[$command] (Join-Path $lab.ReplayRoot $command) -Force
+            Invoke-Native chmod @('755', (Join-Path $lab.ReplayRoot $command)) | Out-Null
+        }
+        if ($ReplayData) { Copy-Item $ReplayData $lab.ReplayRoot -Force }
+        $calls = Join-Path $lab.ReplayRoot 'calls.log'
+        [System.IO.File]::WriteAllText($calls, '')
+        Invoke-Native chmod @('755', $root, $lab.ReplayRoot) | Out-Null
+        Invoke-Native chmod @('666', $calls) | Out-Null
+        if (-not $SessionPath) { $SessionPath = '/usr/local/bin:/usr/bin:/bin' }
+        $SessionPath = "$($lab.ReplayRoot):$SessionPath"
     }
 
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
