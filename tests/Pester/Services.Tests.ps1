@@ -95,6 +95,17 @@ Describe 'Stop-, Start- and Restart-SentinelService on the lab''s nginx' {
         Get-NginxMasterPid | Should -Not -Be $before
     }
 
+    It 'writes the privileged restart to the audit log, as Invoke-SentinelCommand does' {
+        $log = Join-Path $TestDrive 'audit.jsonl'
+        $SentinelAuditLog = $log
+        (Restart-SentinelService nginx -Session $session).Succeeded | Should -BeTrue
+        Wait-Until { (Test-Path $log) -and (Get-Content $log | ConvertFrom-Json | Where-Object Sudo) } | Should -BeTrue
+        $restart = Get-Content $log | ConvertFrom-Json | Where-Object Sudo
+        $restart.Command | Should -Be "/usr/sbin/service 'nginx' restart"
+        $restart.ExitCode | Should -Be 0
+        $restart.ComputerName | Should -Be $lab.ComputerName
+    }
+
     It 'does nothing with -WhatIf: the master PID stays and nothing is emitted' {
         $before = Get-NginxMasterPid
         Restart-SentinelService nginx -Session $session -WhatIf | Should -BeNullOrEmpty

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
@@ -36,11 +37,24 @@ namespace Sentinel.Commands
     public abstract class SessionWorkCmdlet : SentinelCmdlet
     {
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
+        private string? _auditPath;
 
         /// <summary>Sessions to work on; without it, the most recently opened session that is still open.</summary>
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentinelSession[]? Session { get; set; }
+
+        /// <summary>Every command these cmdlets run goes to the audit log too, as Invoke-SentinelCommand's do.</summary>
+        protected override void BeginProcessing()
+        {
+            var preference = GetVariableValue(AuditLog.PreferenceVariable);
+            _auditPath = (preference == null ? null : PSObject.AsPSObject(preference).BaseObject as string)
+                ?? ConnectionSettings.FromEnvironment(AuditLog.EnvironmentVariable);
+            if (_auditPath != null)
+            {
+                _auditPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(_auditPath));
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -106,7 +120,7 @@ namespace Sentinel.Commands
                     host = new HostWork(session, request =>
                     {
                         pump.Post(() => WriteVerbose($"{session.ComputerName}: {(request.Sudo ? "sudo " : string.Empty)}{request.Command}"));
-                        return CommandRunner.RunAsync(session, connection, request, StopToken);
+                        return RunAudited(session, connection, request);
                     }, pump);
                 }
                 catch (SentinelException e)
@@ -127,6 +141,46 @@ namespace Sentinel.Commands
                     }
                 }
             })));
+        }
+
+        private async Task<CommandResult> RunAudited(SentinelSession session, LiveConnection connection, CommandRequest request)
+        {
+            var started = DateTime.Now;
+            var outcome = "stopped";
+            CommandResult? result = null;
+            try
+            {
+                result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
+                outcome = "completed";
+                return result;
+            }
+            catch (SentinelException e)
+            {
+                outcome = e.ErrorId;
+                throw;
+            }
+            finally
+            {
+                if (_auditPath != null)
+                {
+                    AuditLog.Record(_auditPath, new AuditRecord
+                    {
+                        Time = started,
+                        ComputerName = session.ComputerName,
+                        Port = session.Port,
+                        RemoteUser = session.UserName,
+                        SessionId = session.Id,
+                        Command = request.Command,
+                        Sudo = request.Sudo,
+                        ExitCode = result?.ExitCode,
+                        ExitSignal = result?.ExitSignal,
+                        DurationMs = (DateTime.Now - started).TotalMilliseconds,
+                        OutputBytes = result?.OutputBytes ?? 0,
+                        ErrorBytes = result?.ErrorBytes ?? 0,
+                        Outcome = outcome,
+                    });
+                }
+            }
         }
     }
 }
