@@ -17,6 +17,14 @@
         'Get-SentinelServer'
         'Add-SentinelServer'
         'Remove-SentinelServer'
+        'Get-SentinelService'
+        'Start-SentinelService'
+        'Stop-SentinelService'
+        'Restart-SentinelService'
+        'Test-SentinelServiceConfig'
+        'Get-SentinelContainer'
+        'Restart-SentinelContainer'
+        'Get-SentinelContainerLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

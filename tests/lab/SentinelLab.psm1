@@ -193,12 +193,18 @@ function Start-SentinelLab {
     Addresses to listen on (sshd takes at most 16).
     .PARAMETER NetworkNamespace
     Run sshd inside this network namespace (made by the test run).
+    .PARAMETER Replay
+    Programs that stand in for tools the machine lacks (docker): a hashtable of command name to the
+    replay script's path. Each is installed under that name, with the files in -ReplayData, in a
+    folder first on the sessions' PATH (the lab's ReplayRoot), where calls.log is writable by the user.
+    .PARAMETER ReplayData
+    Files the replays read (captured outputs), copied beside them.
     .PARAMETER KeepHostKey
     Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
     entry stays valid from one run to the next).
     #>
     param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath,
-        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace)
+        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @())
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -230,6 +236,23 @@ function Start-SentinelLab {
         SshdPid            = 0
         StartedNginxPid    = $null
         KeepFiles          = [bool]$KeepHostKey
+        ReplayRoot         = $null
+    }
+
+    if ($Replay) {
+        $lab.ReplayRoot = Join-Path $root 'replay'
+        New-Item -ItemType Directory -Path $lab.ReplayRoot -Force | Out-Null
+        foreach ($command in $Replay.Keys) {
+            Copy-Item $Replay[$command] (Join-Path $lab.ReplayRoot $command) -Force
+            Invoke-Native chmod @('755', (Join-Path $lab.ReplayRoot $command)) | Out-Null
+        }
+        if ($ReplayData) { Copy-Item $ReplayData $lab.ReplayRoot -Force }
+        $calls = Join-Path $lab.ReplayRoot 'calls.log'
+        [System.IO.File]::WriteAllText($calls, '')
+        Invoke-Native chmod @('755', $root, $lab.ReplayRoot) | Out-Null
+        Invoke-Native chmod @('666', $calls) | Out-Null
+        if (-not $SessionPath) { $SessionPath = '/usr/local/bin:/usr/bin:/bin' }
+        $SessionPath = "$($lab.ReplayRoot):$SessionPath"
     }
 
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }

@@ -33,5 +33,13 @@ namespace Sentinel.Errors
         public const string ServerNotFound = "Sentinel.ServerNotFound";
         public const string ServerExists = "Sentinel.ServerExists";
         public const string JumpHostInvalid = "Sentinel.JumpHostInvalid";
+        public const string InvalidServiceName = "Sentinel.InvalidServiceName";
+        public const string ServiceNotFound = "Sentinel.ServiceNotFound";
+        public const string ServiceConfigInvalid = "Sentinel.ServiceConfigInvalid";
+        public const string ServiceActionFailed = "Sentinel.ServiceActionFailed";
+        public const string ServiceStateTimeout = "Sentinel.ServiceStateTimeout";
+        public const string InvalidContainerName = "Sentinel.InvalidContainerName";
+        public const string ContainerNotFound = "Sentinel.ContainerNotFound";
+        public const string ContainerCommandFailed = "Sentinel.ContainerCommandFailed";
     }
 }

@@ -5,8 +5,8 @@ using System.Text;
 
 namespace Sentinel.Serialization
 {
-    /// <summary>A JSON document that does not parse, with the line and column where it went wrong.</summary>
-    internal sealed class JsonException : Exception
+    /// <summary>A JSON document that does not parse, with the line and column where it went wrong; a FormatException, like any malformed text.</summary>
+    internal sealed class JsonException : FormatException
     {
         public JsonException(string message, int line, int column)
             : base($"{message} (line {line}, column {column})")

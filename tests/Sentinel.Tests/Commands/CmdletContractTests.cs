@@ -52,6 +52,47 @@ namespace Sentinel.Tests.Commands
             return shell;
         }
 
+        [Theory]
+        [InlineData("Get-SentinelService")]
+        [InlineData("Restart-SentinelService")]
+        [InlineData("Test-SentinelServiceConfig")]
+        [InlineData("Restart-SentinelContainer")]
+        [InlineData("Get-SentinelContainerLog")]
+        public void ServiceAndContainerCmdletsWithoutASessionAreATerminatingNoSessionError(string command)
+        {
+            using var shell = NewShell();
+            shell.AddCommand(command).AddParameter("Name", "nginx");
+            var error = Assert.ThrowsAny<RuntimeException>(() => shell.Invoke()).ErrorRecord;
+            Assert.StartsWith("Sentinel.NoSession,", error.FullyQualifiedErrorId);
+        }
+
+        [Theory]
+        [InlineData("Get-SentinelService", "Sentinel.InvalidServiceName")]
+        [InlineData("Stop-SentinelService", "Sentinel.InvalidServiceName")]
+        [InlineData("Restart-SentinelContainer", "Sentinel.InvalidContainerName")]
+        public void AnInjectedNameIsRefusedBeforeAnySessionIsNeeded(string command, string errorId)
+        {
+            using var shell = NewShell();
+            shell.AddCommand(command).AddParameter("Name", "nginx; touch /tmp/x");
+            shell.Invoke();
+            var error = Assert.Single(shell.Streams.Error);
+            Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal("nginx; touch /tmp/x", error.TargetObject);
+        }
+
+        [Theory]
+        [InlineData(typeof(StartSentinelServiceCommand))]
+        [InlineData(typeof(StopSentinelServiceCommand))]
+        [InlineData(typeof(RestartSentinelServiceCommand))]
+        [InlineData(typeof(RestartSentinelContainerCommand))]
+        public void DestructiveCmdletsSupportWhatIfWithoutPromptingRunbooks(Type type)
+        {
+            var cmdlet = type.GetCustomAttribute<CmdletAttribute>()!;
+            Assert.True(cmdlet.SupportsShouldProcess);
+            Assert.Equal(ConfirmImpact.Medium, cmdlet.ConfirmImpact);
+        }
+
         [Fact]
         public void InvokeWithoutASessionIsATerminatingNoSessionError()
         {

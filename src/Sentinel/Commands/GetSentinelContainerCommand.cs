@@ -1,0 +1,43 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Containers;
+using Sentinel.Errors;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>Lists containers (running and stopped) from docker ps's JSON output; -Name filters, with wildcards.</summary>
+    [Cmdlet(VerbsCommon.Get, "SentinelContainer")]
+    [OutputType(typeof(ContainerStatus))]
+    public sealed class GetSentinelContainerCommand : SessionWorkCmdlet
+    {
+        /// <summary>Names or ids to show; wildcards allowed. The names are matched here and never sent to the host.</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        protected override void EndProcessing()
+        {
+            // One listing per host; the host's single work item is a placeholder.
+            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => new[] { string.Empty }), async (host, _) =>
+            {
+                var containers = await new ContainerController(host.Session, host.Run).ListAsync().ConfigureAwait(false);
+                var shown = Name == null ? containers : containers.Where(Wanted).ToList();
+                var missing = (Name ?? new string[0]).Where(name => !WildcardPattern.ContainsWildcardCharacters(name) && !containers.Any(c => DockerOutput.Matches(c, name)));
+                host.Pump.Post(() =>
+                {
+                    WriteObject(shown, true);
+                    foreach (var name in missing)
+                    {
+                        WriteSentinelError(ServiceErrors.ContainerNotFound(host.Session.ComputerName, name));
+                    }
+                });
+            });
+        }
+
+        private bool Wanted(ContainerStatus container) => Name!.Any(name =>
+            DockerOutput.Matches(container, name) ||
+            container.Name.Split(',').Any(WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch));
+    }
+}

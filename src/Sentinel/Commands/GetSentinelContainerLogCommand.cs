@@ -1,0 +1,43 @@
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Containers;
+using Sentinel.Errors;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>Gets a container's log (docker logs), stdout and stderr apart.</summary>
+    [Cmdlet(VerbsCommon.Get, "SentinelContainerLog")]
+    [OutputType(typeof(ContainerLog))]
+    public sealed class GetSentinelContainerLogCommand : SessionWorkCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = new string[0];
+
+        /// <summary>Only the last this many lines.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? Tail { get; set; }
+
+        /// <summary>Only lines since then, as docker logs --since takes it: a timestamp (2026-11-25T10:00:00Z) or a duration (10m).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Since { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var names = ValidNames(Name, ContainerName.IsValid, ServiceErrors.InvalidContainerName);
+            if (names.Length == 0)
+            {
+                return;
+            }
+
+            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
+            {
+                var log = await new ContainerController(host.Session, host.Run).LogsAsync(name, Tail, Since).ConfigureAwait(false);
+                host.Pump.Post(() => WriteObject(log));
+            });
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Errors;
+using Sentinel.Results;
+using Sentinel.Services;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Gets the status of services: one result per service and host. An unknown service is a result
+    /// with State NotFound, not an error.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "SentinelService")]
+    [OutputType(typeof(ServiceStatus))]
+    public sealed class GetSentinelServiceCommand : SessionWorkCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = new string[0];
+
+        /// <summary>The init system to use; without it, detected once per session.</summary>
+        [Parameter]
+        public ServiceManager? Manager { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var names = ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
+            if (names.Length == 0)
+            {
+                return;
+            }
+
+            var sessions = TargetSessions();
+            RunOnSessions(sessions.ToDictionary(s => s, _ => names), async (host, name) =>
+            {
+                var services = new ServiceController(host.Session, host.Run, StopToken);
+                var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
+                var status = await services.StatusAsync(manager, name).ConfigureAwait(false);
+                host.Pump.Post(() => WriteObject(status));
+            });
+        }
+    }
+}

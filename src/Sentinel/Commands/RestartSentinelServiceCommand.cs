@@ -1,0 +1,19 @@
+using System.Management.Automation;
+using Sentinel.Results;
+
+namespace Sentinel.Commands
+{
+    /// <summary>Restarts services under sudo and, with -Wait (the default), waits until the state is verified.</summary>
+    [Cmdlet(VerbsLifecycle.Restart, "SentinelService", SupportsShouldProcess = true)]
+    [OutputType(typeof(ServiceActionResult))]
+    public sealed class RestartSentinelServiceCommand : ServiceActionCmdlet
+    {
+        internal override ServiceAction Action => ServiceAction.Restart;
+
+        /// <summary>Run the service's configuration test first and refuse to act when it fails.</summary>
+        [Parameter]
+        public SwitchParameter TestConfig { get; set; }
+
+        internal override bool TestConfigFirst => TestConfig;
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Errors;
+using Sentinel.Results;
+using Sentinel.Services;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Shared by Start-, Stop- and Restart-SentinelService: ShouldProcess per service and host on the
+    /// pipeline thread, then the actions under sudo, verified by polling the state.
+    /// </summary>
+    public abstract class ServiceActionCmdlet : SessionWorkCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = new string[0];
+
+        /// <summary>The init system to use; without it, detected once per session.</summary>
+        [Parameter]
+        public ServiceManager? Manager { get; set; }
+
+        /// <summary>Poll until the service reaches the wanted state (on by default; -Wait:$false returns after the action).</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; } = true;
+
+        /// <summary>Seconds the action and the wait may take together.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int Timeout { get; set; } = 30;
+
+        internal abstract ServiceAction Action { get; }
+
+        internal virtual bool TestConfigFirst => false;
+
+        protected override void EndProcessing()
+        {
+            var names = ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
+            if (names.Length == 0)
+            {
+                return;
+            }
+
+            // ShouldProcess talks to the host, so it is asked here, on the pipeline thread, before any work starts.
+            var approved = new Dictionary<SentinelSession, string[]>();
+            foreach (var session in TargetSessions())
+            {
+                approved[session] = names.Where(name => ShouldProcess($"service '{name}' on {session.ComputerName}", Action.ToString())).ToArray();
+            }
+
+            var timeout = TimeSpan.FromSeconds(Timeout);
+            RunOnSessions(approved, async (host, name) =>
+            {
+                var services = new ServiceController(host.Session, host.Run, StopToken);
+                var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
+                var (result, error) = await services.ActAsync(manager, name, Action, TestConfigFirst, Wait, timeout).ConfigureAwait(false);
+                host.Pump.Post(() =>
+                {
+                    WriteObject(result);
+                    if (error != null)
+                    {
+                        WriteSentinelError(error);
+                    }
+                });
+            });
+        }
+    }
+}

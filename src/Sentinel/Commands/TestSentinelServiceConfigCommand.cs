@@ -1,0 +1,41 @@
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Errors;
+using Sentinel.Results;
+using Sentinel.Services;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Runs a service's configuration test (nginx -t, sshd -t, apachectl configtest, haproxy -c) under
+    /// sudo and returns Valid with the tool's output. Nothing is restarted.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelServiceConfig")]
+    [OutputType(typeof(ServiceConfigTestResult))]
+    public sealed class TestSentinelServiceConfigCommand : SessionWorkCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = new string[0];
+
+        protected override void EndProcessing()
+        {
+            var names = ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
+            foreach (var name in names.Where(name => ConfigTests.For(name) == null))
+            {
+                WriteWarning($"Sentinel knows no configuration test for '{name}'; its result has Valid = null.");
+            }
+
+            if (names.Length == 0)
+            {
+                return;
+            }
+
+            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
+            {
+                var result = await new ServiceController(host.Session, host.Run, StopToken).TestConfigAsync(name).ConfigureAwait(false);
+                host.Pump.Post(() => WriteObject(result));
+            });
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Results;
+
+namespace Sentinel.Containers
+{
+    /// <summary>
+    /// Container work on one session with the docker rights operators get: ps, restart, logs, and
+    /// inspect to verify a restart. docker runs as the login user (a member of the docker group).
+    /// </summary>
+    internal sealed class ContainerController
+    {
+        private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
+        private readonly SentinelSession _session;
+        private readonly Func<CommandRequest, Task<CommandResult>> _run;
+
+        public ContainerController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run)
+        {
+            _session = session;
+            _run = run;
+        }
+
+        private string Host => _session.ComputerName;
+
+        public async Task<List<ContainerStatus>> ListAsync()
+        {
+            var result = await RunDockerAsync(DockerOutput.PsCommand, QueryTimeout).ConfigureAwait(false);
+            try
+            {
+                return DockerOutput.ParsePs(Host, result.Output);
+            }
+            catch (FormatException e)
+            {
+                throw ServiceErrors.DockerFailed(Host, DockerOutput.PsCommand, result.ExitCode, e.Message);
+            }
+        }
+
+        public async Task<ContainerStatus> FindAsync(string name) =>
+            (await ListAsync().ConfigureAwait(false)).FirstOrDefault(c => DockerOutput.Matches(c, name))
+            ?? throw ServiceErrors.ContainerNotFound(Host, name);
+
+        public async Task<ContainerActionResult> RestartAsync(string name, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            await FindAsync(name).ConfigureAwait(false);
+            var restart = await _run(new CommandRequest($"docker restart -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
+            var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", QueryTimeout).ConfigureAwait(false);
+            (string Status, bool Running, DateTime? StartedAt) state;
+            try
+            {
+                state = DockerOutput.ParseInspectState(inspect.Output);
+            }
+            catch (FormatException e)
+            {
+                throw ServiceErrors.DockerFailed(Host, "docker inspect", inspect.ExitCode, e.Message);
+            }
+
+            return new ContainerActionResult(Host, name, "Restart", state.Status, state.StartedAt, restart.Succeeded && state.Running, clock.Elapsed, restart.Output, restart.Error);
+        }
+
+        public async Task<ContainerLog> LogsAsync(string name, int? tail, string? since)
+        {
+            await FindAsync(name).ConfigureAwait(false);
+            var command = "docker logs"
+                + (tail.HasValue ? " --tail " + tail.Value.ToString(CultureInfo.InvariantCulture) : string.Empty)
+                + (since != null ? " --since " + ShellQuote.Quote(since) : string.Empty)
+                + " -- " + ShellQuote.Quote(name);
+            var result = await RunDockerAsync(command, QueryTimeout).ConfigureAwait(false);
+            return new ContainerLog(Host, name, result.Output, result.Error);
+        }
+
+        private async Task<CommandResult> RunDockerAsync(string command, TimeSpan timeout)
+        {
+            var result = await _run(new CommandRequest(command) { Timeout = timeout }).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw ServiceErrors.DockerFailed(Host, command, result.ExitCode, result.Error);
+            }
+
+            return result;
+        }
+    }
+}

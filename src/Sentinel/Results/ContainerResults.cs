@@ -1,0 +1,97 @@
+using System;
+
+namespace Sentinel.Results
+{
+    /// <summary>One container on one host, from docker ps.</summary>
+    public sealed class ContainerStatus
+    {
+        internal ContainerStatus(string computerName, string name, string id, string image, string state, string status, string ports)
+        {
+            ComputerName = computerName;
+            Name = name;
+            Id = id;
+            Image = image;
+            State = state;
+            Status = status;
+            Ports = ports;
+        }
+
+        public string ComputerName { get; }
+
+        public string Name { get; }
+
+        public string Id { get; }
+
+        public string Image { get; }
+
+        /// <summary>docker's state word: running, exited, restarting, paused, created, dead.</summary>
+        public string State { get; }
+
+        /// <summary>docker's human status, such as "Up 4 days".</summary>
+        public string Status { get; }
+
+        public string Ports { get; }
+
+        public bool Running => State == "running";
+    }
+
+    /// <summary>What a container restart did on one host.</summary>
+    public sealed class ContainerActionResult
+    {
+        internal ContainerActionResult(string computerName, string name, string action, string stateAfter, DateTime? startedAt, bool succeeded, TimeSpan duration, string output, string error)
+        {
+            ComputerName = computerName;
+            Name = name;
+            Action = action;
+            StateAfter = stateAfter;
+            StartedAt = startedAt;
+            Succeeded = succeeded;
+            Duration = duration;
+            Output = output;
+            Error = error;
+        }
+
+        public string ComputerName { get; }
+
+        public string Name { get; }
+
+        public string Action { get; }
+
+        /// <summary>docker inspect's State.Status after the action.</summary>
+        public string StateAfter { get; }
+
+        /// <summary>State.StartedAt after the action (UTC): a restart moves it.</summary>
+        public DateTime? StartedAt { get; }
+
+        /// <summary>True when docker exited 0 and the container runs afterwards.</summary>
+        public bool Succeeded { get; }
+
+        public TimeSpan Duration { get; }
+
+        public string Output { get; }
+
+        public string Error { get; }
+    }
+
+    /// <summary>A container's log on one host, as docker logs printed it.</summary>
+    public sealed class ContainerLog
+    {
+        internal ContainerLog(string computerName, string name, string output, string error)
+        {
+            ComputerName = computerName;
+            Name = name;
+            Output = output;
+            Error = error;
+        }
+
+        public string ComputerName { get; }
+
+        public string Name { get; }
+
+        /// <summary>What the container wrote to stdout.</summary>
+        public string Output { get; }
+
+        /// <summary>What the container wrote to stderr (docker logs keeps the two apart).</summary>
+        public string Error { get; }
+    }
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Sentinel.Execution;
+using Sentinel.Results;
+
+namespace Sentinel.Services
+{
+    /// <summary>
+    /// The command lines each manager needs and how to read their answers. State comes from exit codes
+    /// (SysV, OpenRC) or systemctl's machine-readable properties, never from wording.
+    /// </summary>
+    internal static class ServiceCommands
+    {
+        /// <summary>Exit codes of <see cref="DetectManager"/>; nothing else is printed or parsed.</summary>
+        public const int SystemdExit = 10;
+        public const int OpenRcExit = 11;
+        public const int SysVExit = 12;
+
+        // service and rc-service live in sbin, which is not on a normal user's PATH.
+        private const string SbinPath = "PATH=\"$PATH:/usr/sbin:/sbin\" ";
+
+        /// <summary>systemd when /run/systemd/system exists (systemd's own test), else OpenRC, else SysV.</summary>
+        public const string DetectManager =
+            "if [ -d /run/systemd/system ]; then exit 10; fi; " +
+            "if [ -d /run/openrc ] || [ -x /sbin/openrc-run ]; then exit 11; fi; exit 12";
+
+        public static ServiceManager? ManagerFromExitCode(int? exitCode)
+        {
+            switch (exitCode)
+            {
+                case SystemdExit: return ServiceManager.Systemd;
+                case OpenRcExit: return ServiceManager.OpenRC;
+                case SysVExit: return ServiceManager.SysV;
+                default: return null;
+            }
+        }
+
+        public const string SystemdProperties = "Id,LoadState,ActiveState,SubState,MainPID,ActiveEnterTimestamp";
+
+        public static string Status(ServiceManager manager, string name)
+        {
+            var quoted = ShellQuote.Quote(manager == ServiceManager.Systemd ? name : ServiceName.Bare(name));
+            switch (manager)
+            {
+                case ServiceManager.Systemd:
+                    // TZ=UTC makes the timestamps UTC, so they parse without guessing a zone name.
+                    return $"TZ=UTC systemctl show -p {SystemdProperties} -- {quoted}";
+                case ServiceManager.OpenRC:
+                    return SbinPath + $"rc-service {quoted} status";
+                default:
+                    return SbinPath + $"service {quoted} status";
+            }
+        }
+
+        /// <summary>Whether an init script exists: asked only when the status exit code leaves it open.</summary>
+        public static string InitScriptExists(string name) => $"test -e /etc/init.d/{ShellQuote.Quote(ServiceName.Bare(name))}";
+
+        /// <summary>The action's command line, run under sudo; the program comes first so sudoers rules match it.</summary>
+        public static string Action(ServiceManager manager, string name, ServiceAction action)
+        {
+            var verb = action.ToString().ToLowerInvariant();
+            switch (manager)
+            {
+                case ServiceManager.Systemd:
+                    return $"systemctl {verb} -- {ShellQuote.Quote(name)}";
+                case ServiceManager.OpenRC:
+                    return $"rc-service {ShellQuote.Quote(ServiceName.Bare(name))} {verb}";
+                default:
+                    return $"/usr/sbin/service {ShellQuote.Quote(ServiceName.Bare(name))} {verb}";
+            }
+        }
+
+        /// <summary>LSB status exit codes: 0 running, 1 and 2 dead with a pid or lock file left, 3 stopped, 4 unknown.</summary>
+        public static ServiceState FromLsbExitCode(int? exitCode)
+        {
+            switch (exitCode)
+            {
+                case 0: return ServiceState.Running;
+                case 1:
+                case 2: return ServiceState.Failed;
+                case 3: return ServiceState.Stopped;
+                default: return ServiceState.Unknown;
+            }
+        }
+
+        /// <summary>OpenRC's rc-service status: 0 started, 3 stopped, 32 crashed.</summary>
+        public static ServiceState FromOpenRcExitCode(int? exitCode)
+        {
+            switch (exitCode)
+            {
+                case 0: return ServiceState.Running;
+                case 3: return ServiceState.Stopped;
+                case 32: return ServiceState.Failed;
+                default: return ServiceState.Unknown;
+            }
+        }
+
+        /// <summary>Whether a status exit code is a definite answer, or the init script's existence must be asked.</summary>
+        public static bool IsDefinite(ServiceManager manager, int? exitCode) =>
+            exitCode == 0 || exitCode == 3 || (manager == ServiceManager.OpenRC && exitCode == 32) || (manager == ServiceManager.SysV && exitCode == 4);
+
+        /// <summary>Reads <c>systemctl show -p ...</c> output (KEY=VALUE lines) into a status.</summary>
+        public static ServiceStatus ParseSystemctlShow(string computerName, string name, string output)
+        {
+            var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var raw in output.Split('\n'))
+            {
+                var line = raw.TrimEnd('\r');
+                var equals = line.IndexOf('=');
+                if (equals > 0)
+                {
+                    properties[line.Substring(0, equals)] = line.Substring(equals + 1);
+                }
+            }
+
+            properties.TryGetValue("LoadState", out var loadState);
+            properties.TryGetValue("ActiveState", out var activeState);
+            properties.TryGetValue("SubState", out var subState);
+            var state = loadState == "not-found" ? ServiceState.NotFound : FromActiveState(activeState);
+            int? mainPid = properties.TryGetValue("MainPID", out var pidText) && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : (int?)null;
+            var since = properties.TryGetValue("ActiveEnterTimestamp", out var stamp) ? ParseSystemdTimestamp(stamp) : null;
+            return new ServiceStatus(computerName, name, ServiceManager.Systemd, state, mainPid, since, string.IsNullOrEmpty(subState) ? null : subState);
+        }
+
+        private static ServiceState FromActiveState(string? activeState)
+        {
+            switch (activeState)
+            {
+                case "active":
+                case "reloading":
+                    return ServiceState.Running;
+                case "inactive":
+                    return ServiceState.Stopped;
+                case "failed":
+                    return ServiceState.Failed;
+                default:
+                    // activating, deactivating, or nothing at all: not settled yet.
+                    return ServiceState.Unknown;
+            }
+        }
+
+        /// <summary>systemd's "Wed 2026-11-25 01:44:12 UTC" (asked for with TZ=UTC); empty or "n/a" means never.</summary>
+        public static DateTime? ParseSystemdTimestamp(string text)
+        {
+            var parts = text.Trim().Split(' ');
+            if (parts.Length == 4 && parts[3] == "UTC" &&
+                DateTime.TryParseExact(parts[1] + " " + parts[2], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var when))
+            {
+                return DateTime.SpecifyKind(when, DateTimeKind.Utc);
+            }
+
+            return null;
+        }
+    }
+}

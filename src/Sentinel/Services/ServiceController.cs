@@ -1,0 +1,152 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Results;
+
+namespace Sentinel.Services
+{
+    /// <summary>
+    /// Service work on one session: manager detection (once per session), status, configuration
+    /// tests and verified actions. Commands go through <paramref name="run"/>, so the engine does
+    /// not care how they reach the host.
+    /// </summary>
+    internal sealed class ServiceController
+    {
+        /// <summary>How often -Wait asks for the state: short, as a status check costs one round trip.</summary>
+        public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+        private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
+        private static readonly ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>> DetectedManagers = new ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>>();
+
+        private readonly SentinelSession _session;
+        private readonly Func<CommandRequest, Task<CommandResult>> _run;
+        private readonly CancellationToken _stop;
+
+        public ServiceController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run, CancellationToken stop)
+        {
+            _session = session;
+            _run = run;
+            _stop = stop;
+        }
+
+        private string Host => _session.ComputerName;
+
+        public async Task<ServiceManager> ManagerAsync(ServiceManager? forced)
+        {
+            if (forced.HasValue)
+            {
+                return forced.Value;
+            }
+
+            lock (DetectedManagers)
+            {
+                if (DetectedManagers.TryGetValue(_session, out var known))
+                {
+                    return known.Value;
+                }
+            }
+
+            var result = await _run(new CommandRequest(ServiceCommands.DetectManager) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            var manager = ServiceCommands.ManagerFromExitCode(result.ExitCode) ?? ServiceManager.SysV;
+            lock (DetectedManagers)
+            {
+                DetectedManagers.Remove(_session);
+                DetectedManagers.Add(_session, new StrongBox<ServiceManager>(manager));
+            }
+
+            return manager;
+        }
+
+        public async Task<ServiceStatus> StatusAsync(ServiceManager manager, string name)
+        {
+            var result = await _run(new CommandRequest(ServiceCommands.Status(manager, name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            if (manager == ServiceManager.Systemd)
+            {
+                return result.Succeeded
+                    ? ServiceCommands.ParseSystemctlShow(Host, name, result.Output)
+                    : new ServiceStatus(Host, name, manager, ServiceState.Unknown);
+            }
+
+            if (!ServiceCommands.IsDefinite(manager, result.ExitCode))
+            {
+                var exists = await _run(new CommandRequest(ServiceCommands.InitScriptExists(name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                if (exists.ExitCode == 1)
+                {
+                    return new ServiceStatus(Host, name, manager, ServiceState.NotFound);
+                }
+            }
+
+            var state = manager == ServiceManager.OpenRC ? ServiceCommands.FromOpenRcExitCode(result.ExitCode) : ServiceCommands.FromLsbExitCode(result.ExitCode);
+            return new ServiceStatus(Host, name, manager, state);
+        }
+
+        public async Task<ServiceConfigTestResult> TestConfigAsync(string name)
+        {
+            var command = ConfigTests.For(name);
+            if (command == null)
+            {
+                return new ServiceConfigTestResult(Host, name, null, null, null, string.Empty);
+            }
+
+            var result = await _run(Privileged(command, QueryTimeout)).ConfigureAwait(false);
+            return new ServiceConfigTestResult(Host, name, command, result.Succeeded, result.ExitCode, result.Output + result.Error);
+        }
+
+        /// <summary>
+        /// Runs one action and, with <paramref name="wait"/>, polls until the wanted state or the timeout.
+        /// Returns the result and, when it did not succeed, the error to report beside it.
+        /// </summary>
+        public async Task<(ServiceActionResult Result, SentinelException? Error)> ActAsync(ServiceManager manager, string name, ServiceAction action, bool testConfig, bool wait, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            var before = await StatusAsync(manager, name).ConfigureAwait(false);
+            if (before.State == ServiceState.NotFound)
+            {
+                return (Result(name, action, before.State, before.State, false, clock, string.Empty, string.Empty), ServiceErrors.NotFound(Host, name, action.ToString()));
+            }
+
+            if (testConfig && action != ServiceAction.Stop)
+            {
+                var test = await TestConfigAsync(name).ConfigureAwait(false);
+                if (test.Valid == false)
+                {
+                    return (Result(name, action, before.State, before.State, false, clock, string.Empty, test.Output), ServiceErrors.ConfigInvalid(Host, name, test.Command!, test.Output));
+                }
+            }
+
+            var run = await _run(Privileged(ServiceCommands.Action(manager, name, action), timeout)).ConfigureAwait(false);
+            if (!run.Succeeded)
+            {
+                var after = await StatusAsync(manager, name).ConfigureAwait(false);
+                return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output));
+            }
+
+            var wanted = action == ServiceAction.Stop ? ServiceState.Stopped : ServiceState.Running;
+            var current = await StatusAsync(manager, name).ConfigureAwait(false);
+            while (wait && current.State != wanted && clock.Elapsed < timeout)
+            {
+                await Task.Delay(PollInterval, _stop).ConfigureAwait(false);
+                current = await StatusAsync(manager, name).ConfigureAwait(false);
+            }
+
+            var reached = !wait || current.State == wanted;
+            return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error),
+                reached ? null : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout));
+        }
+
+        // The safe sudo path: sudo -n first, the login password only after sudo's own prompt.
+        private CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
+        {
+            Sudo = true,
+            SudoPassword = _session.Settings.Password,
+            Timeout = timeout,
+        };
+
+        private ServiceActionResult Result(string name, ServiceAction action, ServiceState before, ServiceState after, bool succeeded, Stopwatch clock, string output, string error) =>
+            new ServiceActionResult(Host, name, action, before, after, succeeded, clock.Elapsed, output, error);
+    }
+}

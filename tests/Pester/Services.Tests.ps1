@@ -1,0 +1,212 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $lab = Start-SentinelLab
+    $credential = Get-SentinelLabCredential -Lab $lab
+    $target = @{ ComputerName = $lab.ComputerName; Port = $lab.Port; KnownHostsFile = (Join-Path $TestDrive 'known_hosts') }
+    $session = Connect-SentinelServer @target -Credential $credential
+    $keySession = Connect-SentinelServer @target -KeyFile $lab.KeyPath
+
+    # The lab is this machine, so nginx's pid file and port tell what the host really did.
+    function Get-NginxMasterPid { [int](Get-Content /run/nginx.pid -Raw -ErrorAction SilentlyContinue) }
+    function Test-NginxServing {
+        & curl --silent --output /dev/null --max-time 5 --write-out '%{http_code}' http://127.0.0.1/ 2>$null | Should -Be '200'
+    }
+    function Restore-NginxRunning {
+        & /usr/sbin/service nginx status *> $null
+        if ($LASTEXITCODE -ne 0) { & /usr/sbin/service nginx start *> $null }
+    }
+}
+
+AfterAll {
+    Get-SentinelSession | Disconnect-SentinelServer
+    Remove-Item /etc/nginx/conf.d/sentinel-broken.conf -ErrorAction SilentlyContinue
+    Restore-NginxRunning
+    Stop-SentinelLab -Lab $lab
+}
+
+Describe 'Get-SentinelService against the lab''s SysV nginx' {
+    It 'reports nginx Running, typed, with the manager detected as SysV' {
+        $status = Get-SentinelService nginx -Session $session
+        $status | Should -BeOfType Sentinel.Results.ServiceStatus
+        $status.ComputerName | Should -Be $lab.ComputerName
+        $status.Name | Should -Be 'nginx'
+        $status.Manager | Should -Be 'SysV'
+        $status.State | Should -Be 'Running'
+    }
+
+    It 'reports an unknown service as NotFound, not as an error' {
+        $status = Get-SentinelService 'no-such-service' -Session $session -ErrorVariable failure
+        $failure | Should -BeNullOrEmpty
+        $status.State | Should -Be 'NotFound'
+    }
+
+    It 'gives one status per service and host, from sessions on the pipeline' {
+        $statuses = $session, $keySession | Get-SentinelService nginx, 'no-such-service'
+        $statuses.Count | Should -Be 4
+        ($statuses | Where-Object Name -EQ nginx).State | Should -Be 'Running', 'Running'
+    }
+
+    It 'uses the newest open session when none is given, and takes a forced manager' {
+        (Get-SentinelService nginx -Manager SysV).State | Should -Be 'Running'
+    }
+}
+
+Describe 'Stop-, Start- and Restart-SentinelService on the lab''s nginx' {
+    AfterEach { Restore-NginxRunning }
+
+    It 'stops nginx and waits for Stopped, then starts it and waits for Running' {
+        $before = Get-NginxMasterPid
+        $stopped = Stop-SentinelService nginx -Session $session
+        $stopped | Should -BeOfType Sentinel.Results.ServiceActionResult
+        $stopped.Action | Should -Be 'Stop'
+        $stopped.StateBefore | Should -Be 'Running'
+        $stopped.StateAfter | Should -Be 'Stopped'
+        $stopped.Succeeded | Should -BeTrue
+        (Get-SentinelService nginx -Session $session).State | Should -Be 'Stopped'
+        Get-Process -Id $before -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $started = Start-SentinelService nginx -Session $session
+        $started.StateBefore | Should -Be 'Stopped'
+        $started.StateAfter | Should -Be 'Running'
+        $started.Succeeded | Should -BeTrue
+        $started.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+        Test-NginxServing
+    }
+
+    It 'restarts nginx: the master PID changes and nginx serves' {
+        $before = Get-NginxMasterPid
+        $result = Restart-SentinelService nginx -Session $session
+        $result.Succeeded | Should -BeTrue
+        $result.StateBefore | Should -Be 'Running'
+        $result.StateAfter | Should -Be 'Running'
+        Get-NginxMasterPid | Should -Not -Be $before
+        Test-NginxServing
+    }
+
+    It 'restarts through the NOPASSWD rule on a key session, which has no password to send' {
+        $before = Get-NginxMasterPid
+        (Restart-SentinelService nginx -Session $keySession).Succeeded | Should -BeTrue
+        Get-NginxMasterPid | Should -Not -Be $before
+    }
+
+    It 'restarts after a passing configuration test with -TestConfig' {
+        $before = Get-NginxMasterPid
+        (Restart-SentinelService nginx -TestConfig -Session $session).Succeeded | Should -BeTrue
+        Get-NginxMasterPid | Should -Not -Be $before
+    }
+
+    It 'writes the privileged restart to the audit log, as Invoke-SentinelCommand does' {
+        $log = Join-Path $TestDrive 'audit.jsonl'
+        $SentinelAuditLog = $log
+        (Restart-SentinelService nginx -Session $session).Succeeded | Should -BeTrue
+        Wait-Until { (Test-Path $log) -and (Get-Content $log | ConvertFrom-Json | Where-Object Sudo) } | Should -BeTrue
+        $restart = Get-Content $log | ConvertFrom-Json | Where-Object Sudo
+        $restart.Command | Should -Be "/usr/sbin/service 'nginx' restart"
+        $restart.ExitCode | Should -Be 0
+        $restart.ComputerName | Should -Be $lab.ComputerName
+    }
+
+    It 'does nothing with -WhatIf: the master PID stays and nothing is emitted' {
+        $before = Get-NginxMasterPid
+        Restart-SentinelService nginx -Session $session -WhatIf | Should -BeNullOrEmpty
+        Stop-SentinelService nginx -Session $session -WhatIf | Should -BeNullOrEmpty
+        Get-NginxMasterPid | Should -Be $before
+    }
+
+    It 'does not prompt by default (ConfirmImpact Medium), as runbooks need' {
+        (Get-Command Restart-SentinelService).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+    }
+
+    It 'refuses to act on an unknown service with ServiceNotFound' {
+        Restart-SentinelService 'no-such-service' -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue |
+            ForEach-Object { $_.Succeeded | Should -BeFalse }
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceNotFound,*'
+        $failure[0].TargetObject | Should -Be $lab.ComputerName
+    }
+}
+
+Describe 'Configuration tests' {
+    It 'reports a valid nginx configuration with the tool''s output' {
+        $result = Test-SentinelServiceConfig nginx -Session $session
+        $result | Should -BeOfType Sentinel.Results.ServiceConfigTestResult
+        $result.Valid | Should -BeTrue
+        $result.Command | Should -Be '/usr/sbin/nginx -t'
+        $result.Output | Should -BeLike '*syntax is ok*'
+    }
+
+    It 'says it knows no test for postgresql: Valid is null, with a warning' {
+        $result = Test-SentinelServiceConfig postgresql -Session $session -WarningVariable warned -WarningAction SilentlyContinue
+        $result.Valid | Should -BeNullOrEmpty
+        $warned | Should -Not -BeNullOrEmpty
+    }
+
+    Context 'with a broken nginx configuration on the host' {
+        BeforeAll {
+            $broken = '/etc/nginx/conf.d/sentinel-broken.conf'
+            Set-Content -Path $broken -Value 'this_is_not_a_directive on;'
+        }
+        AfterAll {
+            Remove-Item $broken -ErrorAction SilentlyContinue
+            Restore-NginxRunning
+        }
+
+        It 'finds it invalid and keeps the tool''s output' {
+            $result = Test-SentinelServiceConfig nginx -Session $session
+            $result.Valid | Should -BeFalse
+            $result.ExitCode | Should -Not -Be 0
+            $result.Output | Should -BeLike '*sentinel-broken.conf*'
+        }
+
+        It 'makes Restart -TestConfig refuse; nginx keeps its master PID and keeps serving' {
+            $before = Get-NginxMasterPid
+            $result = Restart-SentinelService nginx -TestConfig -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceConfigInvalid,*'
+            $failure[0].TargetObject | Should -Be $lab.ComputerName
+            $failure[0].Exception.Message | Should -BeLike "*$($lab.ComputerName)*nginx -t*"
+            $result.Succeeded | Should -BeFalse
+            $result.StateAfter | Should -Be 'Running'
+            Get-NginxMasterPid | Should -Be $before
+            Test-NginxServing
+        }
+
+        It 'makes Start -TestConfig refuse as well' {
+            $result = Start-SentinelService nginx -TestConfig -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceConfigInvalid,*'
+            $result.Succeeded | Should -BeFalse
+        }
+    }
+}
+
+Describe 'Service names that try to inject shell' {
+    BeforeAll {
+        $marker = "/tmp/sentinel-injection-$([guid]::NewGuid().ToString('N'))"
+        $attempts = @(
+            "nginx; touch $marker"
+            "nginx && touch $marker"
+            "`$(touch $marker)"
+            "``touch $marker``"
+            "nginx`ntouch $marker"
+            "nginx' ; touch $marker; '"
+            "--help"
+        )
+    }
+
+    It 'refuses <_> as InvalidServiceName in every cmdlet, and nothing runs on the host' -ForEach @('Get-SentinelService', 'Start-SentinelService', 'Stop-SentinelService', 'Restart-SentinelService', 'Test-SentinelServiceConfig') {
+        $before = Get-NginxMasterPid
+        & $_ -Name $attempts -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failure.Count | Should -Be $attempts.Count
+        foreach ($record in $failure) {
+            $record.FullyQualifiedErrorId | Should -BeLike 'Sentinel.InvalidServiceName,*'
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+        Test-Path $marker | Should -BeFalse
+        Get-NginxMasterPid | Should -Be $before
+    }
+
+    It 'still serves the valid names given beside an invalid one' {
+        $status = Get-SentinelService 'nginx', "nginx; touch $marker" -Session $session -ErrorAction SilentlyContinue
+        $status.State | Should -Be 'Running'
+        Test-Path $marker | Should -BeFalse
+    }
+}
