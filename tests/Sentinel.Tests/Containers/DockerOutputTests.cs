@@ -53,7 +53,7 @@ namespace Sentinel.Tests.Containers
         }
 
         [Fact]
-        public void ColumnTextIsRefused() => Assert.Throws<FormatException>(() => DockerOutput.ParsePs("h", "CONTAINER ID   IMAGE   COMMAND\n"));
+        public void ColumnTextIsRefused() => Assert.ThrowsAny<FormatException>(() => DockerOutput.ParsePs("h", "CONTAINER ID   IMAGE   COMMAND\n"));
 
         [Theory]
         [InlineData("web", true)]
