@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Threading.Tasks;
 using Sentinel.Audit;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
@@ -32,6 +33,7 @@ namespace Sentinel.Commands
         /// <summary>Sessions to run on; without it, the most recently opened session that is still open.</summary>
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public SentinelSession[]? Session { get; set; }
 
         /// <summary>Lines for the command's stdin (pipeline strings land here); without it, stdin is at end-of-file.</summary>
