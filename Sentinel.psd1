@@ -7,6 +7,7 @@
     Copyright            = '(c) Sentinel contributors. MIT License.'
     Description          = 'Safe, fast SSH for operations: connect, run commands with sudo, check services and containers, reach hosts behind a bastion, fan out across a fleet, with typed results.'
     PowerShellVersion    = '5.1'
+    FormatsToProcess     = @('Sentinel.Format.ps1xml')
     CompatiblePSEditions = @('Core', 'Desktop')
     CmdletsToExport      = @(
         'Connect-SentinelServer'
@@ -32,6 +33,8 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('SSH', 'Linux', 'Operations', 'Sudo', 'Fleet', 'PSEdition_Core', 'PSEdition_Desktop')
+            # MIT, as LICENSE in the module folder says. There is no public project site yet, so no
+            # ProjectUri; LicenseUri points at the license's own text.
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

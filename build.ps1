@@ -7,12 +7,14 @@ Builds, tests and demonstrates Sentinel.
   Build  lays the module out in out/Sentinel/<version>/ exactly as it would be installed.
   Test   builds, then runs the xunit tests and the Pester end-to-end tests against the lab sshd.
   Demo   builds, starts the lab sshd on localhost:2222 and runs the module's main job against it.
+  Package builds, then packs out/Sentinel/<version>/ into out/packages/Sentinel.<version>.nupkg,
+         the package Install-PSResource installs from a repository.
 Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself.
 Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
     [string]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -28,6 +30,7 @@ $Version = $Manifest.ModuleVersion
 $ModuleRoot = Join-Path $RepoRoot "out/Sentinel/$Version"
 $ModuleManifest = Join-Path $ModuleRoot 'Sentinel.psd1'
 $LabModule = Join-Path $RepoRoot 'tests/lab/SentinelLab.psm1'
+$PackageRoot = Join-Path $RepoRoot 'out/packages'
 
 function Invoke-Dotnet {
     # A plain function (no [Parameter]) so that dotnet's own switches such as -o are not taken as
@@ -46,7 +49,7 @@ function Invoke-Build {
     Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net462 -o (Join-Path $staging 'Desktop')
 
     New-Item -ItemType Directory -Path $ModuleRoot -Force | Out-Null
-    Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1') $ModuleRoot
+    Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1'), (Join-Path $RepoRoot 'Sentinel.Format.ps1xml'), (Join-Path $RepoRoot 'LICENSE') $ModuleRoot
     Copy-Item (Join-Path $staging 'module/Sentinel.dll') $ModuleRoot
     foreach ($edition in 'Core', 'Desktop') {
         $target = New-Item -ItemType Directory -Path (Join-Path $ModuleRoot "dependencies/$edition") -Force
@@ -56,7 +59,32 @@ function Invoke-Build {
             Copy-Item -Destination $target
     }
     Remove-Item $staging -Recurse -Force
+    Invoke-HelpBuild
     Write-Host "Built Sentinel $Version in $ModuleRoot"
+}
+
+function Invoke-HelpBuild {
+    # The generator imports the built module to read its syntax: a child pwsh keeps that import out
+    # of this session (a second build here would otherwise meet an already-loaded Sentinel.dll).
+    $generator = Join-Path $RepoRoot 'src/Help/New-SentinelHelp.ps1'
+    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $generator -ModulePath $ModuleRoot -DocsPath (Join-Path $RepoRoot 'docs/en-US')
+    if ($LASTEXITCODE -ne 0) { throw "Help generation failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Package {
+    # Publish-PSResource (PSResourceGet, shipped with PowerShell 7.4+) writes the .nupkg a gallery
+    # would serve, into a file repository that is registered only for the duration of the call.
+    New-Item -ItemType Directory -Path $PackageRoot -Force | Out-Null
+    Remove-Item (Join-Path $PackageRoot "Sentinel.$Version.nupkg") -ErrorAction SilentlyContinue
+    $repository = "SentinelBuild-$PID"
+    Register-PSResourceRepository -Name $repository -Uri $PackageRoot -Trusted
+    try {
+        Publish-PSResource -Path $ModuleRoot -Repository $repository
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+    Write-Host "Packed $(Join-Path $PackageRoot "Sentinel.$Version.nupkg")"
 }
 
 function Get-PesterModulePath {
@@ -106,4 +134,5 @@ Invoke-Build
 switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
 }

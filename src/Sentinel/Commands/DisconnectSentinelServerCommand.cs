@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Results;
@@ -15,9 +16,11 @@ namespace Sentinel.Commands
         private const string AllSet = "All";
 
         [Parameter(ParameterSetName = SessionSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public SentinelSession[] Session { get; set; } = new SentinelSession[0];
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(SessionIdCompleter))]
         public int[] Id { get; set; } = new int[0];
 
         [Parameter(ParameterSetName = AllSet, Mandatory = true)]

@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Results;
@@ -15,6 +16,7 @@ namespace Sentinel.Commands
         private const string IdSet = "Id";
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionIdCompleter))]
         public int[] Id { get; set; } = new int[0];
 
         [Parameter(ParameterSetName = AllSet, Position = 0)]

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Threading.Tasks;
 using Sentinel.Audit;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
@@ -33,6 +34,7 @@ namespace Sentinel.Commands
         /// <summary>Sessions to run on (they can also come down the pipeline); without any, the most recently opened session that is still open.</summary>
         [Parameter(ParameterSetName = SessionSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public SentinelSession[]? Session { get; set; }
 
         /// <summary>Hosts to run on, each with a connection opened for this command and closed after it.</summary>
