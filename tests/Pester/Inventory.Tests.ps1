@@ -68,6 +68,25 @@ Describe 'The server inventory' {
         Get-SentinelServer web* | Connect-SentinelServer -KnownHostsFile $knownHosts | Should -HaveCount 2
     }
 
+    It 'runs on every piped inventory entry, none of them fed to stdin' {
+        Add-SentinelServer web01 $lab.ComputerName -Port $lab.Port -KeyFile $lab.KeyPath -Tag web | Out-Null
+        Add-SentinelServer web02 localhost -Port $lab.Port -KeyFile $lab.KeyPath -Tag web | Out-Null
+        $results = Get-SentinelServer -Tag web | Invoke-SentinelCommand 'cat' -KnownHostsFile $knownHosts
+        @($results).ComputerName | Sort-Object | Should -Be @('127.0.0.1', 'localhost')
+        $results.Output | Should -Not -Contain 'web01'
+        ($results.Output -join '') | Should -BeExactly ''
+    }
+
+    It 'takes an entry piped back in whole, empty fields and all' {
+        Add-SentinelServer bare 10.0.0.9 | Out-Null
+        Get-SentinelServer bare | Add-SentinelServer -Force -ErrorVariable failure | Out-Null
+        $failure | Should -BeNullOrEmpty
+        $copy = Get-SentinelServer bare
+        $copy.ComputerName | Should -Be '10.0.0.9'
+        $copy.Port | Should -BeNullOrEmpty
+        $copy.Tags | Should -BeNullOrEmpty
+    }
+
     It 'lets explicit parameters win over the inventory' {
         Add-SentinelServer wrongport $lab.ComputerName -Port 1 -KeyFile $lab.KeyPath | Out-Null
         (Connect-SentinelServer -Name wrongport -Port $lab.Port -KnownHostsFile $knownHosts).Port | Should -Be $lab.Port

@@ -55,7 +55,6 @@ function Initialize-LabSecrets {
     if (-not (Test-Path $script:SecretsRoot)) {
         New-Item -ItemType Directory -Path $script:SecretsRoot | Out-Null
     }
-    Invoke-Native chmod @('700', $script:SecretsRoot) | Out-Null
     $passwordFile = Join-Path $script:SecretsRoot 'password'
     $passphraseFile = Join-Path $script:SecretsRoot 'passphrase'
     $key = Join-Path $script:SecretsRoot 'id_ed25519'
@@ -75,6 +74,8 @@ function Initialize-LabSecrets {
 
     $authorizedKeys = Join-Path $script:SecretsRoot 'authorized_keys'
     if (-not (Test-Path $authorizedKeys)) { New-Item -ItemType Directory -Path $authorizedKeys | Out-Null }
+    # 755 on the folders (sshd's StrictModes reads authorized_keys through them); the secrets are 600 each.
+    # Never narrowed and widened again: a lab starting beside a running one would make sshd refuse keys.
     Invoke-Native chmod @('755', $script:SecretsRoot, $authorizedKeys) | Out-Null
 }
 

@@ -23,27 +23,28 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string ComputerName { get; set; } = string.Empty;
 
+        // The optional fields take null, so that an entry from Get-SentinelServer pipes back in whole.
+        /// <summary>The SSH port (1-65535); checked in ProcessRecord, because ValidateRange refuses the null an entry without a port pipes in.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 65535)]
-        public int Port { get; set; }
+        public int? Port { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
         public string? UserName { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
         public string? KeyFile { get; set; }
 
         /// <summary>Bastions to go through, as ssh -J writes them: <c>user@host:port</c>, comma-separated.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
         public string? JumpHost { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Tags")]
-        [ValidateNotNull]
-        public string[] Tag { get; set; } = new string[0];
+        [AllowNull]
+        public string[]? Tag { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public HostKeyPolicy? HostKeyPolicy { get; set; }
@@ -57,9 +58,15 @@ namespace Sentinel.Commands
             var path = ServerInventory.DefaultPath;
             try
             {
-                if (JumpHost != null)
+                if (Port < 1 || Port > 65535)
                 {
-                    JumpHostSpec.ParseChain(JumpHost, ComputerName); // refuse a malformed chain now, not at connect time
+                    WriteSentinelError(new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Name, $"Port {Port} for server '{Name}' is not a port number (1-65535).", "Pass -Port from 1 to 65535."), Name);
+                    return;
+                }
+
+                if (!string.IsNullOrEmpty(JumpHost))
+                {
+                    JumpHostSpec.ParseChain(JumpHost!, ComputerName); // refuse a malformed chain now, not at connect time
                 }
 
                 var servers = ServerInventory.Load(path);
@@ -72,11 +79,11 @@ namespace Sentinel.Commands
 
                 var entry = new ServerEntry(Name, ComputerName)
                 {
-                    Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
-                    UserName = UserName,
-                    KeyFile = KeyFile,
-                    JumpHost = JumpHost,
-                    Tags = Tag.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+                    Port = Port,
+                    UserName = NullIfEmpty(UserName),
+                    KeyFile = NullIfEmpty(KeyFile),
+                    JumpHost = NullIfEmpty(JumpHost),
+                    Tags = (Tag ?? new string[0]).Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
                     HostKeyPolicy = HostKeyPolicy,
                 };
                 if (!ShouldProcess($"{Name} ({ComputerName}) in {path}", existing >= 0 ? "Replace server" : "Add server"))
@@ -101,5 +108,7 @@ namespace Sentinel.Commands
                 WriteSentinelError(e);
             }
         }
+
+        private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
 }

@@ -26,6 +26,7 @@ namespace Sentinel.Commands
         protected const string TagSet = "Tag";
 
         private SshConfig? _sshConfig;
+        private int _warningsWritten;
 
         /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
         public abstract string[]? ComputerName { get; set; }
@@ -131,11 +132,13 @@ namespace Sentinel.Commands
                     break;
             }
 
-            foreach (var warning in SshConfiguration.Warnings)
+            // Once per invocation, however many objects come down the pipeline.
+            foreach (var warning in SshConfiguration.Warnings.Skip(_warningsWritten).ToArray())
             {
                 WriteWarning(warning);
             }
 
+            _warningsWritten = SshConfiguration.Warnings.Count;
             return targets;
         }
 

@@ -25,6 +25,7 @@ namespace Sentinel.Commands
         private const string SessionSet = "Session";
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
         private readonly List<string> _input = new List<string>();
+        private readonly List<string> _names = new List<string>();
         private string? _auditPath;
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -105,8 +106,22 @@ namespace Sentinel.Commands
                 }
             }
 
+            // Piped inventory entries bind -Name one at a time: gather them all for the end.
+            foreach (var name in ParameterSetName == NameSet ? Name ?? new string[0] : new string[0])
+            {
+                if (!_names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    _names.Add(name);
+                }
+            }
+
             foreach (var item in InputObject ?? new PSObject[0])
             {
+                if (item?.BaseObject is ServerEntry)
+                {
+                    continue; // a piped inventory entry: a host (through -Name), not a line of input
+                }
+
                 if (item?.BaseObject is SentinelSession session)
                 {
                     if (!_sessions.Contains(session))
@@ -136,6 +151,11 @@ namespace Sentinel.Commands
             }
 
             // Hosts named directly: a session for each, only for this command.
+            if (ParameterSetName == NameSet)
+            {
+                Name = _names.ToArray();
+            }
+
             var targets = ResolveTargets();
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async settings =>
             {
