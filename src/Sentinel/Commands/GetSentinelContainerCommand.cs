@@ -14,6 +14,7 @@ namespace Sentinel.Commands
     {
         /// <summary>Names or ids to show; wildcards allowed. The names are matched here and never sent to the host.</summary>
         [Parameter(Position = 0)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
@@ -38,6 +39,7 @@ namespace Sentinel.Commands
 
         private bool Wanted(ContainerStatus container) => Name!.Any(name =>
             DockerOutput.Matches(container, name) ||
-            container.Name.Split(',').Any(WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch));
+            // Docker names are case-sensitive, so patterns are too, as exact names are.
+            container.Name.Split(',').Any(WildcardPattern.Get(name, WildcardOptions.None).IsMatch));
     }
 }
