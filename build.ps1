@@ -110,6 +110,10 @@ function Invoke-Test {
     $xunit = ([xml](Get-Content (Join-Path $trx 'xunit.trx'))).TestRun.ResultSummary.Counters
 
     Write-Host "`n== Pester"
+    # The tests run with PowerShell's defaults, as when Invoke-Pester is typed at a prompt: this
+    # script's strict mode and ErrorAction Stop would otherwise leak into them.
+    Set-StrictMode -Off
+    $ErrorActionPreference = 'Continue'
     Import-Module (Get-PesterModulePath) -Force
     $env:SENTINEL_MODULE = $ModuleManifest
     $config = New-PesterConfiguration

@@ -75,7 +75,9 @@ Describe 'Table views against the lab' {
         $failed = Invoke-SentinelCommand -Session $session 'false'
         $view = ([xml](Get-Content (Join-Path (Split-Path $ModulePath) 'Sentinel.Format.ps1xml'))).Configuration.ViewDefinitions.View |
             Where-Object Name -eq 'Sentinel.Results.CommandResult'
-        $marker = [scriptblock]::Create(@($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem | Where-Object ScriptBlock -match 'Succeeded')[0].ScriptBlock)
+        $succeededColumn = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem |
+                ForEach-Object { $_.SelectSingleNode('ScriptBlock') } | Where-Object { $_ -and $_.InnerText -match 'Succeeded' })[0]
+        $marker = [scriptblock]::Create($succeededColumn.InnerText)
         $row = [psvariable]::new('_', $failed)
         $inThisHost = $marker.InvokeWithContext($null, [psvariable[]]$row)[0]
         $inThisHost | Should -Be $(if ($Host.UI.SupportsVirtualTerminal) { $PSStyle.Foreground.Red + 'False' + $PSStyle.Reset } else { $false })
