@@ -63,6 +63,24 @@ namespace Sentinel.Audit
     /// <summary>What the audit log keeps of one command. There is no field a secret could reach.</summary>
     internal sealed class AuditRecord
     {
+        /// <summary>The record of one command on one session; <paramref name="result"/> is null when it failed.</summary>
+        public static AuditRecord Of(Results.SentinelSession session, Execution.CommandRequest request, DateTime started, Results.CommandResult? result, string outcome) => new AuditRecord
+        {
+            Time = started,
+            ComputerName = session.ComputerName,
+            Port = session.Port,
+            RemoteUser = session.UserName,
+            SessionId = session.Id,
+            Command = request.Command,
+            Sudo = request.Sudo,
+            ExitCode = result?.ExitCode,
+            ExitSignal = result?.ExitSignal,
+            DurationMs = (DateTime.Now - started).TotalMilliseconds,
+            OutputBytes = result?.OutputBytes ?? 0,
+            ErrorBytes = result?.ErrorBytes ?? 0,
+            Outcome = outcome,
+        };
+
         public DateTime Time { get; set; }
 
         public string LocalUser { get; set; } = Environment.UserName;

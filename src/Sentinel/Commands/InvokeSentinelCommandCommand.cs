@@ -26,7 +26,6 @@ namespace Sentinel.Commands
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
         private readonly List<string> _input = new List<string>();
         private readonly List<string> _names = new List<string>();
-        private string? _auditPath;
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -80,21 +79,6 @@ namespace Sentinel.Commands
         /// <summary>Fail on a broken session instead of reconnecting it once.</summary>
         [Parameter]
         public SwitchParameter NoReconnect { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            var preference = GetVariableValue(AuditLog.PreferenceVariable);
-            _auditPath = (preference == null ? null : PSObject.AsPSObject(preference).BaseObject as string)
-                ?? ConnectionSettings.FromEnvironment(AuditLog.EnvironmentVariable);
-            if (_auditPath != null)
-            {
-                _auditPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(_auditPath));
-                if (AuditLog.TakeNewFailures() is long lost && lost > 0)
-                {
-                    WriteWarning($"{lost} audit record(s) could not be written to the audit log; check that '{_auditPath}' is writable.");
-                }
-            }
-        }
 
         protected override void ProcessRecord()
         {
@@ -207,42 +191,6 @@ namespace Sentinel.Commands
                 Audit(session, request, started, null, "stopped");
                 throw;
             }
-        }
-
-        private void Audit(SentinelSession session, CommandRequest request, DateTime started, CommandResult? result, string outcome)
-        {
-            if (_auditPath == null)
-            {
-                return;
-            }
-
-            AuditLog.Record(_auditPath, new AuditRecord
-            {
-                Time = started,
-                ComputerName = session.ComputerName,
-                Port = session.Port,
-                RemoteUser = session.UserName,
-                SessionId = session.Id,
-                Command = request.Command,
-                Sudo = request.Sudo,
-                ExitCode = result?.ExitCode,
-                ExitSignal = result?.ExitSignal,
-                DurationMs = (DateTime.Now - started).TotalMilliseconds,
-                OutputBytes = result?.OutputBytes ?? 0,
-                ErrorBytes = result?.ErrorBytes ?? 0,
-                Outcome = outcome,
-            });
-        }
-
-        private SentinelSession MostRecentOpenSession()
-        {
-            var session = SessionStore.Current.MostRecentOpen();
-            if (session == null)
-            {
-                ThrowSentinelError(SessionErrors.NoneOpen());
-            }
-
-            return session!;
         }
     }
 }

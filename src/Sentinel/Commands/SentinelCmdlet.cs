@@ -2,7 +2,11 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Audit;
+using Sentinel.Connections;
 using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Results;
 
 namespace Sentinel.Commands
 {
@@ -13,6 +17,7 @@ namespace Sentinel.Commands
     public abstract class SentinelCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private string? _auditPath;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -54,6 +59,45 @@ namespace Sentinel.Commands
                     throw new PipelineStoppedException();
                 }
             }
+        }
+
+        /// <summary>Reads where the audit log goes ($SentinelAuditLog, else $env:SENTINEL_AUDIT_LOG), in the caller's scope.</summary>
+        protected override void BeginProcessing()
+        {
+            var preference = GetVariableValue(AuditLog.PreferenceVariable);
+            var path = (preference == null ? null : PSObject.AsPSObject(preference).BaseObject as string)
+                ?? ConnectionSettings.FromEnvironment(AuditLog.EnvironmentVariable);
+            if (path == null)
+            {
+                return;
+            }
+
+            _auditPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path));
+            if (AuditLog.TakeNewFailures() is long lost && lost > 0)
+            {
+                WriteWarning($"{lost} audit record(s) could not be written to the audit log; check that '{_auditPath}' is writable.");
+            }
+        }
+
+        /// <summary>Appends the command's record to the audit log, when one is configured; never blocks.</summary>
+        internal void Audit(SentinelSession session, CommandRequest request, DateTime started, CommandResult? result, string outcome)
+        {
+            if (_auditPath != null)
+            {
+                AuditLog.Record(_auditPath, AuditRecord.Of(session, request, started, result, outcome));
+            }
+        }
+
+        /// <summary>The session for a command given none: the newest open one, else a terminating NoSession error.</summary>
+        internal SentinelSession MostRecentOpenSession()
+        {
+            var session = SessionStore.Current.MostRecentOpen();
+            if (session == null)
+            {
+                ThrowSentinelError(SessionErrors.NoneOpen());
+            }
+
+            return session!;
         }
 
         internal void WriteSentinelError(SentinelException error, object? target = null) => WriteError(error.ToErrorRecord(target));

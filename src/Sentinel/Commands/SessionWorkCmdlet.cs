@@ -37,24 +37,11 @@ namespace Sentinel.Commands
     public abstract class SessionWorkCmdlet : SentinelCmdlet
     {
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
-        private string? _auditPath;
 
         /// <summary>Sessions to work on; without it, the most recently opened session that is still open.</summary>
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentinelSession[]? Session { get; set; }
-
-        /// <summary>Every command these cmdlets run goes to the audit log too, as Invoke-SentinelCommand's do.</summary>
-        protected override void BeginProcessing()
-        {
-            var preference = GetVariableValue(AuditLog.PreferenceVariable);
-            _auditPath = (preference == null ? null : PSObject.AsPSObject(preference).BaseObject as string)
-                ?? ConnectionSettings.FromEnvironment(AuditLog.EnvironmentVariable);
-            if (_auditPath != null)
-            {
-                _auditPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(_auditPath));
-            }
-        }
 
         protected override void ProcessRecord()
         {
@@ -74,13 +61,7 @@ namespace Sentinel.Commands
                 return _sessions;
             }
 
-            var session = SessionStore.Current.MostRecentOpen();
-            if (session == null)
-            {
-                ThrowSentinelError(SessionErrors.NoneOpen());
-            }
-
-            return new[] { session! };
+            return new[] { MostRecentOpenSession() };
         }
 
         /// <summary>Keeps the names <paramref name="isValid"/> accepts and writes an error for each other one, before anything runs.</summary>
@@ -161,25 +142,8 @@ namespace Sentinel.Commands
             }
             finally
             {
-                if (_auditPath != null)
-                {
-                    AuditLog.Record(_auditPath, new AuditRecord
-                    {
-                        Time = started,
-                        ComputerName = session.ComputerName,
-                        Port = session.Port,
-                        RemoteUser = session.UserName,
-                        SessionId = session.Id,
-                        Command = request.Command,
-                        Sudo = request.Sudo,
-                        ExitCode = result?.ExitCode,
-                        ExitSignal = result?.ExitSignal,
-                        DurationMs = (DateTime.Now - started).TotalMilliseconds,
-                        OutputBytes = result?.OutputBytes ?? 0,
-                        ErrorBytes = result?.ErrorBytes ?? 0,
-                        Outcome = outcome,
-                    });
-                }
+                // Every command these cmdlets run goes to the audit log too, as Invoke-SentinelCommand's do.
+                Audit(session, request, started, result, outcome);
             }
         }
     }
