@@ -44,7 +44,7 @@ namespace Sentinel.Commands
                     WriteObject(result);
                     if (!result.Succeeded)
                     {
-                        WriteSentinelError(ServiceErrors.DockerFailed(result.ComputerName, $"docker restart {name}", null, result.Error + $" (state afterwards: {result.StateAfter})"));
+                        WriteSentinelError(ServiceErrors.DockerFailed(result.ComputerName, $"docker restart {name}", result.ExitCode, result.Error + $" (state afterwards: {result.StateAfter})"));
                     }
                 });
             });

@@ -61,7 +61,7 @@ namespace Sentinel.Containers
                 throw ServiceErrors.DockerFailed(Host, "docker inspect", inspect.ExitCode, e.Message);
             }
 
-            return new ContainerActionResult(Host, name, "Restart", state.Status, state.StartedAt, restart.Succeeded && state.Running, clock.Elapsed, restart.Output, restart.Error);
+            return new ContainerActionResult(Host, name, "Restart", restart.ExitCode, state.Status, state.StartedAt, restart.Succeeded && state.Running, clock.Elapsed, restart.Output, restart.Error);
         }
 
         public async Task<ContainerLog> LogsAsync(string name, int? tail, string? since)

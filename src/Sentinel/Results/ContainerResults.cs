@@ -38,8 +38,9 @@ namespace Sentinel.Results
     /// <summary>What a container restart did on one host.</summary>
     public sealed class ContainerActionResult
     {
-        internal ContainerActionResult(string computerName, string name, string action, string stateAfter, DateTime? startedAt, bool succeeded, TimeSpan duration, string output, string error)
+        internal ContainerActionResult(string computerName, string name, string action, int? exitCode, string stateAfter, DateTime? startedAt, bool succeeded, TimeSpan duration, string output, string error)
         {
+            ExitCode = exitCode;
             ComputerName = computerName;
             Name = name;
             Action = action;
@@ -56,6 +57,9 @@ namespace Sentinel.Results
         public string Name { get; }
 
         public string Action { get; }
+
+        /// <summary>The docker command's exit code; null when a signal ended it.</summary>
+        public int? ExitCode { get; }
 
         /// <summary>docker inspect's State.Status after the action.</summary>
         public string StateAfter { get; }
