@@ -16,7 +16,9 @@ All traffic goes to 127.0.0.x. Every process started here is stopped by PID.
 param(
     [Parameter(Mandatory)][string]$ModulePath,
     [switch]$Quick,
-    [string]$OutputDirectory = (Join-Path $PSScriptRoot '../docs')
+    [string]$OutputDirectory = (Join-Path $PSScriptRoot '../docs'),
+    # Re-write the report from a previous run's measurements (out/bench/results.json) without measuring.
+    [string]$FromResults
 )
 
 Set-StrictMode -Version Latest
@@ -93,6 +95,17 @@ function Get-Median([double[]]$Values) {
     $sorted = @($Values | Sort-Object)
     $n = $sorted.Count
     if ($n % 2) { $sorted[[int][Math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+}
+
+if ($FromResults) {
+    $saved = Get-Content $FromResults -Raw | ConvertFrom-Json -AsHashtable
+    . (Join-Path $PSScriptRoot 'Write-BenchReport.ps1')
+    $negotiated = [ordered]@{}; foreach ($k in $saved.NegotiatedOrder) { $negotiated[$k] = $saved.Negotiated[$k] }
+    $versions = [ordered]@{}; foreach ($k in $saved.VersionsOrder) { $versions[$k] = $saved.Versions[$k] }
+    $rows = @($saved.Results | ForEach-Object { [pscustomobject]$_ })
+    Write-BenchReport -Results $rows -Negotiated $negotiated -Versions $versions -Settings $saved.Settings -Quick:$saved.Quick `
+        -Elapsed ([TimeSpan]::FromSeconds($saved.ElapsedSeconds)) -OutputDirectory $OutputDirectory -Ciphers $saved.Ciphers
+    return
 }
 
 # --- lab ------------------------------------------------------------------------------------------
@@ -313,6 +326,12 @@ finally {
 $elapsed = (Get-Date) - $started
 
 # --- report -----------------------------------------------------------------------------------------
+$resultsPath = Join-Path $RepoRoot 'out/bench/results.json'
+New-Item -ItemType Directory -Path (Split-Path $resultsPath) -Force | Out-Null
+@{ Results = $Results; Negotiated = $negotiated; NegotiatedOrder = @($negotiated.Keys); Versions = $versions; VersionsOrder = @($versions.Keys)
+    Settings = $Settings; Quick = [bool]$Quick; ElapsedSeconds = $elapsed.TotalSeconds; Ciphers = $ciphers } |
+    ConvertTo-Json -Depth 5 | Set-Content $resultsPath
+Write-Host "Measurements saved in $resultsPath"
 . (Join-Path $PSScriptRoot 'Write-BenchReport.ps1')
 Write-BenchReport -Results $Results -Negotiated $negotiated -Versions $versions -Settings $Settings -Quick:$Quick `
     -Elapsed $elapsed -OutputDirectory $OutputDirectory -Ciphers $ciphers

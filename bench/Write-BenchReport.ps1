@@ -3,7 +3,9 @@
 
 function Get-BenchStats {
     param($Results, [string]$Scenario)
-    $Results | Where-Object Scenario -eq $Scenario | Group-Object Variant, Tool | ForEach-Object {
+    # Sentinel first, then the peers in the order they were run.
+    $Results | Where-Object Scenario -eq $Scenario | Group-Object Variant, Tool |
+        Sort-Object { $_.Group[0].Variant }, { if ($_.Group[0].Tool -like 'Sentinel*') { 0 } else { 1 } } | ForEach-Object {
         $values = [double[]]@($_.Group.Value)
         $sorted = @($values | Sort-Object)
         $n = $sorted.Count
@@ -59,14 +61,15 @@ function Write-BenchChart {
         $plot.Add("set multiplot layout 2,3 title '$Title'")
         $plot.Add('set style fill solid 0.8 border -1')
         $plot.Add('set boxwidth 0.6')
-        $plot.Add('set xtics rotate by 25 right')
+        $plot.Add('set xtics rotate by 30 right')
         $plot.Add('set yrange [0:*]')
         $plot.Add('set grid ytics')
-        $plot.Add('set bmargin 7')
+        $plot.Add('set bmargin 8')
+        $plot.Add('set lmargin 12')
         $i = 0
         foreach ($panel in $Panels) {
             $file = Join-Path $dir "panel$i.dat"
-            $rows = foreach ($row in $panel.Rows) { '"{0}" {1} {2}' -f ($row.Tool -replace '"', ''), $row.Median.ToString([cultureinfo]::InvariantCulture), $(if ($row.Tool -like 'Sentinel*') { 1 } else { 2 }) }
+            $rows = foreach ($row in $panel.Rows) { '"{0}" {1} {2}' -f ($row.Tool -replace '"', '' -replace '@openssh\.com', '' -replace ' \((pwsh|python) process\)', ''), $row.Median.ToString([cultureinfo]::InvariantCulture), $(if ($row.Tool -like 'Sentinel*') { 1 } else { 2 }) }
             Set-Content -Path $file -Value $rows
             $plot.Add("set title '$($panel.Title)'")
             $plot.Add("set ylabel '$($panel.Unit)'")
@@ -180,7 +183,7 @@ function Write-BenchReport {
     $md.AddRange([string[]](Write-BenchTable $import 'ms' -SentinelTool 'no-ratio'))
     $md.Add('')
     $md.Add("Peak working set of a fresh process that opens $($Settings.Sessions) sessions over the fleet (several per host when the fleet is smaller) and")
-    $md.Add('runs `true` on each (pwsh: `PeakWorkingSet64`; Python: `VmHWM` from /proc/self/status; both are the kernel's peak resident set). Both numbers include the runtime itself (pwsh with its .NET runtime,')
+    $md.Add('runs `true` on each (pwsh: `PeakWorkingSet64`; Python: `VmHWM` from /proc/self/status; both are the kernel''s peak resident set). Both numbers include the runtime itself (pwsh with its .NET runtime,')
     $md.Add('Python), so the "imported, no session" row is the baseline to subtract.')
     $md.AddRange([string[]](Write-BenchTable $memory 'MiB' -SentinelTool 'no-ratio'))
     $md.Add('')
