@@ -128,6 +128,8 @@ try {
     Set-Content -Path $knownHosts -Value $scan
     if ($scan.Count -ne 1 + $fleet.Addresses.Count) { throw "ssh-keyscan found $($scan.Count) host keys, expected $(1 + $fleet.Addresses.Count)." }
 
+    $pwsh = @([Environment]::ProcessPath)   # a fresh pwsh: dotnet pwsh.dll when run as a dotnet tool
+    if ((Split-Path -Leaf $pwsh[0]) -like 'dotnet*') { $pwsh += (Join-Path $PSHOME 'pwsh.dll') }
     $peerCommon = @('--port', "$($lab.Port)", '--key', $key, '--known-hosts', $knownHosts)
     $fleetCommon = @('--port', "$($fleet.Port)", '--key', $key, '--known-hosts', $knownHosts)
     $sentinelCommon = @{ Port = $lab.Port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
@@ -221,7 +223,10 @@ try {
     $command = "head -c $bytes $data"
     $tp = @('--command', $command, '--bytes', "$bytes", '--sha256', $sha)
     $paramikoCipher = $negotiated.Paramiko.Cipher
-    $ciphers = @($openSshInfo.cipher, $paramikoCipher, $negotiated.Sentinel.Cipher) | Select-Object -Unique
+    $ciphers = @($openSshInfo.cipher, $paramikoCipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com') | Select-Object -Unique
+    # Sentinel has no cipher parameter: the other ciphers are measured on its SSH.NET, used directly.
+    $sshnetCiphers = @($negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
+    $depPath = Join-Path (Split-Path $ModulePath) 'dependencies/Core'
     $throughput = [ordered]@{
         'Sentinel' = { param($rep)
             $s = Measure-Sentinel { $script:tpResult = Invoke-SentinelCommand $command -Session $session -MaxOutputBytes $bytes }
@@ -235,6 +240,9 @@ try {
     # started with -c CIPHER; the block is made from text so each keeps its own cipher.
     for ($c = 0; $c -lt $ciphers.Count; $c++) {
         $throughput["OpenSSH-$c"] = [scriptblock]::Create("param(`$rep) `$cipher = '$($ciphers[$c])'; `$r = Invoke-Peer openssh_bench.py (@('throughput', '--cipher', `$cipher) + `$tp + `$peerCommon); Add-Result 'throughput' `$cipher 'OpenSSH (ControlMaster)' `$rep (`$mib / `$r.seconds) `$r.failures")
+    }
+    for ($c = 0; $c -lt $sshnetCiphers.Count; $c++) {
+        $throughput["SSH.NET-$c"] = [scriptblock]::Create("param(`$rep) `$cipher = '$($sshnetCiphers[$c])'; `$json = & `$pwsh[0] @(`$pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path `$PeerRoot 'sshnet_cipher.ps1') -DependencyPath `$depPath -Port `$lab.Port -KeyFile `$key -KnownHostsFile `$knownHosts -Cipher `$cipher -Command `$command -Bytes `$bytes -Sha256 `$sha | Select-Object -Last 1 | ConvertFrom-Json; Add-Result 'throughput' `$cipher 'SSH.NET direct (no cmdlets)' `$rep (`$mib / `$json.seconds) `$json.failures")
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $throughput
     [GC]::Collect()
@@ -270,8 +278,6 @@ try {
 
     # --- 6. import time and memory ------------------------------------------------------------
     Write-Host "`n== 6. Import-Module time in a fresh pwsh; peak memory with $($Settings.Sessions) open sessions"
-    $pwsh = @([Environment]::ProcessPath)
-    if ((Split-Path -Leaf $pwsh[0]) -like 'dotnet*') { $pwsh += (Join-Path $PSHOME 'pwsh.dll') }
     $importScript = "`$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [Math]::Round(`$c.Elapsed.TotalMilliseconds, 1)"
     $import = [ordered]@{
         'Import-Module Sentinel (in fresh pwsh)' = { param($rep)

@@ -167,7 +167,9 @@ function Write-BenchReport {
     $md.Add("MiB/s for ``head -c $($Settings.Bytes)`` of a base64 text file, received in full and checked against its SHA-256 (after the clock")
     $md.Add('stops). Connection set-up is not timed: Sentinel and Paramiko reuse an open connection, OpenSSH runs through a ControlMaster started')
     $md.Add('with `-c CIPHER`. OpenSSH is measured with its default cipher and with each cipher the other tools negotiate by default.')
-    $md.Add('Sentinel has no cipher parameter and is measured with its default only (aes256-gcm and chacha20-poly1305 were not measured for it).')
+    $md.Add('Sentinel has no cipher parameter and is measured with its default cipher. Where a run has "SSH.NET direct" rows, those are')
+    $md.Add('the SSH.NET copy Sentinel ships, loaded in a fresh pwsh by `bench/peers/sshnet_cipher.ps1` with one cipher forced and timed around')
+    $md.Add('`SshCommand.Execute()`: the library without Sentinel''s cmdlets, the only way to see aes256-gcm and chacha20-poly1305 on Sentinel''s stack.')
     $md.Add('Paramiko 2.12 has neither chacha20-poly1305 nor AES-GCM.')
     $md.AddRange([string[]](Write-BenchTable $tp 'MiB/s' -HigherIsBetter))
     $md.Add('')
@@ -238,7 +240,7 @@ function Write-BenchReport {
         @{ Title = "1. $($Settings.SeqCount) x true over one connection"; Unit = 'ms per command'; Rows = $seq }
         @{ Title = "2. Cold connect + command ($($Settings.ColdCount) x)"; Unit = 'ms per connection'; Rows = $cold }
         @{ Title = "3. Fan-out, $($largest[0]), 32 parallel"; Unit = 'wall s'; Rows = @($fan | Where-Object Variant -eq $largest[0]) }
-        @{ Title = "4. Throughput, $($Settings.Bytes / 1MB) MiB stdout (higher is better)"; Unit = 'MiB/s'; Rows = @($tp | ForEach-Object { [pscustomobject]@{ Tool = "$($_.Tool) $($_.Variant)"; Median = $_.Median } }) }
+        @{ Title = "4. Throughput, $($Settings.Bytes / 1MB) MiB stdout (higher is better)"; Unit = 'MiB/s'; Rows = @($tp | ForEach-Object { [pscustomobject]@{ Tool = "$($_.Tool -replace ' \(ControlMaster\)', '') $($_.Variant)"; Median = $_.Median } }) }
         @{ Title = "5. $($Settings.Concurrent) concurrent on one connection"; Unit = 'wall s'; Rows = $conc }
         @{ Title = "6. Peak memory, $($Settings.Sessions) sessions"; Unit = 'MiB'; Rows = @($memory | ForEach-Object { [pscustomobject]@{ Tool = "$($_.Tool) $($_.Variant)"; Median = $_.Median } }) }
     )
