@@ -9,13 +9,19 @@ Builds, tests and demonstrates Sentinel.
   Demo   builds, starts the lab sshd on localhost:2222 and runs the module's main job against it.
   Package builds, then packs out/Sentinel/<version>/ into out/packages/Sentinel.<version>.nupkg,
          the package Install-PSResource installs from a repository.
+  Bench  builds, then runs bench/Invoke-SentinelBench.ps1 (Sentinel against OpenSSH, Paramiko, Fabric,
+         parallel-ssh and Ansible on the lab sshd) and writes docs/benchmarks.md and docs/benchmarks.png;
+         -Quick runs fewer repetitions with smaller sizes.
 Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself.
 Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
     [string]$Task = 'Build',
+
+    # Bench only: fewer repetitions and smaller sizes (a few minutes instead of about twenty).
+    [switch]$Quick,
 
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Release'
@@ -134,9 +140,19 @@ function Invoke-Demo {
     & (Join-Path $RepoRoot 'tests/lab/Demo.ps1') -ModulePath $ModuleManifest
 }
 
+function Invoke-Bench {
+    # A child pwsh, like the help generator: the harness imports the built module, which must not
+    # stay loaded in this session.
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'bench/Invoke-SentinelBench.ps1'), '-ModulePath', $ModuleManifest)
+    if ($Quick) { $arguments += '-Quick' }
+    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @arguments
+    if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
+}
+
 Invoke-Build
 switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Bench' { Invoke-Bench }
 }
