@@ -304,8 +304,10 @@ function Stop-SentinelLab {
         Wait-ProcessExit -ProcessId $Lab.SshdPid
     }
     if ($Lab.StartedNginxPid) {
-        Stop-ProcessTree -ProcessId $Lab.StartedNginxPid
-        Wait-ProcessExit -ProcessId $Lab.StartedNginxPid
+        # Tests restart nginx (a new master PID), so stop the master nginx's own pid file names now.
+        $nginxPid = if (Test-Path /run/nginx.pid) { [int](Get-Content /run/nginx.pid -Raw) } else { $Lab.StartedNginxPid }
+        Stop-ProcessTree -ProcessId $nginxPid
+        Wait-ProcessExit -ProcessId $nginxPid
     }
     if (-not $Lab.KeepFiles) { Remove-Item $Lab.Root -Recurse -Force -ErrorAction SilentlyContinue }
 }
