@@ -159,7 +159,7 @@ namespace Sentinel.Commands
         {
             if (ParameterSetName == TagSet)
             {
-                var tagged = inventory.Where(e => e.Tags.Any(t => Tag!.Contains(t, StringComparer.OrdinalIgnoreCase))).ToList();
+                var tagged = inventory.Where(e => ServerInventory.HasAnyTag(e, Tag!)).ToList();
                 if (tagged.Count == 0)
                 {
                     WriteSentinelError(InventoryErrors.NoServerTagged(Tag!, ServerInventory.DefaultPath), string.Join(",", Tag!));
@@ -171,8 +171,7 @@ namespace Sentinel.Commands
             var selected = new List<ServerEntry>();
             foreach (var name in Name!)
             {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                var matches = inventory.Where(e => pattern.IsMatch(e.Name)).ToList();
+                var matches = inventory.Where(e => ServerInventory.NameMatches(e, name)).ToList();
                 if (matches.Count == 0)
                 {
                     WriteSentinelError(InventoryErrors.NotFound(name, ServerInventory.DefaultPath), name);

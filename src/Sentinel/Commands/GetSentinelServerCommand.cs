@@ -30,13 +30,13 @@ namespace Sentinel.Commands
             try
             {
                 var servers = ServerInventory.Load(path);
-                var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+                var names = Name ?? new[] { "*" };
                 WriteObject(
-                    servers.Where(s => patterns.Any(p => p.IsMatch(s.Name)) && (Tag == null || s.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase)))),
+                    servers.Where(s => names.Any(n => ServerInventory.NameMatches(s, n)) && (Tag == null || ServerInventory.HasAnyTag(s, Tag))),
                     enumerateCollection: true);
 
                 // A name without wildcards that matches nothing is an error, as with Get-Item.
-                foreach (var name in (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !servers.Any(s => s.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
+                foreach (var name in (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !servers.Any(s => ServerInventory.NameMatches(s, n))))
                 {
                     WriteSentinelError(InventoryErrors.NotFound(name, path), name);
                 }

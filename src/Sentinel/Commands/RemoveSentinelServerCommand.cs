@@ -26,8 +26,7 @@ namespace Sentinel.Commands
                 var removed = false;
                 foreach (var name in Name)
                 {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var matches = servers.Where(s => pattern.IsMatch(s.Name)).ToList();
+                    var matches = servers.Where(s => ServerInventory.NameMatches(s, name)).ToList();
                     if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                     {
                         WriteSentinelError(InventoryErrors.NotFound(name, path), name);

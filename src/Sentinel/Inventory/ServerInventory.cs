@@ -28,6 +28,14 @@ namespace Sentinel.Inventory
                 ? path
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "sentinel", "servers.json");
 
+        /// <summary>True when the server's name matches <paramref name="pattern"/> (wildcards, any case).</summary>
+        public static bool NameMatches(ServerEntry entry, string pattern) =>
+            new WildcardPattern(pattern, WildcardOptions.IgnoreCase).IsMatch(entry.Name);
+
+        /// <summary>True when the server carries at least one of <paramref name="tags"/> (any case).</summary>
+        public static bool HasAnyTag(ServerEntry entry, IEnumerable<string> tags) =>
+            entry.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase));
+
         public static List<ServerEntry> Load(string path)
         {
             if (!File.Exists(path))
