@@ -42,7 +42,7 @@ Describe 'Fan-out over many hosts' {
         $script = "Import-Module '$ModulePath'; Invoke-SentinelCommand '$($command.Replace("'", "''"))' -ComputerName $($fleet.Addresses[0..4] -join ',') -Port $($fleet.Port) -KeyFile '$key' -KnownHostsFile '$($common.KnownHostsFile)'"
         $background = Start-BackgroundPipeline -Script $script
         try {
-            Wait-Until { $background.Output.Count -ge 4 } | Should -BeTrue -Because 'four fast hosts report while the slow one still runs'
+            Wait-Until { $background.Output.Count -ge 4 -and (Get-RemoteProcess 'sleep 378') } | Should -BeTrue -Because 'four fast hosts report while the slow one still runs'
             # Index the collection: enumerating an open PSDataCollection waits for it to complete.
             $seen = for ($i = 0; $i -lt $background.Output.Count; $i++) { $background.Output[$i].ComputerName }
             $seen | Should -Not -Contain $slow

@@ -144,17 +144,19 @@ function Wait-TcpListening {
 function Start-LabSshd {
     param([Parameter(Mandatory)]$Lab)
     Invoke-Native /usr/sbin/sshd @('-t', '-f', $Lab.ConfigPath) | Out-Null
+    Remove-Item $Lab.PidPath -ErrorAction SilentlyContinue
     if ($Lab.NetworkNamespace) {
-        # Inside a namespace this process cannot reach: wait for the pid file, then let the hop's
-        # own connection attempts (with their timeouts) find the listener.
-        Remove-Item $Lab.PidPath -ErrorAction SilentlyContinue
+        # Inside a namespace this process cannot reach, the pid file is the only sign of readiness;
+        # the hop's own connection attempts (with their timeouts) find the listener.
         Invoke-Native ip @('netns', 'exec', $Lab.NetworkNamespace, '/usr/sbin/sshd', '-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
-        if (-not (Wait-FileExists -Path $Lab.PidPath)) { throw "sshd in namespace $($Lab.NetworkNamespace) wrote no pid file: $(Get-Content $Lab.LogPath -Raw)" }
     }
     else {
         Invoke-Native /usr/sbin/sshd @('-f', $Lab.ConfigPath, '-E', $Lab.LogPath) | Out-Null
         Wait-TcpListening -Port $Lab.Port -Address $Lab.ComputerName
     }
+
+    # sshd listens a moment before it writes its pid file, and the PID is what stops it later.
+    if (-not (Wait-FileExists -Path $Lab.PidPath)) { throw "sshd $($Lab.Name) wrote no pid file: $(Get-Content $Lab.LogPath -Raw)" }
     $Lab.SshdPid = [int](Get-Content $Lab.PidPath -Raw)
 }
 
