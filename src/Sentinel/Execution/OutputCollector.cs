@@ -17,7 +17,7 @@ namespace Sentinel.Execution
         // thread per stream, so each stream gets a dedicated thread.
         private readonly Thread _thread;
         private readonly Stream _source;
-        private readonly MemoryStream _kept = new MemoryStream();
+        private readonly ChunkedBytes _kept = new ChunkedBytes();
         private readonly long _limit;
         private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly LineSplitter? _lines;
@@ -47,7 +47,7 @@ namespace Sentinel.Execution
         }
 
         /// <summary>The kept bytes as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
-        public string Text() => new UTF8Encoding(false, false).GetString(_kept.GetBuffer(), 0, (int)_kept.Length);
+        public string Text() => _kept.Decode();
 
         private void Drain()
         {
