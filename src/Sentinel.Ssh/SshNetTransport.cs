@@ -16,6 +16,34 @@ namespace Sentinel.Ssh
     /// <summary>The transport Sentinel's engine uses, built on SSH.NET. Created by the module loader.</summary>
     internal sealed class SshNetTransport : ISshTransport
     {
+        // SSH.NET still offers algorithms OpenSSH's client dropped from its defaults (SHA-1 key
+        // exchanges, CBC ciphers): Sentinel offers them only when named explicitly.
+        private static readonly string[] Legacy =
+        {
+            "diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
+            "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
+        };
+
+        // Where the runtime has AES-GCM in hardware (.NET 8), GCM is both authenticated encryption and
+        // the fastest cipher SSH.NET has; elsewhere (.NET Framework) its GCM is managed code, so CTR leads.
+        private static readonly string[] PreferredCiphers =
+#if NET8_0_OR_GREATER
+            System.Security.Cryptography.AesGcm.IsSupported ? new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com" } : new string[0];
+#else
+            new string[0];
+#endif
+
+        public SshNetTransport()
+        {
+            var probe = new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe"));
+            KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, new string[0]);
+            Ciphers = Describe("cipher", probe.Encryptions.Keys, PreferredCiphers);
+        }
+
+        public AlgorithmSet KeyExchanges { get; }
+
+        public AlgorithmSet Ciphers { get; }
+
         public IPrivateKey LoadPrivateKey(string path, SecureString? passphrase, string computerName)
             => SshNetPrivateKey.Load(path, passphrase, computerName);
 
@@ -37,6 +65,8 @@ namespace Sentinel.Ssh
             {
                 Timeout = request.Timeout,
             };
+            Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
+            Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
             var client = new SshClient(info);
             client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.HostKey));
 
@@ -72,6 +102,24 @@ namespace Sentinel.Ssh
                         Array.Clear(password, 0, password.Length);
                     }
                 }
+            }
+        }
+
+        private static AlgorithmSet Describe(string kind, IEnumerable<string> implemented, string[] preferred)
+        {
+            var supported = implemented.ToArray();
+            var offered = preferred.Concat(supported.Except(preferred).Except(Legacy)).ToArray();
+            return new AlgorithmSet(kind, supported, offered);
+        }
+
+        /// <summary>Keeps only the named algorithms, in the order named: SSH.NET offers a dictionary's keys in order.</summary>
+        private static void Offer<T>(IDictionary<string, T> algorithms, IReadOnlyList<string> names)
+        {
+            var kept = names.Where(algorithms.ContainsKey).Select(name => new KeyValuePair<string, T>(name, algorithms[name])).ToList();
+            algorithms.Clear();
+            foreach (var algorithm in kept)
+            {
+                algorithms.Add(algorithm);
             }
         }
 

@@ -175,6 +175,51 @@ Describe 'Connect-SentinelServer host keys' {
     }
 }
 
+Describe 'Connect-SentinelServer algorithms' {
+    BeforeAll {
+        function Get-Negotiated {
+            # The negotiated algorithms, as SSH.NET reports them after the real key exchange with sshd.
+            param([hashtable]$Extra = @{})
+            $streams = Connect-SentinelServer @labTarget -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) @Extra -Verbose 4>&1
+            ($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Where-Object Message -like 'Server *').Message
+        }
+    }
+    AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
+
+    It 'offers a post-quantum hybrid key exchange and AES-GCM first by default' {
+        Get-Negotiated | Should -BeLike '*key exchange sntrup761x25519-sha512*cipher aes128-gcm@openssh.com*'
+    }
+
+    It 'negotiates exactly what -KeyExchange and -Cipher name' {
+        Get-Negotiated @{ KeyExchange = 'curve25519-sha256'; Cipher = 'chacha20-poly1305@openssh.com' } |
+            Should -BeLike '*key exchange curve25519-sha256,*cipher chacha20-poly1305@openssh.com*'
+    }
+
+    It 'refuses a name it does not implement before connecting, listing the supported ones' {
+        { Connect-SentinelServer @labTarget -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -KeyExchange 'curve25519-sha256', 'kyber-of-my-own' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.InvalidArgument,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $Error[0].Exception.Message | Should -BeLike "*'kyber-of-my-own'*curve25519-sha256*"
+        @(Get-SentinelSession).Count | Should -Be 0
+    }
+
+    It 'names the mismatch when the server accepts none of the offered ciphers' {
+        # OpenSSH 9 no longer accepts CBC ciphers; Sentinel offers one only when asked.
+        { Connect-SentinelServer @labTarget -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -Cipher aes128-cbc -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Sentinel.ConnectionFailed,*'
+        $Error[0].Exception.Message | Should -BeLike '*encryption algorithm*aes128-gcm@openssh.com*'
+        $Error[0].TargetObject | Should -Be $lab.ComputerName
+    }
+
+    It 'completes algorithm names and leaves the legacy ones out of the default offer' {
+        $matches = (TabExpansion2 'Connect-SentinelServer -Cipher aes128-').CompletionMatches
+        ($matches | Where-Object CompletionText -eq 'aes128-gcm@openssh.com').ToolTip | Should -BeLike '*offered by default*'
+        ($matches | Where-Object CompletionText -eq 'aes128-cbc').ToolTip | Should -BeLike '*not offered unless named*'
+        $kex = (TabExpansion2 'Connect-SentinelServer -KeyExchange diffie-hellman-group1-').CompletionMatches
+        $kex.ToolTip | Should -BeLike '*not offered unless named*'
+    }
+}
+
 Describe 'Connect-SentinelServer network failures' {
     It 'times out within ConnectTimeout + 2 s against a listener that never speaks' {
         $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)

@@ -34,6 +34,21 @@ Host wrongport
 Host prod
     Port 9
 
+Host fastkex
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    IdentityFile $($lab.KeyPath)
+    UserKnownHostsFile $knownHosts
+    KexAlgorithms curve25519-sha256,mlkem1024-of-the-future
+    Ciphers ^chacha20-poly1305@openssh.com
+
+Host nokex
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    IdentityFile $($lab.KeyPath)
+    UserKnownHostsFile $knownHosts
+    KexAlgorithms mlkem1024-of-the-future
+
 Include $included
 
 Host broken
@@ -74,6 +89,28 @@ Describe 'Reading ~/.ssh/config' {
         $failure[0].Exception.Message | Should -BeLike '*db.internal*port 1*'
         Connect-SentinelServer 'bastion.internal' -ConfigFile $config -Credential $credential -KnownHostsFile $knownHosts -ErrorVariable failure -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.UnknownHost,*' -Because '!bastion.internal keeps the block from applying'
+    }
+
+    It 'offers the KexAlgorithms and Ciphers of the block, skipping with a warning a name Sentinel lacks' {
+        $streams = Connect-SentinelServer fastkex -ConfigFile $config -Verbose -WarningVariable warnings 4>&1 3>$null
+        ($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Where-Object Message -like 'Server *').Message |
+            Should -BeLike '*key exchange curve25519-sha256,*cipher chacha20-poly1305@openssh.com*'
+        @($warnings | Where-Object { "$_" -like '*KexAlgorithms*fastkex*mlkem1024-of-the-future*skipped*' }).Count | Should -Be 1
+    }
+
+    It 'lets -KeyExchange win over KexAlgorithms' {
+        $streams = Connect-SentinelServer fastkex -ConfigFile $config -KeyExchange sntrup761x25519-sha512 -Verbose -WarningAction SilentlyContinue 4>&1
+        ($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Where-Object Message -like 'Server *').Message |
+            Should -BeLike '*key exchange sntrup761x25519-sha512,*'
+    }
+
+    It 'fails only the host whose KexAlgorithms leaves nothing to offer' {
+        $sessions = @(Connect-SentinelServer fastkex, nokex -ConfigFile $config -ErrorVariable failure -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $sessions.ComputerName | Should -Be 'fastkex'
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.InvalidArgument,*'
+        $failure[0].TargetObject | Should -Be 'nokex'
+        $failure[0].Exception.Message | Should -BeLike '*KexAlgorithms*nokex*'
     }
 
     It 'lets explicit parameters win over the config' {

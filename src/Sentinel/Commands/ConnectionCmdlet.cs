@@ -9,7 +9,9 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Inventory;
+using Sentinel.Module;
 using Sentinel.Results;
+using Sentinel.Transport;
 
 namespace Sentinel.Commands
 {
@@ -27,6 +29,9 @@ namespace Sentinel.Commands
 
         private SshConfig? _sshConfig;
         private int _warningsWritten;
+        private readonly HashSet<string> _algorithmWarnings = new HashSet<string>(StringComparer.Ordinal);
+        private IReadOnlyList<string>? _keyExchanges;
+        private IReadOnlyList<string>? _ciphers;
 
         /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
         public abstract string[]? ComputerName { get; set; }
@@ -104,6 +109,25 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string? ConfigFile { get; set; }
 
+        /// <summary>
+        /// Key exchange algorithms to offer, most preferred first, instead of the defaults (which put the
+        /// post-quantum hybrids first). curve25519-sha256 alone costs far less CPU per connection.
+        /// </summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(AlgorithmCompleter))]
+        public string[]? KeyExchange { get; set; }
+
+        /// <summary>Ciphers to offer, most preferred first, instead of the defaults.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(AlgorithmCompleter))]
+        public string[]? Cipher { get; set; }
+
         /// <summary>How many hosts to work on at once.</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
@@ -114,6 +138,7 @@ namespace Sentinel.Commands
         /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
         internal List<ConnectionSettings> ResolveTargets()
         {
+            ResolveExplicitAlgorithms();
             var targets = new List<ConnectionSettings>();
             switch (ParameterSetName)
             {
@@ -122,13 +147,17 @@ namespace Sentinel.Commands
                     var inventory = LoadInventory();
                     foreach (var entry in SelectEntries(inventory))
                     {
-                        targets.Add(SettingsFor(entry.ComputerName, entry));
+                        AddTarget(targets, entry.ComputerName, entry);
                     }
 
                     break;
                 default:
                     var names = ComputerName ?? new[] { ConnectionSettings.FromEnvironment("SSH_HOST") ?? ConnectionSettings.DefaultComputerName };
-                    targets.AddRange(names.Select(name => SettingsFor(name, null)));
+                    foreach (var name in names)
+                    {
+                        AddTarget(targets, name, null);
+                    }
+
                     break;
             }
 
@@ -140,6 +169,56 @@ namespace Sentinel.Commands
 
             _warningsWritten = SshConfiguration.Warnings.Count;
             return targets;
+        }
+
+        /// <summary>A host whose own settings are wrong (its ssh_config entry) is an error for that host alone.</summary>
+        private void AddTarget(List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
+        {
+            try
+            {
+                targets.Add(SettingsFor(computerName, entry));
+            }
+            catch (SentinelException e) when (e.ErrorId == ErrorIds.InvalidArgument && e.ComputerName == computerName)
+            {
+                WriteSentinelError(e, computerName);
+            }
+        }
+
+        /// <summary>-KeyExchange and -Cipher apply to every host, so a name the transport lacks stops the whole invocation.</summary>
+        private void ResolveExplicitAlgorithms()
+        {
+            _keyExchanges ??= FromParameter(KeyExchange, SshAdapterLoader.Transport.KeyExchanges, nameof(KeyExchange));
+            _ciphers ??= FromParameter(Cipher, SshAdapterLoader.Transport.Ciphers, nameof(Cipher));
+        }
+
+        private IReadOnlyList<string>? FromParameter(string[]? names, AlgorithmSet set, string parameter)
+        {
+            try
+            {
+                return names == null ? null : AlgorithmChoice.FromParameter(names, set, parameter);
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e, string.Join(",", names!));
+                throw;
+            }
+        }
+
+        /// <summary>What this host's connection offers: the explicit parameter, else its ssh_config entry, else the defaults (null).</summary>
+        private IReadOnlyList<string>? Algorithms(IReadOnlyList<string>? explicitChoice, string? configValue, AlgorithmSet set, string keyword, string host)
+        {
+            if (explicitChoice != null || configValue == null)
+            {
+                return explicitChoice;
+            }
+
+            return AlgorithmChoice.FromConfig(configValue, set, keyword, host, warning =>
+            {
+                if (_algorithmWarnings.Add(warning))
+                {
+                    WriteWarning(warning);
+                }
+            });
         }
 
         private List<ServerEntry> LoadInventory()
@@ -219,6 +298,8 @@ namespace Sentinel.Commands
                 KnownHostsFile = KnownHostsFile != null ? ExpandedPath(KnownHostsFile)
                     : config.UserKnownHostsFile != null ? ExpandedPath(config.UserKnownHostsFile)
                     : ConnectionSettings.DefaultKnownHostsFile,
+                KeyExchanges = Algorithms(_keyExchanges, config.KexAlgorithms, SshAdapterLoader.Transport.KeyExchanges, "KexAlgorithms", computerName),
+                Ciphers = Algorithms(_ciphers, config.Ciphers, SshAdapterLoader.Transport.Ciphers, "Ciphers", computerName),
             };
             if (config.ServerAliveInterval.HasValue || config.ServerAliveCountMax.HasValue)
             {
@@ -252,6 +333,8 @@ namespace Sentinel.Commands
                 ConnectTimeout = target.ConnectTimeout,
                 HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : config.StrictHostKeyChecking ?? target.HostKeyPolicy,
                 KnownHostsFile = target.KnownHostsFile,
+                KeyExchanges = Algorithms(_keyExchanges, config.KexAlgorithms, SshAdapterLoader.Transport.KeyExchanges, "KexAlgorithms", hop.Host),
+                Ciphers = Algorithms(_ciphers, config.Ciphers, SshAdapterLoader.Transport.Ciphers, "Ciphers", hop.Host),
             };
         }
 

@@ -52,6 +52,12 @@ namespace Sentinel.Connections
 
         public KeepAliveSettings KeepAlive { get; set; } = KeepAliveSettings.Default;
 
+        /// <summary>Key exchange algorithms to offer, most preferred first; null offers the defaults.</summary>
+        public IReadOnlyList<string>? KeyExchanges { get; set; }
+
+        /// <summary>Ciphers to offer, most preferred first; null offers the defaults.</summary>
+        public IReadOnlyList<string>? Ciphers { get; set; }
+
         /// <summary>The bastions to go through, first hop first; empty for a direct connection.</summary>
         public IReadOnlyList<ConnectionSettings> JumpHosts { get; set; } = Array.Empty<ConnectionSettings>();
 

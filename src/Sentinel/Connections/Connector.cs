@@ -210,6 +210,8 @@ namespace Sentinel.Connections
             })
             {
                 Password = settings.Password,
+                KeyExchanges = settings.KeyExchanges,
+                Ciphers = settings.Ciphers,
                 Log = log,
             };
             foreach (var key in keys)
@@ -263,6 +265,8 @@ namespace Sentinel.Connections
                 {
                     DialPort = dialPort,
                     Password = template.Password,
+                    KeyExchanges = template.KeyExchanges,
+                    Ciphers = template.Ciphers,
                     Log = template.Log,
                 };
                 foreach (var key in template.Keys)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace Sentinel.Connections
 {
-    /// <summary>OpenSSH's host pattern lists, shared by known_hosts and ssh_config.</summary>
+    /// <summary>OpenSSH's pattern lists, shared by known_hosts and ssh_config (host names, and algorithms to remove).</summary>
     internal static class HostPatterns
     {
         /// <summary>True when some pattern matches the name and no negated (<c>!</c>) one does; <c>*</c> and <c>?</c> are wildcards, case is ignored.</summary>

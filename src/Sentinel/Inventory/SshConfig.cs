@@ -33,6 +33,12 @@ namespace Sentinel.Inventory
         public HostKeyPolicy? StrictHostKeyChecking { get; set; }
 
         public string? UserKnownHostsFile { get; set; }
+
+        /// <summary>KexAlgorithms as written: a list, or one prefixed with +, - or ^ to change the default.</summary>
+        public string? KexAlgorithms { get; set; }
+
+        /// <summary>Ciphers as written, with the same prefixes as KexAlgorithms.</summary>
+        public string? Ciphers { get; set; }
     }
 
     /// <summary>
@@ -109,6 +115,12 @@ namespace Sentinel.Inventory
                         break;
                     case "userknownhostsfile" when first:
                         result.UserKnownHostsFile = Expand(value, host);
+                        break;
+                    case "kexalgorithms" when first:
+                        result.KexAlgorithms = value;
+                        break;
+                    case "ciphers" when first:
+                        result.Ciphers = value;
                         break;
                 }
             }

@@ -19,6 +19,30 @@ namespace Sentinel.Transport
 
         /// <summary>TCP connect, key exchange (host key decided by the request's verifier) and authentication.</summary>
         Task<ISshConnection> ConnectAsync(SshConnectRequest request, CancellationToken cancellationToken);
+
+        /// <summary>The key exchange algorithms this transport implements, and those it offers by default.</summary>
+        AlgorithmSet KeyExchanges { get; }
+
+        /// <summary>The ciphers this transport implements, and those it offers by default.</summary>
+        AlgorithmSet Ciphers { get; }
+    }
+
+    /// <summary>One kind of algorithm (key exchange, cipher): every name implemented, and the default offer, most preferred first.</summary>
+    internal sealed class AlgorithmSet
+    {
+        public AlgorithmSet(string kind, IReadOnlyList<string> supported, IReadOnlyList<string> offeredByDefault)
+        {
+            Kind = kind;
+            Supported = supported;
+            OfferedByDefault = offeredByDefault;
+        }
+
+        /// <summary>What to call this kind in messages: "key exchange algorithm", "cipher".</summary>
+        public string Kind { get; }
+
+        public IReadOnlyList<string> Supported { get; }
+
+        public IReadOnlyList<string> OfferedByDefault { get; }
     }
 
     /// <summary>An opaque loaded private key.</summary>
@@ -81,6 +105,12 @@ namespace Sentinel.Transport
         public IList<IPrivateKey> Keys { get; } = new List<IPrivateKey>();
 
         public SecureString? Password { get; set; }
+
+        /// <summary>Key exchange algorithms to offer, most preferred first; null offers the transport's defaults.</summary>
+        public IReadOnlyList<string>? KeyExchanges { get; set; }
+
+        /// <summary>Ciphers to offer, most preferred first; null offers the transport's defaults.</summary>
+        public IReadOnlyList<string>? Ciphers { get; set; }
 
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }

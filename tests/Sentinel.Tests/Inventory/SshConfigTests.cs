@@ -36,6 +36,17 @@ namespace Sentinel.Tests.Inventory
         }
 
         [Fact]
+        public void KexAlgorithmsAndCiphersAreKeptAsWrittenFirstValueWinning()
+        {
+            var config = Load("Host fleet-*\n  KexAlgorithms curve25519-sha256\n  Ciphers ^aes256-gcm@openssh.com\nHost *\n  KexAlgorithms +diffie-hellman-group14-sha1\n");
+            var fleet = config.Resolve("fleet-07");
+            Assert.Equal("curve25519-sha256", fleet.KexAlgorithms);
+            Assert.Equal("^aes256-gcm@openssh.com", fleet.Ciphers);
+            Assert.Equal("+diffie-hellman-group14-sha1", config.Resolve("db01").KexAlgorithms);
+            Assert.Null(config.Resolve("db01").Ciphers);
+        }
+
+        [Fact]
         public void NegatedPatternsExcludeAndHostNameExpandsPercentH()
         {
             var config = Load("Host *.internal !bastion.internal\n  HostName %h.example.com\n");
