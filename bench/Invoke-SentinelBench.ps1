@@ -39,6 +39,7 @@ else {
     @{ Reps = 5; FanOutReps = 3; SeqCount = 200; ColdCount = 20; FanOut = @(50, 100); FleetSize = 100; Bytes = 256MB; Concurrent = 100; Sessions = 100; ImportReps = 5 }
 }
 $Throttle = 32
+$WarmUpCommands = 50
 
 # --- prerequisites ---------------------------------------------------------------------------------
 function Install-BenchPrerequisites {
@@ -89,6 +90,18 @@ function Measure-Sentinel {
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     & $Block
     $clock.Elapsed.TotalSeconds
+}
+
+function Measure-SentinelThroughput {
+    # One command's whole stdout into a result on the session opened with this cipher; the checksum is
+    # taken after the clock stops, and the result is collected before the next tool runs.
+    param([string]$Cipher, [int]$Rep)
+    $s = Measure-Sentinel { $script:tpResult = Invoke-SentinelCommand $command -Session $cipherSessions[$Cipher] -MaxOutputBytes $bytes }
+    $got = [Text.Encoding]::UTF8.GetBytes($script:tpResult.Output)
+    $ok = $got.Length -eq $bytes -and [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($got)).ToLowerInvariant() -eq $sha
+    $script:tpResult = $null; $got = $null
+    [GC]::Collect()
+    Add-Result 'throughput' $Cipher 'Sentinel' $Rep ($mib / $s) ([int](-not $ok))
 }
 
 function Get-Median([double[]]$Values) {
@@ -164,12 +177,17 @@ try {
     $n = $Settings.SeqCount
     Write-Host "`n== 1. $n sequential 'true' over one connection"
     $session = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon
-    $null = Invoke-SentinelCommand 'true' -Session $session   # first command's one-time costs (JIT) are not per-command cost
+    # One-time costs (the runtime compiling Sentinel's code paths on first use) are not per-command cost.
+    for ($i = 0; $i -lt $WarmUpCommands; $i++) { $null = Invoke-SentinelCommand 'true' -Session $session }
+    $depPath = Join-Path (Split-Path $ModulePath) 'dependencies/Core'
     $seq = [ordered]@{
         'Sentinel (one session)' = { param($rep) $s = Measure-Sentinel { for ($i = 0; $i -lt $n; $i++) { $null = Invoke-SentinelCommand 'true' -Session $session } }; Add-Result 'seq' "$n commands" 'Sentinel (one session)' $rep ($s / $n * 1000) }
         'OpenSSH ControlMaster'  = { param($rep) $r = Invoke-Peer openssh_bench.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'OpenSSH ControlMaster' $rep ($r.seconds / $n * 1000) $r.failures }
         'Paramiko (one client)'  = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'Paramiko (one client)' $rep ($r.seconds / $n * 1000) $r.failures }
         'Fabric (one Connection)' = { param($rep) $r = Invoke-Peer fabric_seq.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'Fabric (one Connection)' $rep ($r.seconds / $n * 1000) $r.failures }
+        'SSH.NET direct (no cmdlets)' = { param($rep)
+            $json = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PeerRoot 'sshnet_seq.ps1') -DependencyPath $depPath -Port $lab.Port -KeyFile $key -KnownHostsFile $knownHosts -Count $n -WarmUp $WarmUpCommands | Select-Object -Last 1 | ConvertFrom-Json
+            Add-Result 'seq' "$n commands" 'SSH.NET direct (no cmdlets)' $rep ($json.seconds / $n * 1000) $json.failures }
         'local bash -c true (floor)' = { param($rep) $r = Invoke-Peer local_floor.py @('--count', "$n"); Add-Result 'seq' "$n commands" 'local bash -c true (floor)' $rep ($r.seconds / $n * 1000) $r.failures }
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $seq
@@ -203,6 +221,10 @@ try {
                 $s = Measure-Sentinel { $script:fanResults = @(Invoke-SentinelCommand 'true' -ComputerName $hosts @sentinelFleet -ThrottleLimit $Throttle -ErrorAction SilentlyContinue) }
                 $failures = $hostCount - @($script:fanResults | Where-Object Succeeded).Count
                 Add-Result 'fanout' $variant 'Sentinel' $rep $s $failures }
+            'Sentinel -KeyExchange curve25519-sha256' = { param($rep)
+                $s = Measure-Sentinel { $script:fanResults = @(Invoke-SentinelCommand 'true' -ComputerName $hosts @sentinelFleet -ThrottleLimit $Throttle -KeyExchange curve25519-sha256 -ErrorAction SilentlyContinue) }
+                $failures = $hostCount - @($script:fanResults | Where-Object Succeeded).Count
+                Add-Result 'fanout' $variant 'Sentinel -KeyExchange curve25519-sha256' $rep $s $failures }
             'parallel-ssh -p 32' = { param($rep) $r = Invoke-Peer cli_fanout.py (@('pssh', '--hosts-file', $hostsFile, '--parallel', "$Throttle") + $fleetCommon); Add-Result 'fanout' $variant 'parallel-ssh -p 32' $rep $r.seconds $r.failures }
             'ansible -f 32' = { param($rep) $r = Invoke-Peer cli_fanout.py (@('ansible', '--hosts-file', $hostsFile, '--parallel', "$Throttle") + $fleetCommon); Add-Result 'fanout' $variant 'ansible -f 32' $rep $r.seconds $r.failures }
             'Fabric ThreadingGroup' = { param($rep) $r = Invoke-Peer fabric_group.py (@('--hosts-file', $hostsFile) + $fleetCommon); Add-Result 'fanout' $variant 'Fabric ThreadingGroup' $rep $r.seconds $r.failures }
@@ -223,26 +245,18 @@ try {
     $command = "head -c $bytes $data"
     $tp = @('--command', $command, '--bytes', "$bytes", '--sha256', $sha)
     $paramikoCipher = $negotiated.Paramiko.Cipher
-    $ciphers = @($openSshInfo.cipher, $paramikoCipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com') | Select-Object -Unique
-    # Sentinel has no cipher parameter: the other ciphers are measured on its SSH.NET, used directly.
-    $sshnetCiphers = @($negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
-    $depPath = Join-Path (Split-Path $ModulePath) 'dependencies/Core'
+    # Each cipher a tool negotiates by default, plus the two AEAD ciphers; Sentinel and OpenSSH run
+    # every one (Sentinel over a session opened with -Cipher, connection not timed).
+    $ciphers = @($openSshInfo.cipher, $paramikoCipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
+    $cipherSessions = @{}
+    foreach ($cipher in $ciphers) { $cipherSessions[$cipher] = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon -Cipher $cipher }
     $throughput = [ordered]@{
-        'Sentinel' = { param($rep)
-            $s = Measure-Sentinel { $script:tpResult = Invoke-SentinelCommand $command -Session $session -MaxOutputBytes $bytes }
-            $got = [Text.Encoding]::UTF8.GetBytes($script:tpResult.Output)
-            $ok = $got.Length -eq $bytes -and [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($got)).ToLowerInvariant() -eq $sha
-            $script:tpResult = $null
-            Add-Result 'throughput' $negotiated.Sentinel.Cipher 'Sentinel' $rep ($mib / $s) ([int](-not $ok)) }
         'Paramiko' = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('throughput') + $tp + $peerCommon); Add-Result 'throughput' $r.cipher 'Paramiko' $rep ($mib / $r.seconds) $r.failures }
     }
-    # OpenSSH once per cipher (its default, and each the others negotiate), over a ControlMaster
-    # started with -c CIPHER; the block is made from text so each keeps its own cipher.
+    # One block per cipher and tool, made from text so each keeps its own cipher.
     for ($c = 0; $c -lt $ciphers.Count; $c++) {
+        $throughput["Sentinel-$c"] = [scriptblock]::Create("param(`$rep) Measure-SentinelThroughput -Cipher '$($ciphers[$c])' -Rep `$rep")
         $throughput["OpenSSH-$c"] = [scriptblock]::Create("param(`$rep) `$cipher = '$($ciphers[$c])'; `$r = Invoke-Peer openssh_bench.py (@('throughput', '--cipher', `$cipher) + `$tp + `$peerCommon); Add-Result 'throughput' `$cipher 'OpenSSH (ControlMaster)' `$rep (`$mib / `$r.seconds) `$r.failures")
-    }
-    for ($c = 0; $c -lt $sshnetCiphers.Count; $c++) {
-        $throughput["SSH.NET-$c"] = [scriptblock]::Create("param(`$rep) `$cipher = '$($sshnetCiphers[$c])'; `$json = & `$pwsh[0] @(`$pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path `$PeerRoot 'sshnet_cipher.ps1') -DependencyPath `$depPath -Port `$lab.Port -KeyFile `$key -KnownHostsFile `$knownHosts -Cipher `$cipher -Command `$command -Bytes `$bytes -Sha256 `$sha | Select-Object -Last 1 | ConvertFrom-Json; Add-Result 'throughput' `$cipher 'SSH.NET direct (no cmdlets)' `$rep (`$mib / `$json.seconds) `$json.failures")
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $throughput
     [GC]::Collect()
