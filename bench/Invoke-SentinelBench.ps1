@@ -202,6 +202,12 @@ try {
                     $null = Invoke-SentinelCommand 'true' -Session $c
                     Disconnect-SentinelServer -Session $c } }
             Add-Result 'cold' "$n connections" 'Sentinel' $rep ($s / $n * 1000) }
+        'Sentinel -KeyExchange curve25519-sha256' = { param($rep)
+            $s = Measure-Sentinel { for ($i = 0; $i -lt $n; $i++) {
+                    $c = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon -KeyExchange curve25519-sha256
+                    $null = Invoke-SentinelCommand 'true' -Session $c
+                    Disconnect-SentinelServer -Session $c } }
+            Add-Result 'cold' "$n connections" 'Sentinel -KeyExchange curve25519-sha256' $rep ($s / $n * 1000) }
         'OpenSSH (ssh)' = { param($rep) $r = Invoke-Peer openssh_bench.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'OpenSSH (ssh)' $rep ($r.seconds / $n * 1000) $r.failures }
         'Paramiko' = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'Paramiko' $rep ($r.seconds / $n * 1000) $r.failures }
         'Fabric' = { param($rep) $r = Invoke-Peer fabric_seq.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'Fabric' $rep ($r.seconds / $n * 1000) $r.failures }
@@ -260,6 +266,15 @@ try {
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $throughput
     [GC]::Collect()
+
+    # What memory costs on this machine, which a tool that keeps a large output pays: a fresh pwsh
+    # writes every byte of a new 512 MiB array twice; the first pass also pays for the pages.
+    $touchScript = '$a = [byte[]]::new(512MB); $c = [Diagnostics.Stopwatch]::StartNew(); [Array]::Fill($a, [byte]1); $first = $c.Elapsed.TotalSeconds; $c.Restart(); [Array]::Fill($a, [byte]2); "{0} {1}" -f $first, $c.Elapsed.TotalSeconds'
+    for ($rep = 1; $rep -le $Settings.Reps; $rep++) {
+        $times = ((& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $touchScript | Select-Object -Last 1) -split ' ') | ForEach-Object { [double]$_ }
+        Add-Result 'memory-touch' '512 MiB' 'first write (new pages)' $rep (512 / $times[0])
+        Add-Result 'memory-touch' '512 MiB' 'second write (same pages)' $rep (512 / $times[1])
+    }
 
     # --- 5. concurrent commands on one connection ---------------------------------------------
     $n = $Settings.Concurrent
