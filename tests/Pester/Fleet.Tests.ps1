@@ -53,8 +53,17 @@ Describe 'Fan-out over many hosts' {
     }
 
     It 'limits how many hosts run at once with -ThrottleLimit' {
-        $results = Invoke-SentinelCommand 'echo $$' -ComputerName $fleet.Addresses[0..9] @common -ThrottleLimit 2
+        # Each command marks itself running in a shared folder, holds a while, and reports how many
+        # marks it saw: never more than the throttle allows.
+        $running = Join-Path $TestDrive 'running'
+        New-Item -ItemType Directory $running | Out-Null
+        & chmod 777 $TestDrive $running
+        $probe = "touch $running/`$`$; sleep 1; ls $running | wc -l; rm $running/`$`$"
+        $results = Invoke-SentinelCommand $probe -ComputerName $fleet.Addresses[0..9] @common -ThrottleLimit 2
         @($results).Count | Should -Be 10
+        ($results.Output | ForEach-Object { [int]$_ } | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual 2
+        $unthrottled = Invoke-SentinelCommand $probe -ComputerName $fleet.Addresses[0..9] @common -ThrottleLimit 10
+        ($unthrottled.Output | ForEach-Object { [int]$_ } | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 2 -Because 'the probe must be able to see more than two at once'
     }
 
     It 'shows done/total progress' {

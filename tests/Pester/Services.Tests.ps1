@@ -46,6 +46,20 @@ Describe 'Get-SentinelService against the lab''s SysV nginx' {
         ($statuses | Where-Object Name -EQ nginx).State | Should -Be 'Running', 'Running'
     }
 
+    It 'works on the sessions -ThrottleLimit at a time, with done/total progress' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript('param($module, $sessions) Import-Module $module; Get-SentinelService nginx -Session $sessions -ThrottleLimit 1').AddArgument($ModulePath).AddArgument(@($session, $keySession))
+            $statuses = $shell.Invoke()
+            $shell.Streams.Error | Should -BeNullOrEmpty
+            $statuses.Count | Should -Be 2
+            $progress = @($shell.Streams.Progress)
+            $progress.StatusDescription | Should -Contain '2 of 2 hosts'
+            $progress[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $shell.Dispose() }
+    }
+
     It 'uses the newest open session when none is given, and takes a forced manager' {
         (Get-SentinelService nginx -Manager SysV).State | Should -Be 'Running'
     }

@@ -31,8 +31,8 @@ namespace Sentinel.Commands
 
     /// <summary>
     /// Base of the cmdlets that work on open sessions by name (services, containers): the -Session
-    /// parameter (default: the newest open session), and running the hosts concurrently with one
-    /// error per failing host or item, so the others go on.
+    /// parameter (default: the newest open session), and running the hosts concurrently (at most
+    /// -ThrottleLimit at a time) with one error per failing host or item, so the others go on.
     /// </summary>
     public abstract class SessionWorkCmdlet : SentinelCmdlet
     {
@@ -42,6 +42,11 @@ namespace Sentinel.Commands
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentinelSession[]? Session { get; set; }
+
+        /// <summary>How many hosts to work on at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = 32;
 
         protected override void ProcessRecord()
         {
@@ -84,14 +89,15 @@ namespace Sentinel.Commands
         }
 
         /// <summary>
-        /// Runs <paramref name="work"/> for each item of each session: hosts at once, a host's items in
-        /// order. A failure for one item or host becomes that item's error; the rest goes on.
+        /// Runs <paramref name="work"/> for each item of each session: up to -ThrottleLimit hosts at once
+        /// with progress, a host's items in order. A failure for one item or host becomes that item's
+        /// error; the rest goes on.
         /// </summary>
         internal void RunOnSessions(IEnumerable<KeyValuePair<SentinelSession, string[]>> itemsPerSession, Func<HostWork, string, Task> work)
         {
             var connector = new Connector(SshAdapterLoader.Transport);
             var plan = itemsPerSession.Where(entry => entry.Value.Length > 0).ToArray();
-            RunPumped(pump => Task.WhenAll(plan.Select(async entry =>
+            RunPumped(pump => FanOut.RunAsync(plan, ThrottleLimit, pump, this, MyInvocation.MyCommand.Name, async entry =>
             {
                 var session = entry.Key;
                 HostWork host;
@@ -121,7 +127,7 @@ namespace Sentinel.Commands
                         pump.Post(() => WriteSentinelError(e));
                     }
                 }
-            })));
+            }, StopToken));
         }
 
         private async Task<CommandResult> RunAudited(SentinelSession session, LiveConnection connection, CommandRequest request)
