@@ -192,6 +192,22 @@ Describe 'Configuration tests' {
     }
 }
 
+Describe 'sudo passwords for service cmdlets' {
+    # The lab's sudoers lets 'service' and 'nginx -t' run without a password, but not 'sshd -t'.
+    It 'fails a password rule on a key session with SudoPasswordRequired' {
+        Test-SentinelServiceConfig sshd -Session $keySession -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.SudoPasswordRequired,*'
+        $failure[0].TargetObject | Should -Be $lab.ComputerName
+    }
+
+    It 'gives sudo the -SudoCredential password on a key session' {
+        $result = Test-SentinelServiceConfig sshd -Session $keySession -SudoCredential $credential
+        $result.Valid | Should -BeTrue
+        $result.Command | Should -Be '/usr/sbin/sshd -t'
+        "$($result.Output)" | Should -Not -BeLike "*$($lab.Password)*"
+    }
+}
+
 Describe 'Service names that try to inject shell' {
     BeforeAll {
         $marker = "/tmp/sentinel-injection-$([guid]::NewGuid().ToString('N'))"

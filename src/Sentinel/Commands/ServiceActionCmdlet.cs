@@ -31,6 +31,11 @@ namespace Sentinel.Commands
         [ValidateRange(1, 3600)]
         public int Timeout { get; set; } = 30;
 
+        /// <summary>The password sudo asks for, when it asks; without it, the session's login password (none for a key login).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? SudoCredential { get; set; }
+
         internal abstract ServiceAction Action { get; }
 
         internal virtual bool TestConfigFirst => false;
@@ -53,7 +58,7 @@ namespace Sentinel.Commands
             var timeout = TimeSpan.FromSeconds(Timeout);
             RunOnSessions(approved, async (host, name) =>
             {
-                var services = new ServiceController(host.Session, host.Run, StopToken);
+                var services = new ServiceController(host.Session, host.Run, StopToken, SudoCredential?.Password);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var (result, error) = await services.ActAsync(manager, name, Action, TestConfigFirst, Wait, timeout).ConfigureAwait(false);
                 host.Pump.Post(() =>

@@ -18,6 +18,11 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[] Name { get; set; } = new string[0];
 
+        /// <summary>The password sudo asks for, when it asks; without it, the session's login password (none for a key login).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? SudoCredential { get; set; }
+
         protected override void EndProcessing()
         {
             var names = ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
@@ -33,7 +38,7 @@ namespace Sentinel.Commands
 
             RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
             {
-                var result = await new ServiceController(host.Session, host.Run, StopToken).TestConfigAsync(name).ConfigureAwait(false);
+                var result = await new ServiceController(host.Session, host.Run, StopToken, SudoCredential?.Password).TestConfigAsync(name).ConfigureAwait(false);
                 host.Pump.Post(() => WriteObject(result));
             });
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
@@ -25,12 +26,15 @@ namespace Sentinel.Services
         private readonly SentinelSession _session;
         private readonly Func<CommandRequest, Task<CommandResult>> _run;
         private readonly CancellationToken _stop;
+        private readonly SecureString? _sudoPassword;
 
-        public ServiceController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run, CancellationToken stop)
+        /// <param name="sudoPassword">What to give sudo when it asks; null gives the session's login password.</param>
+        public ServiceController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run, CancellationToken stop, SecureString? sudoPassword = null)
         {
             _session = session;
             _run = run;
             _stop = stop;
+            _sudoPassword = sudoPassword;
         }
 
         private string Host => _session.ComputerName;
@@ -142,7 +146,7 @@ namespace Sentinel.Services
         private CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
         {
             Sudo = true,
-            SudoPassword = _session.Settings.Password,
+            SudoPassword = _sudoPassword ?? _session.Settings.Password,
             Timeout = timeout,
         };
 
