@@ -71,6 +71,14 @@ Describe 'Container cmdlets against a docker replay of captured outputs' {
         $log.Output | Should -BeLike '*GET /missing*'
         $log.Error | Should -BeLike '*open()*failed*'
         Get-ReplayCall | Should -Contain 'logs --tail 2 --since 10m -- web'
+        $log.Truncated | Should -BeFalse
+    }
+
+    It 'keeps -MaxOutputBytes of a longer log and says Truncated' {
+        $log = Get-SentinelContainerLog web -MaxOutputBytes 40 -Session $session
+        $log.Truncated | Should -BeTrue
+        $log.Output.Length | Should -Be 40
+        $log.Output | Should -Be (Get-Content (Join-Path $PSScriptRoot '../fixtures/docker-logs.web.captured.txt') -Raw).Substring(0, 40)
     }
 
     It 'refuses names that try to inject shell: nothing reaches docker or the host' {

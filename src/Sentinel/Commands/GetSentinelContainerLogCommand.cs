@@ -2,6 +2,7 @@ using System.Linq;
 using System.Management.Automation;
 using Sentinel.Containers;
 using Sentinel.Errors;
+using Sentinel.Execution;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -25,6 +26,11 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string? Since { get; set; }
 
+        /// <summary>Bytes of each of stdout and stderr the result keeps; a longer log sets Truncated.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public long MaxOutputBytes { get; set; } = CommandRequest.DefaultMaxOutputBytes;
+
         protected override void EndProcessing()
         {
             var names = ValidNames(Name, ContainerName.IsValid, ServiceErrors.InvalidContainerName);
@@ -35,7 +41,7 @@ namespace Sentinel.Commands
 
             RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
             {
-                var log = await new ContainerController(host.Session, host.Run).LogsAsync(name, Tail, Since).ConfigureAwait(false);
+                var log = await new ContainerController(host.Session, host.Run).LogsAsync(name, Tail, Since, MaxOutputBytes).ConfigureAwait(false);
                 host.Pump.Post(() => WriteObject(log));
             });
         }

@@ -64,20 +64,20 @@ namespace Sentinel.Containers
             return new ContainerActionResult(Host, name, "Restart", restart.ExitCode, state.Status, state.StartedAt, restart.Succeeded && state.Running, clock.Elapsed, restart.Output, restart.Error);
         }
 
-        public async Task<ContainerLog> LogsAsync(string name, int? tail, string? since)
+        public async Task<ContainerLog> LogsAsync(string name, int? tail, string? since, long maxOutputBytes)
         {
             await FindAsync(name).ConfigureAwait(false);
             var command = "docker logs"
                 + (tail.HasValue ? " --tail " + tail.Value.ToString(CultureInfo.InvariantCulture) : string.Empty)
                 + (since != null ? " --since " + ShellQuote.Quote(since) : string.Empty)
                 + " -- " + ShellQuote.Quote(name);
-            var result = await RunDockerAsync(command, QueryTimeout).ConfigureAwait(false);
-            return new ContainerLog(Host, name, result.Output, result.Error);
+            var result = await RunDockerAsync(command, QueryTimeout, maxOutputBytes).ConfigureAwait(false);
+            return new ContainerLog(Host, name, result.Output, result.Error, result.Truncated);
         }
 
-        private async Task<CommandResult> RunDockerAsync(string command, TimeSpan timeout)
+        private async Task<CommandResult> RunDockerAsync(string command, TimeSpan timeout, long maxOutputBytes = CommandRequest.DefaultMaxOutputBytes)
         {
-            var result = await _run(new CommandRequest(command) { Timeout = timeout }).ConfigureAwait(false);
+            var result = await _run(new CommandRequest(command) { Timeout = timeout, MaxOutputBytes = maxOutputBytes }).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw ServiceErrors.DockerFailed(Host, command, result.ExitCode, result.Error);

@@ -80,12 +80,13 @@ namespace Sentinel.Results
     /// <summary>A container's log on one host, as docker logs printed it.</summary>
     public sealed class ContainerLog
     {
-        internal ContainerLog(string computerName, string name, string output, string error)
+        internal ContainerLog(string computerName, string name, string output, string error, bool truncated)
         {
             ComputerName = computerName;
             Name = name;
             Output = output;
             Error = error;
+            Truncated = truncated;
         }
 
         public string ComputerName { get; }
@@ -97,5 +98,8 @@ namespace Sentinel.Results
 
         /// <summary>What the container wrote to stderr (docker logs keeps the two apart).</summary>
         public string Error { get; }
+
+        /// <summary>True when the log was longer than -MaxOutputBytes and Output or Error holds only its start.</summary>
+        public bool Truncated { get; }
     }
 }
