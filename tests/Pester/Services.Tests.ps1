@@ -148,6 +148,16 @@ Describe 'Configuration tests' {
         $result.Output | Should -BeLike '*syntax is ok*'
     }
 
+    It 'refuses -TestConfig for a service it knows no test for, before anything runs' {
+        $streams = Start-SentinelService postgresql -TestConfig -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue -Verbose 4>&1
+        $streams | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | Should -BeNullOrEmpty
+        ($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Not -Match 'postgresql'
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceConfigTestUnknown,*'
+        $failure[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failure[0].TargetObject | Should -Be 'postgresql'
+    }
+
     It 'says it knows no test for postgresql: Valid is null, with a warning' {
         $result = Test-SentinelServiceConfig postgresql -Session $session -WarningVariable warned -WarningAction SilentlyContinue
         $result.Valid | Should -BeNullOrEmpty

@@ -43,6 +43,12 @@ namespace Sentinel.Commands
         protected override void EndProcessing()
         {
             var names = ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
+            if (TestConfigFirst)
+            {
+                // Asked to act only on a configuration that passes its test: without a known test, don't act.
+                names = ValidNames(names, name => ConfigTests.For(name) != null, name => ServiceErrors.ConfigTestUnknown(name, Action.ToString()));
+            }
+
             if (names.Length == 0)
             {
                 return;

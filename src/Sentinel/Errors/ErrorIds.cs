@@ -36,6 +36,7 @@ namespace Sentinel.Errors
         public const string InvalidServiceName = "Sentinel.InvalidServiceName";
         public const string ServiceNotFound = "Sentinel.ServiceNotFound";
         public const string ServiceConfigInvalid = "Sentinel.ServiceConfigInvalid";
+        public const string ServiceConfigTestUnknown = "Sentinel.ServiceConfigTestUnknown";
         public const string ServiceActionFailed = "Sentinel.ServiceActionFailed";
         public const string ServiceStateTimeout = "Sentinel.ServiceStateTimeout";
         public const string InvalidContainerName = "Sentinel.InvalidContainerName";

@@ -14,6 +14,13 @@ namespace Sentinel.Errors
             $"'{name}' is not a valid service name: only letters, digits and : - _ . \\ @ are allowed, and it must not start with '-'. Nothing was run.",
             "Pass the service's unit or init script name, such as nginx or nginx.service.");
 
+        public static SentinelException ConfigTestUnknown(string name, string action) => new SentinelException(
+            ErrorIds.ServiceConfigTestUnknown,
+            ErrorCategory.InvalidArgument,
+            null,
+            $"Sentinel knows no configuration test for '{name}' (it knows nginx, sshd, apache2/httpd and haproxy), so -TestConfig cannot vouch for it; nothing was done ({action}).",
+            "Run without -TestConfig to act anyway, after checking the configuration yourself (Invoke-SentinelCommand can run the service's own check).");
+
         public static SentinelException NotFound(string computerName, string name, string action) => new SentinelException(
             ErrorIds.ServiceNotFound,
             ErrorCategory.ObjectNotFound,
