@@ -30,6 +30,8 @@ $NsMaml = 'http://schemas.microsoft.com/maml/2004/10'
 $NsCommand = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $NsDev = 'http://schemas.microsoft.com/maml/dev/2004/10'
 $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm belong in a SYNTAX line, as in PowerShell's own help; the rest is <CommonParameters>.
+$syntaxOnlyParameters = 'WhatIf', 'Confirm'
 
 function ConvertFrom-HelpMarkdown {
     # Splits a platyPS-shaped file into its ## sections, each a list of ### subsections (a subsection
@@ -217,7 +219,7 @@ function Write-Command {
         $Writer.WriteStartElement('command', 'syntaxItem', $NsCommand)
         $Writer.WriteElementString('maml', 'name', $NsMaml, $Command.Name)
         # Positional parameters first, by position, as PowerShell's own syntax line orders them.
-        $members = $set.Parameters | Where-Object Name -NotIn $commonParameters |
+        $members = $set.Parameters | Where-Object { $_.Name -notin $commonParameters -or $_.Name -in $syntaxOnlyParameters } |
             Sort-Object @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -[int]$_.IsMandatory } }
         foreach ($member in $members) {
             $parameter = $Command.Parameters[$member.Name]

@@ -67,6 +67,10 @@ Describe 'Help for <Name>' -ForEach $commands {
         $text = $help | Out-String -Width 200
         $text | Should -Match "(?m)^SYNTAX\s+$Name \S"
         $text | Should -Match '(?m)^PARAMETERS\s+-\w+'
+        if ($command.Parameters.ContainsKey('WhatIf')) {
+            foreach ($item in $help.syntax.syntaxItem) { $item.parameter.name | Should -Contain 'WhatIf' -Because "$Name supports ShouldProcess" }
+            foreach ($item in $help.syntax.syntaxItem) { $item.parameter.name | Should -Contain 'Confirm' }
+        }
     }
 }
 
