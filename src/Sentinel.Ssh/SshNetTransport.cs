@@ -24,8 +24,9 @@ namespace Sentinel.Ssh
             "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
         };
 
-        // Where the runtime has AES-GCM in hardware (.NET 8), GCM is both authenticated encryption and
-        // the fastest cipher SSH.NET has; elsewhere (.NET Framework) its GCM is managed code, so CTR leads.
+        // Where the runtime has AES-GCM in hardware (.NET 8), GCM leads: authenticated encryption, and
+        // measured at least as fast as AES-CTR with its separate MAC. Elsewhere (.NET Framework) SSH.NET's
+        // GCM is managed code, so CTR leads as in SSH.NET's own order.
         private static readonly string[] PreferredCiphers =
 #if NET8_0_OR_GREATER
             System.Security.Cryptography.AesGcm.IsSupported ? new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com" } : new string[0];

@@ -49,6 +49,12 @@ Host nokex
     UserKnownHostsFile $knownHosts
     KexAlgorithms mlkem1024-of-the-future
 
+Host via-nokex
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    IdentityFile $($lab.KeyPath)
+    ProxyJump nokex
+
 Include $included
 
 Host broken
@@ -111,6 +117,15 @@ Describe 'Reading ~/.ssh/config' {
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.InvalidArgument,*'
         $failure[0].TargetObject | Should -Be 'nokex'
         $failure[0].Exception.Message | Should -BeLike '*KexAlgorithms*nokex*'
+    }
+
+    It 'reports a bastion whose KexAlgorithms leaves nothing as an error for the target behind it' {
+        $sessions = @(Connect-SentinelServer fastkex, via-nokex -ConfigFile $config -ErrorVariable failure -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $sessions.ComputerName | Should -Be 'fastkex'
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.InvalidArgument,*'
+        $failure[0].TargetObject | Should -Be 'via-nokex'
+        $failure[0].Exception.Message | Should -BeLike '*KexAlgorithms*for nokex*'
     }
 
     It 'lets explicit parameters win over the config' {

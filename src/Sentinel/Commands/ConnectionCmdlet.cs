@@ -171,14 +171,17 @@ namespace Sentinel.Commands
             return targets;
         }
 
-        /// <summary>A host whose own settings are wrong (its ssh_config entry) is an error for that host alone.</summary>
+        /// <summary>
+        /// A host whose own settings are wrong (its ssh_config entry, or its bastion's) is an error for
+        /// that host alone; the others go on.
+        /// </summary>
         private void AddTarget(List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
         {
             try
             {
                 targets.Add(SettingsFor(computerName, entry));
             }
-            catch (SentinelException e) when (e.ErrorId == ErrorIds.InvalidArgument && e.ComputerName == computerName)
+            catch (SentinelException e) when (e.ErrorId == ErrorIds.InvalidArgument && e.ComputerName != null)
             {
                 WriteSentinelError(e, computerName);
             }
