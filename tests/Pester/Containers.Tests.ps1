@@ -53,6 +53,13 @@ Describe 'Container cmdlets against a docker replay of captured outputs' {
         Get-ReplayCall | Should -Contain 'inspect --format {{json .State}} -- web'
     }
 
+    It 'gives docker the -StopTimeout grace period, and refuses one that -Timeout would cut short' {
+        (Restart-SentinelContainer web -StopTimeout 30 -Session $session).Succeeded | Should -BeTrue
+        Get-ReplayCall | Should -Contain 'restart --time 30 -- web'
+        { Restart-SentinelContainer web -StopTimeout 60 -Timeout 60 -Session $session -ErrorAction Stop } | Should -Throw -ErrorId 'Sentinel.InvalidArgument,*'
+        @(Get-ReplayCall | Where-Object { $_ -like 'restart*' }).Count | Should -Be 1
+    }
+
     It 'restarts nothing with -WhatIf' {
         Restart-SentinelContainer web -Session $session -WhatIf | Should -BeNullOrEmpty
         Get-ReplayCall | Should -BeNullOrEmpty

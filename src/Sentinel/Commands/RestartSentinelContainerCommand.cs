@@ -22,8 +22,24 @@ namespace Sentinel.Commands
         [ValidateRange(1, 3600)]
         public int Timeout { get; set; } = 60;
 
+        /// <summary>Seconds the container may take to stop before docker kills it (docker restart --time); docker's default (10) without it.</summary>
+        [Parameter]
+        [ValidateRange(0, 3599)]
+        public int? StopTimeout { get; set; }
+
         protected override void EndProcessing()
         {
+            if (StopTimeout >= Timeout)
+            {
+                // docker would still be waiting for the container to stop when Sentinel ends the restart.
+                ThrowSentinelError(new SentinelException(
+                    ErrorIds.InvalidArgument,
+                    ErrorCategory.InvalidArgument,
+                    null,
+                    $"-StopTimeout ({StopTimeout} s) must be shorter than -Timeout ({Timeout} s), which bounds the whole restart.",
+                    "Raise -Timeout or lower -StopTimeout."), StopTimeout);
+            }
+
             var names = ValidNames(Name, ContainerName.IsValid, ServiceErrors.InvalidContainerName);
             if (names.Length == 0)
             {
@@ -38,7 +54,7 @@ namespace Sentinel.Commands
 
             RunOnSessions(approved, async (host, name) =>
             {
-                var result = await new ContainerController(host.Session, host.Run).RestartAsync(name, TimeSpan.FromSeconds(Timeout)).ConfigureAwait(false);
+                var result = await new ContainerController(host.Session, host.Run).RestartAsync(name, TimeSpan.FromSeconds(Timeout), StopTimeout).ConfigureAwait(false);
                 host.Pump.Post(() =>
                 {
                     WriteObject(result);

@@ -45,11 +45,13 @@ namespace Sentinel.Containers
             (await ListAsync().ConfigureAwait(false)).FirstOrDefault(c => DockerOutput.Matches(c, name))
             ?? throw ServiceErrors.ContainerNotFound(Host, name);
 
-        public async Task<ContainerActionResult> RestartAsync(string name, TimeSpan timeout)
+        /// <param name="stopGrace">docker restart's --time: how long the container may take to stop before it is killed; null keeps docker's default.</param>
+        public async Task<ContainerActionResult> RestartAsync(string name, TimeSpan timeout, int? stopGrace)
         {
             var clock = Stopwatch.StartNew();
             await FindAsync(name).ConfigureAwait(false);
-            var restart = await _run(new CommandRequest($"docker restart -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
+            var grace = stopGrace.HasValue ? " --time " + stopGrace.Value.ToString(CultureInfo.InvariantCulture) : string.Empty;
+            var restart = await _run(new CommandRequest($"docker restart{grace} -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
             var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", QueryTimeout).ConfigureAwait(false);
             (string Status, bool Running, DateTime? StartedAt) state;
             try
