@@ -261,19 +261,7 @@ namespace Sentinel.Connections
 
                 var dialPort = viaLocalPort ?? settings.Port;
                 log($"Connecting to {settings.ComputerName} ({address}) port {dialPort}{(viaLocalPort.HasValue ? " (forwarded by the jump host)" : string.Empty)}, timeout {remaining.TotalSeconds:0.#} s.");
-                var request = new SshConnectRequest(settings.ComputerName, address.ToString(), settings.Port, settings.UserName, remaining, template.VerifyHostKey)
-                {
-                    DialPort = dialPort,
-                    Password = template.Password,
-                    KeyExchanges = template.KeyExchanges,
-                    Ciphers = template.Ciphers,
-                    Log = template.Log,
-                };
-                foreach (var key in template.Keys)
-                {
-                    request.Keys.Add(key);
-                }
-
+                var request = template.To(address.ToString(), dialPort, remaining);
                 try
                 {
                     var connection = await _transport.ConnectAsync(request, cancellationToken).ConfigureAwait(false);

@@ -114,6 +114,25 @@ namespace Sentinel.Transport
 
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }
+
+        /// <summary>This request, everything kept, aimed at one resolved address and port with the time left.</summary>
+        public SshConnectRequest To(string address, int dialPort, TimeSpan timeout)
+        {
+            var request = new SshConnectRequest(ComputerName, address, Port, UserName, timeout, VerifyHostKey)
+            {
+                DialPort = dialPort,
+                Password = Password,
+                KeyExchanges = KeyExchanges,
+                Ciphers = Ciphers,
+                Log = Log,
+            };
+            foreach (var key in Keys)
+            {
+                request.Keys.Add(key);
+            }
+
+            return request;
+        }
     }
 
     /// <summary>An authenticated SSH connection.</summary>
