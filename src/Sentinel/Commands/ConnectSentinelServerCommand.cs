@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using Sentinel.Connections;
 using Sentinel.HostKeys;
-using Sentinel.Module;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -31,7 +30,7 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            var connector = new Connector(SshAdapterLoader.Transport);
+            var connector = new Connector(Transport);
             var store = SessionStore.Current;
             var targets = ResolveTargets();
             foreach (var settings in targets)

@@ -6,18 +6,29 @@ using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Module;
 using Sentinel.Results;
+using Sentinel.Transport;
 
 namespace Sentinel.Commands
 {
     /// <summary>
     /// Base of every Sentinel cmdlet: one cancellation token that Ctrl+C (StopProcessing) cancels and
-    /// every wait observes, and the pump that brings background results to the pipeline thread.
+    /// every wait observes, the pump that brings background results to the pipeline thread, and the
+    /// composition root: the one place a cmdlet gets the SSH transport it hands to the engine.
     /// </summary>
     public abstract class SentinelCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _auditPath;
+        private ISshTransport? _transport;
+
+        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter unless set (tests set a fake).</summary>
+        internal ISshTransport Transport
+        {
+            get => _transport ??= SshAdapterLoader.Transport;
+            set => _transport = value;
+        }
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
