@@ -44,7 +44,9 @@ namespace Sentinel.Commands
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Connect-SentinelServer", async settings =>
             {
                 var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                pump.Post(() => Emit(attempt, store));
+
+                // A session that never reaches the pipeline (Ctrl+C came first) is closed, not left open unlisted.
+                pump.Post(() => Emit(attempt, store), dropped: () => attempt.Connection?.Dispose());
             }, StopToken));
         }
 

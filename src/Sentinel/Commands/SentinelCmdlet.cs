@@ -53,9 +53,14 @@ namespace Sentinel.Commands
 
         public void Dispose() => _stopping.Dispose();
 
+        /// <summary>How long a stop waits for in-flight work to close what it opened before the cmdlet returns.</summary>
+        internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread while this thread writes what it posts.
-        /// Returns when the work is done, or throws PipelineStoppedException at once on Ctrl+C.
+        /// Returns when the work is done. On Ctrl+C, nothing more is written, posted work is dropped
+        /// (its drop handler closes what it held), and PipelineStoppedException follows once the work
+        /// ended or <see cref="StopGrace"/> passed.
         /// </summary>
         internal void RunPumped(Func<PipelinePump, Task> work)
         {
@@ -63,7 +68,7 @@ namespace Sentinel.Commands
             {
                 try
                 {
-                    pump.Run(Task.Run(() => work(pump)), StopToken);
+                    pump.Run(Task.Run(() => work(pump)), StopToken, StopGrace);
                 }
                 catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
                 {
