@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using Sentinel.Connections;
 using Sentinel.HostKeys;
-using Sentinel.Module;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -31,7 +30,7 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            var connector = new Connector(SshAdapterLoader.Transport);
+            var connector = new Connector(Transport);
             var store = SessionStore.Current;
             var targets = ResolveTargets();
             foreach (var settings in targets)
@@ -45,7 +44,9 @@ namespace Sentinel.Commands
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Connect-SentinelServer", async settings =>
             {
                 var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                pump.Post(() => Emit(attempt, store));
+
+                // A session that never reaches the pipeline (Ctrl+C came first) is closed, not left open unlisted.
+                pump.Post(() => Emit(attempt, store), dropped: () => attempt.Connection?.Dispose());
             }, StopToken));
         }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -9,17 +8,15 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Inventory;
-using Sentinel.Module;
 using Sentinel.Results;
-using Sentinel.Transport;
 
 namespace Sentinel.Commands
 {
     /// <summary>
-    /// The connection parameters shared by the cmdlets that open connections, the ways to name the
-    /// hosts (-ComputerName, or inventory -Name / -Tag), and the one rule that turns them into
-    /// settings, the way ssh does: explicit parameters, then the inventory entry, then ~/.ssh/config,
-    /// then $env:SSH_HOST/SSH_PORT/SSH_USER/SSH_PASS, then the defaults (localhost, 2222, sentinel, 10 s).
+    /// The connection parameters shared by the cmdlets that open connections and the ways to name the
+    /// hosts (-ComputerName, or inventory -Name / -Tag). What the parameters mean for each host (the
+    /// precedence of parameters, inventory, ssh_config, environment and defaults, and the jump-host
+    /// chain) is the ConnectionPlanner's; this class only binds, selects hosts and reports.
     /// </summary>
     public abstract class ConnectionCmdlet : SentinelCmdlet
     {
@@ -30,8 +27,6 @@ namespace Sentinel.Commands
         private SshConfig? _sshConfig;
         private int _warningsWritten;
         private readonly HashSet<string> _algorithmWarnings = new HashSet<string>(StringComparer.Ordinal);
-        private IReadOnlyList<string>? _keyExchanges;
-        private IReadOnlyList<string>? _ciphers;
 
         /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
         public abstract string[]? ComputerName { get; set; }
@@ -102,6 +97,16 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string? JumpHost { get; set; }
 
+        /// <summary>
+        /// The one credential for the jump hosts: its password is the only password a jump host is ever
+        /// offered (never -Credential's, never $env:SSH_PASS), its user the hops' user unless the chain names one.
+        /// </summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [Credential]
+        public PSCredential? JumpHostCredential { get; set; }
+
         /// <summary>The OpenSSH client configuration to read; ~/.ssh/config by default.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = NameSet)]
@@ -138,24 +143,22 @@ namespace Sentinel.Commands
         /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
         internal List<ConnectionSettings> ResolveTargets()
         {
-            ResolveExplicitAlgorithms();
+            var planner = NewPlanner();
             var targets = new List<ConnectionSettings>();
             switch (ParameterSetName)
             {
                 case NameSet:
                 case TagSet:
-                    var inventory = LoadInventory();
-                    foreach (var entry in SelectEntries(inventory))
+                    foreach (var entry in SelectEntries(LoadInventory()))
                     {
-                        AddTarget(targets, entry.ComputerName, entry);
+                        AddTarget(planner, targets, entry.ComputerName, entry);
                     }
 
                     break;
                 default:
-                    var names = ComputerName ?? new[] { ConnectionSettings.FromEnvironment("SSH_HOST") ?? ConnectionSettings.DefaultComputerName };
-                    foreach (var name in names)
+                    foreach (var name in ComputerName ?? new[] { planner.DefaultComputerName })
                     {
-                        AddTarget(targets, name, null);
+                        AddTarget(planner, targets, name, null);
                     }
 
                     break;
@@ -171,57 +174,59 @@ namespace Sentinel.Commands
             return targets;
         }
 
-        /// <summary>
-        /// A host whose own settings are wrong (its ssh_config entry, or its bastion's) is an error for
-        /// that host alone; the others go on.
-        /// </summary>
-        private void AddTarget(List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
+        /// <summary>What the user asked, as bound: an unbound parameter is null, so the planner's precedence decides.</summary>
+        private ConnectionParameters Asked() => new ConnectionParameters
         {
-            try
-            {
-                targets.Add(SettingsFor(computerName, entry));
-            }
-            catch (SentinelException e) when (e.ErrorId == ErrorIds.InvalidArgument && e.ComputerName != null)
-            {
-                WriteSentinelError(e, computerName);
-            }
-        }
+            Port = Bound(nameof(Port)) ? Port : (int?)null,
+            UserName = UserName,
+            CredentialUserName = Credential?.UserName,
+            Password = Credential?.Password,
+            KeyFiles = KeyFile?.Select(ResolvePath).ToArray(),
+            KeyPassphrase = KeyPassphrase,
+            ConnectTimeout = Bound(nameof(ConnectTimeout)) ? TimeSpan.FromSeconds(ConnectTimeout) : (TimeSpan?)null,
+            HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : (HostKeyPolicy?)null,
+            KnownHostsFile = KnownHostsFile != null ? ResolvePath(KnownHostsFile) : null,
+            JumpHost = JumpHost,
+            JumpHostUserName = JumpHostCredential?.UserName,
+            JumpHostPassword = JumpHostCredential?.Password,
+            KeyExchanges = KeyExchange,
+            Ciphers = Cipher,
+        };
 
         /// <summary>-KeyExchange and -Cipher apply to every host, so a name the transport lacks stops the whole invocation.</summary>
-        private void ResolveExplicitAlgorithms()
-        {
-            _keyExchanges ??= FromParameter(KeyExchange, SshAdapterLoader.Transport.KeyExchanges, nameof(KeyExchange));
-            _ciphers ??= FromParameter(Cipher, SshAdapterLoader.Transport.Ciphers, nameof(Cipher));
-        }
-
-        private IReadOnlyList<string>? FromParameter(string[]? names, AlgorithmSet set, string parameter)
+        private ConnectionPlanner NewPlanner()
         {
             try
             {
-                return names == null ? null : AlgorithmChoice.FromParameter(names, set, parameter);
+                return new ConnectionPlanner(Transport, Asked(), SshConfiguration, () => ServerInventory.Load(ServerInventory.DefaultPath), ResolvePath, warn: warning =>
+                {
+                    if (_algorithmWarnings.Add(warning))
+                    {
+                        WriteWarning(warning);
+                    }
+                });
             }
             catch (SentinelException e)
             {
-                ThrowSentinelError(e, string.Join(",", names!));
+                ThrowSentinelError(e, string.Join(",", (KeyExchange ?? new string[0]).Concat(Cipher ?? new string[0])));
                 throw;
             }
         }
 
-        /// <summary>What this host's connection offers: the explicit parameter, else its ssh_config entry, else the defaults (null).</summary>
-        private IReadOnlyList<string>? Algorithms(IReadOnlyList<string>? explicitChoice, string? configValue, AlgorithmSet set, string keyword, string host)
+        /// <summary>
+        /// A host whose own settings are wrong (its ssh_config entry, its bastion's, its jump chain) is an
+        /// error for that host alone; the others go on.
+        /// </summary>
+        private void AddTarget(ConnectionPlanner planner, List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
         {
-            if (explicitChoice != null || configValue == null)
+            try
             {
-                return explicitChoice;
+                targets.Add(planner.SettingsFor(computerName, entry));
             }
-
-            return AlgorithmChoice.FromConfig(configValue, set, keyword, host, warning =>
+            catch (SentinelException e)
             {
-                if (_algorithmWarnings.Add(warning))
-                {
-                    WriteWarning(warning);
-                }
-            });
+                WriteSentinelError(e, computerName);
+            }
         }
 
         private List<ServerEntry> LoadInventory()
@@ -265,104 +270,8 @@ namespace Sentinel.Commands
             return selected;
         }
 
-        private SshConfig SshConfiguration => _sshConfig ??= SshConfig.Load(
-            ConfigFile != null ? GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(ConfigFile)) : SshConfig.DefaultPath);
+        private SshConfig SshConfiguration => _sshConfig ??= SshConfig.Load(ConfigFile != null ? ResolvePath(ConfigFile) : SshConfig.DefaultPath);
 
-        /// <summary>One host's settings. <paramref name="entry"/> is its inventory entry, when it came from the inventory.</summary>
-        internal ConnectionSettings SettingsFor(string computerName, ServerEntry? entry)
-        {
-            var config = SshConfiguration.Resolve(computerName);
-            var explicitKeys = KeyFile ?? (entry?.KeyFile != null ? new[] { entry.KeyFile } : null);
-            var keyFiles = (explicitKeys ?? config.IdentityFiles.ToArray()).Select(ExpandedPath).ToArray();
-            var password = Credential?.Password;
-
-            // $env:SSH_PASS stands in only when the user named no credential and no key.
-            if (password == null && explicitKeys == null)
-            {
-                password = ConnectionSettings.PasswordFromEnvironment();
-            }
-
-            var userName = UserName
-                ?? Credential?.UserName
-                ?? entry?.UserName
-                ?? config.User
-                ?? ConnectionSettings.FromEnvironment("SSH_USER")
-                ?? ConnectionSettings.DefaultUserName;
-            var port = Bound(nameof(Port)) ? Port : entry?.Port ?? config.Port ?? PortFromEnvironment(computerName);
-
-            var settings = new ConnectionSettings(computerName, config.HostName ?? computerName, port, userName)
-            {
-                Password = password,
-                KeyFiles = keyFiles,
-                KeyPassphrase = KeyPassphrase,
-                UseDefaultKeys = keyFiles.Length == 0,
-                ConnectTimeout = TimeSpan.FromSeconds(Bound(nameof(ConnectTimeout)) ? ConnectTimeout : config.ConnectTimeout ?? ConnectTimeout),
-                HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : entry?.HostKeyPolicy ?? config.StrictHostKeyChecking ?? HostKeyPolicy,
-                KnownHostsFile = KnownHostsFile != null ? ExpandedPath(KnownHostsFile)
-                    : config.UserKnownHostsFile != null ? ExpandedPath(config.UserKnownHostsFile)
-                    : ConnectionSettings.DefaultKnownHostsFile,
-                KeyExchanges = Algorithms(_keyExchanges, config.KexAlgorithms, SshAdapterLoader.Transport.KeyExchanges, "KexAlgorithms", computerName),
-                Ciphers = Algorithms(_ciphers, config.Ciphers, SshAdapterLoader.Transport.Ciphers, "Ciphers", computerName),
-            };
-            if (config.ServerAliveInterval.HasValue || config.ServerAliveCountMax.HasValue)
-            {
-                settings.KeepAlive = new KeepAliveSettings(
-                    TimeSpan.FromSeconds(config.ServerAliveInterval ?? (int)KeepAliveSettings.Default.Interval.TotalSeconds),
-                    config.ServerAliveCountMax ?? KeepAliveSettings.Default.CountMax);
-            }
-
-            var chain = JumpHost ?? entry?.JumpHost ?? config.ProxyJump;
-            if (chain != null)
-            {
-                settings.JumpHosts = JumpHostSpec.ParseChain(chain, computerName).Select(hop => HopSettings(hop, settings)).ToArray();
-            }
-
-            return settings;
-        }
-
-        /// <summary>
-        /// A bastion's settings: its own ssh_config entry applies, and the credentials and keys given
-        /// for the target are offered to it too (one identity across the path, the common set-up).
-        /// </summary>
-        private ConnectionSettings HopSettings(JumpHostSpec hop, ConnectionSettings target)
-        {
-            var config = SshConfiguration.Resolve(hop.Host);
-            return new ConnectionSettings(hop.Host, config.HostName ?? hop.Host, hop.Port ?? config.Port ?? 22, hop.UserName ?? config.User ?? target.UserName)
-            {
-                Password = target.Password,
-                KeyFiles = KeyFile == null && config.IdentityFiles.Count > 0 ? config.IdentityFiles.Select(ExpandedPath).ToArray() : target.KeyFiles,
-                KeyPassphrase = target.KeyPassphrase,
-                UseDefaultKeys = target.UseDefaultKeys,
-                ConnectTimeout = target.ConnectTimeout,
-                HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : config.StrictHostKeyChecking ?? target.HostKeyPolicy,
-                KnownHostsFile = target.KnownHostsFile,
-                KeyExchanges = Algorithms(_keyExchanges, config.KexAlgorithms, SshAdapterLoader.Transport.KeyExchanges, "KexAlgorithms", hop.Host),
-                Ciphers = Algorithms(_ciphers, config.Ciphers, SshAdapterLoader.Transport.Ciphers, "Ciphers", hop.Host),
-            };
-        }
-
-        private string ExpandedPath(string path) => GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path));
-
-        private int PortFromEnvironment(string computerName)
-        {
-            var fromEnvironment = ConnectionSettings.FromEnvironment("SSH_PORT");
-            if (fromEnvironment == null)
-            {
-                return ConnectionSettings.DefaultPort;
-            }
-
-            if (int.TryParse(fromEnvironment, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port >= 1 && port <= 65535)
-            {
-                return port;
-            }
-
-            ThrowSentinelError(new SentinelException(
-                ErrorIds.InvalidArgument,
-                ErrorCategory.InvalidArgument,
-                computerName,
-                $"$env:SSH_PORT is '{fromEnvironment}', which is not a port number (1-65535).",
-                "Fix or remove $env:SSH_PORT, or pass -Port."));
-            return 0;
-        }
+        private string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path));
     }
 }

@@ -21,28 +21,35 @@ namespace Sentinel.Commands
             using (var slots = new SemaphoreSlim(throttleLimit))
             {
                 var tasks = new List<Task>(items.Count);
-                foreach (var item in items)
+                try
                 {
-                    await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    tasks.Add(Task.Run(async () =>
+                    foreach (var item in items)
                     {
-                        try
+                        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        tasks.Add(Task.Run(async () =>
                         {
-                            await work(item).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            slots.Release();
-                            var finished = Interlocked.Increment(ref done);
-                            if (items.Count > 1)
+                            try
                             {
-                                pump.Post(() => ReportProgress(cmdlet, progress, finished, items.Count));
+                                await work(item).ConfigureAwait(false);
                             }
-                        }
-                    }));
+                            finally
+                            {
+                                slots.Release();
+                                var finished = Interlocked.Increment(ref done);
+                                if (items.Count > 1)
+                                {
+                                    pump.Post(() => ReportProgress(cmdlet, progress, finished, items.Count));
+                                }
+                            }
+                        }));
+                    }
                 }
-
-                await Task.WhenAll(tasks).ConfigureAwait(false);
+                finally
+                {
+                    // A stop ends the launching, never the hosts already started: they are awaited,
+                    // so whatever they opened is closed before the fan-out (and the semaphore) ends.
+                    await Task.WhenAll(tasks).ConfigureAwait(false);
+                }
             }
         }
 

@@ -9,7 +9,6 @@ using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
-using Sentinel.Module;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -123,7 +122,7 @@ namespace Sentinel.Commands
         protected override void EndProcessing()
         {
             var input = _input.Count > 0 ? Encoding.UTF8.GetBytes(string.Concat(_input.Select(line => line + "\n"))) : null;
-            var connector = new Connector(SshAdapterLoader.Transport);
+            var connector = new Connector(Transport);
             if (ParameterSetName == SessionSet)
             {
                 var sessions = _sessions.Count > 0 ? _sessions : new List<SentinelSession> { MostRecentOpenSession() };

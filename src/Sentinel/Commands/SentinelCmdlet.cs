@@ -6,18 +6,29 @@ using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Module;
 using Sentinel.Results;
+using Sentinel.Transport;
 
 namespace Sentinel.Commands
 {
     /// <summary>
     /// Base of every Sentinel cmdlet: one cancellation token that Ctrl+C (StopProcessing) cancels and
-    /// every wait observes, and the pump that brings background results to the pipeline thread.
+    /// every wait observes, the pump that brings background results to the pipeline thread, and the
+    /// composition root: the one place a cmdlet gets the SSH transport it hands to the engine.
     /// </summary>
     public abstract class SentinelCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _auditPath;
+        private ISshTransport? _transport;
+
+        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter unless set (tests set a fake).</summary>
+        internal ISshTransport Transport
+        {
+            get => _transport ??= SshAdapterLoader.Transport;
+            set => _transport = value;
+        }
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -42,9 +53,14 @@ namespace Sentinel.Commands
 
         public void Dispose() => _stopping.Dispose();
 
+        /// <summary>How long a stop waits for in-flight work to close what it opened before the cmdlet returns.</summary>
+        internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread while this thread writes what it posts.
-        /// Returns when the work is done, or throws PipelineStoppedException at once on Ctrl+C.
+        /// Returns when the work is done. On Ctrl+C, nothing more is written, posted work is dropped
+        /// (its drop handler closes what it held), and PipelineStoppedException follows once the work
+        /// ended or <see cref="StopGrace"/> passed.
         /// </summary>
         internal void RunPumped(Func<PipelinePump, Task> work)
         {
@@ -52,7 +68,7 @@ namespace Sentinel.Commands
             {
                 try
                 {
-                    pump.Run(Task.Run(() => work(pump)), StopToken);
+                    pump.Run(Task.Run(() => work(pump)), StopToken, StopGrace);
                 }
                 catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
                 {

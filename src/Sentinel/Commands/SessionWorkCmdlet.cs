@@ -7,7 +7,6 @@ using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
-using Sentinel.Module;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -95,7 +94,7 @@ namespace Sentinel.Commands
         /// </summary>
         internal void RunOnSessions(IEnumerable<KeyValuePair<SentinelSession, string[]>> itemsPerSession, Func<HostWork, string, Task> work)
         {
-            var connector = new Connector(SshAdapterLoader.Transport);
+            var connector = new Connector(Transport);
             var plan = itemsPerSession.Where(entry => entry.Value.Length > 0).ToArray();
             RunPumped(pump => FanOut.RunAsync(plan, ThrottleLimit, pump, this, MyInvocation.MyCommand.Name, async entry =>
             {

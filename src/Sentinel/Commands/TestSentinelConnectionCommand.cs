@@ -10,7 +10,6 @@ using System.Threading.Tasks;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
-using Sentinel.Module;
 using Sentinel.Platform;
 using Sentinel.Results;
 
@@ -44,7 +43,7 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            var connector = new Connector(SshAdapterLoader.Transport);
+            var connector = new Connector(Transport);
             var targets = ResolveTargets();
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Test-SentinelConnection", async settings =>
             {

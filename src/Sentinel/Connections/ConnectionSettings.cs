@@ -46,6 +46,9 @@ namespace Sentinel.Connections
         /// <summary>True when no key was named, so the user's default identities (~/.ssh/id_*) are tried.</summary>
         public bool UseDefaultKeys { get; set; }
 
+        /// <summary>True for a bastion of a jump-host chain: its failures name it as the jump host.</summary>
+        public bool IsJumpHost { get; set; }
+
         public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
@@ -93,25 +96,6 @@ namespace Sentinel.Connections
         {
             var value = Environment.GetEnvironmentVariable(name);
             return string.IsNullOrEmpty(value) ? null : value;
-        }
-
-        /// <summary>The password from <c>$env:SSH_PASS</c>, as a SecureString.</summary>
-        public static SecureString? PasswordFromEnvironment()
-        {
-            var value = FromEnvironment("SSH_PASS");
-            if (value == null)
-            {
-                return null;
-            }
-
-            var secure = new SecureString();
-            foreach (var c in value)
-            {
-                secure.AppendChar(c);
-            }
-
-            secure.MakeReadOnly();
-            return secure;
         }
     }
 }

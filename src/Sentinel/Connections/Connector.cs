@@ -55,52 +55,94 @@ namespace Sentinel.Connections
             _transport = transport;
         }
 
-        /// <summary>Connects to the host, through its jump hosts when it has any.</summary>
+        /// <summary>
+        /// Connects to the host, through its jump hosts when it has any. A failure at any hop is the
+        /// attempt's error. Whatever ends the attempt early (a failure, an unexpected exception, a stop)
+        /// closes every hop and forward opened so far; a connection completed after a stop is closed too,
+        /// and the stop surfaces as OperationCanceledException.
+        /// </summary>
         public async Task<ConnectAttempt> ConnectAsync(ConnectionSettings settings, Action<string> log, CancellationToken cancellationToken)
         {
             if (settings.JumpHosts.Count == 0)
             {
-                return await ConnectOneAsync(settings, null, log, cancellationToken).ConfigureAwait(false);
+                return KeptUnlessStopped(await ConnectOneAsync(settings, null, log, cancellationToken).ConfigureAwait(false), cancellationToken);
             }
 
             // Each bastion forwards a local port to the next hop; the next hop is dialled there but
             // its host key is checked against its own name and port, never 127.0.0.1.
             var opened = new List<IDisposable>();
-            int? via = null;
-            var hops = settings.JumpHosts.Concat(new[] { settings }).ToArray();
-            for (var i = 0; i < hops.Length - 1; i++)
+            var handedOver = false;
+            try
             {
-                log($"Jump host {i + 1} of {hops.Length - 1} for {settings.ComputerName}: {hops[i].UserName}@{hops[i].HostName}:{hops[i].Port}.");
-                var hop = await ConnectOneAsync(hops[i], via, log, cancellationToken).ConfigureAwait(false);
-                if (hop.Connection == null)
+                int? via = null;
+                var hops = settings.JumpHosts.Concat(new[] { settings }).ToArray();
+                for (var i = 0; i < hops.Length - 1; i++)
                 {
-                    Close(opened);
-                    var error = hop.Error!;
-                    var failed = new ConnectAttempt(settings)
+                    log($"Jump host {i + 1} of {hops.Length - 1} for {settings.ComputerName}: {hops[i].UserName}@{hops[i].HostName}:{hops[i].Port}.");
+                    var hop = await ConnectOneAsync(hops[i], via, log, cancellationToken).ConfigureAwait(false);
+                    if (hop.Connection == null)
                     {
-                        Error = new SentinelException(error.ErrorId, error.Category, settings.ComputerName, $"Through jump host {hops[i].ComputerName} to {settings.ComputerName}: {error.Message}", error.RecommendedAction, error),
-                        Elapsed = hop.Elapsed,
-                    };
-                    return failed;
+                        return new ConnectAttempt(settings) { Error = ThroughJumpHost(hops[i], settings, hop.Error!), Elapsed = hop.Elapsed };
+                    }
+
+                    opened.Add(hop.Connection);
+                    try
+                    {
+                        var forward = hop.Connection.ForwardLocal(hops[i + 1].HostName, hops[i + 1].Port);
+                        opened.Add(forward);
+                        via = forward.LocalPort;
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException))
+                    {
+                        var error = e as SentinelException ?? ConnectionErrors.Failed(hops[i].ComputerName, hops[i].Port, $"could not forward a local port to {hops[i + 1].HostName}:{hops[i + 1].Port}: {e.Message}", e);
+                        return new ConnectAttempt(settings) { Error = ThroughJumpHost(hops[i], settings, error), Elapsed = hop.Elapsed };
+                    }
                 }
 
-                opened.Add(hop.Connection);
-                var forward = hop.Connection.ForwardLocal(hops[i + 1].HostName, hops[i + 1].Port);
-                opened.Add(forward);
-                via = forward.LocalPort;
-            }
+                var attempt = await ConnectOneAsync(settings, via, log, cancellationToken).ConfigureAwait(false);
+                if (attempt.Connection != null)
+                {
+                    attempt.Connection = new ChainedConnection(attempt.Connection, opened);
+                    handedOver = true;
+                }
 
-            var attempt = await ConnectOneAsync(settings, via, log, cancellationToken).ConfigureAwait(false);
-            if (attempt.Connection == null)
-            {
-                Close(opened);
+                return KeptUnlessStopped(attempt, cancellationToken);
             }
-            else
+            finally
             {
-                attempt.Connection = new ChainedConnection(attempt.Connection, opened);
+                if (!handedOver)
+                {
+                    Close(opened);
+                }
+            }
+        }
+
+        /// <summary>A connection that completed as the user stopped is closed here, not handed to a caller that stopped listening.</summary>
+        private static ConnectAttempt KeptUnlessStopped(ConnectAttempt attempt, CancellationToken cancellationToken)
+        {
+            if (attempt.Connection != null && cancellationToken.IsCancellationRequested)
+            {
+                attempt.Connection.Dispose();
+                attempt.Connection = null;
+                cancellationToken.ThrowIfCancellationRequested();
             }
 
             return attempt;
+        }
+
+        /// <summary>
+        /// A hop's failure, reported for the target with the hop named. A hop that cannot authenticate
+        /// (nothing to offer, or refused) is AuthenticationFailed naming the hop and what it was offered,
+        /// since it never gets the target's password or keys.
+        /// </summary>
+        private static SentinelException ThroughJumpHost(ConnectionSettings hop, ConnectionSettings target, SentinelException error)
+        {
+            if (error.ErrorId == ErrorIds.NoCredential || error.ErrorId == ErrorIds.AuthenticationFailed)
+            {
+                error = ConnectionErrors.JumpHostAuthenticationFailed(hop.ComputerName, hop.UserName, error);
+            }
+
+            return new SentinelException(error.ErrorId, error.Category, target.ComputerName, $"Through jump host {hop.ComputerName} to {target.ComputerName}: {error.Message}", error.RecommendedAction, error);
         }
 
         private static void Close(List<IDisposable> opened)
@@ -126,6 +168,11 @@ namespace Sentinel.Connections
             {
                 attempt.Error = attempt.Verifier?.Rejection() ?? e;
             }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                // Whatever else goes wrong (a bug, an unreadable file) is this host's failure, not the fan-out's.
+                attempt.Error = attempt.Verifier?.Rejection() ?? ConnectionErrors.Failed(settings.ComputerName, settings.Port, e.Message, e);
+            }
             finally
             {
                 attempt.Elapsed = clock.Elapsed;
@@ -139,11 +186,16 @@ namespace Sentinel.Connections
                     attempt.Verifier.RecordIfNew();
                     log($"Recorded the new host key of {attempt.Verifier.LookupName} in '{attempt.Verifier.KnownHostsPath}'.");
                 }
-                catch (SentinelException e)
+                catch (Exception e)
                 {
                     attempt.Connection?.Dispose();
                     attempt.Connection = null;
-                    attempt.Error ??= e;
+                    if (e is OperationCanceledException)
+                    {
+                        throw;
+                    }
+
+                    attempt.Error ??= e as SentinelException ?? ConnectionErrors.Failed(settings.ComputerName, settings.Port, e.Message, e);
                 }
             }
 
@@ -265,9 +317,17 @@ namespace Sentinel.Connections
                 try
                 {
                     var connection = await _transport.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
-                    LogHostKey(attempt.Verifier!, log);
-                    log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
-                    return connection;
+                    try
+                    {
+                        LogHostKey(attempt.Verifier!, log);
+                        log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
+                        return connection;
+                    }
+                    catch
+                    {
+                        connection.Dispose();
+                        throw;
+                    }
                 }
                 catch (SentinelException e) when (e.ErrorId == ErrorIds.ConnectionRefused && attempt.HandshakeTime == null)
                 {

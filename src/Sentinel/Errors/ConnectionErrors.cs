@@ -57,6 +57,17 @@ namespace Sentinel.Errors
             $"No way to authenticate '{userName}' to {computerName}: no -Credential, no -KeyFile, no $env:SSH_PASS and no usable key in ~/.ssh.",
             "Pass -Credential or -KeyFile, or set $env:SSH_PASS.");
 
+        /// <summary>A jump host that could not authenticate: it is offered only what is meant for it, so the hints are about that.</summary>
+        public static SentinelException JumpHostAuthenticationFailed(string jumpHost, string userName, SentinelException cause) => new SentinelException(
+            ErrorIds.AuthenticationFailed,
+            ErrorCategory.AuthenticationError,
+            jumpHost,
+            cause.ErrorId == ErrorIds.NoCredential
+                ? $"Jump host {jumpHost} cannot authenticate '{userName}': it has no key file and no password of its own (the target's -Credential, -KeyFile and $env:SSH_PASS are never offered to a jump host)."
+                : $"Jump host {cause.Message}",
+            "Give the jump host its own identity: IdentityFile in its ~/.ssh/config entry, the KeyFile of an inventory server of that name, a default key in ~/.ssh, or -JumpHostCredential.",
+            cause);
+
         public static SentinelException Lost(string computerName, string detail, Exception? inner = null) => new SentinelException(
             ErrorIds.ConnectionLost,
             ErrorCategory.ConnectionError,
