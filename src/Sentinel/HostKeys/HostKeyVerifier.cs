@@ -28,7 +28,7 @@ namespace Sentinel.HostKeys
         /// <summary>Nothing is known for this host, and the policy is Strict.</summary>
         Unknown,
 
-        /// <summary>The host is known only by keys of other types than the one offered.</summary>
+        /// <summary>The host is known only by keys of other types than the one offered: a changed key, as ssh sees it.</summary>
         OtherTypeKnown,
 
         /// <summary>The key is marked <c>@revoked</c>.</summary>
@@ -136,8 +136,9 @@ namespace Sentinel.HostKeys
                 return HostKeyVerdict.Mismatch;
             }
 
-            // ssh's accept-new would record a key of a new type here; Sentinel does not, under any
-            // policy: a man in the middle needs no stolen key to show a key of another type.
+            // ssh too calls a key changed when only keys of other types are known for the host
+            // (hostfile.c check_hostkeys_by_key_or_type) and refuses it under yes and accept-new: a
+            // man in the middle needs no stolen key to show a key of another type.
             if (current.Length > 0)
             {
                 return HostKeyVerdict.OtherTypeKnown;
@@ -199,11 +200,11 @@ namespace Sentinel.HostKeys
                 case HostKeyVerdict.OtherTypeKnown:
                     var known = string.Join(", ", _entries.Where(e => !e.Revoked).Select(e => $"{e.KeyType} {Fingerprint.Sha256(e.Key)} (line {e.LineNumber})"));
                     return new SentinelException(
-                        ErrorIds.HostKeyUnknown,
+                        ErrorIds.HostKeyMismatch,
                         ErrorCategory.SecurityError,
                         ComputerName,
-                        $"The server {LookupName} offered {offered}, a key type '{KnownHostsPath}' does not know for this host; it knows only {known}, and the server offered none of those types. The host may have been reinstalled, or someone may be intercepting the connection. Sentinel refused to connect (HostKeyPolicy {Policy} never records a key of a new type for a known host).",
-                        $"Confirm the {Offered?.KeyType} fingerprint with the host's owner, then add the key to known_hosts (ssh-keyscan -t {Offered?.KeyType} -p {Port.ToString(CultureInfo.InvariantCulture)} {ComputerName} prints its line), or remove the old keys with: ssh-keygen -R '{LookupName}' -f '{KnownHostsPath}'");
+                        $"HOST KEY CHANGED for {LookupName}: the server offered {offered}, but '{KnownHostsPath}' knows this host only by {known}, and the server offered none of those types. Someone may be intercepting the connection, or the host was reinstalled. Sentinel refused to connect, as ssh does.",
+                        $"Confirm the {Offered?.KeyType} fingerprint with the host's owner, then add its line to known_hosts (ssh-keyscan -t {Offered?.KeyType} -p {Port.ToString(CultureInfo.InvariantCulture)} {ComputerName} prints it) or remove the old keys with: ssh-keygen -R '{LookupName}' -f '{KnownHostsPath}'");
                 case HostKeyVerdict.Unknown:
                     return new SentinelException(
                         ErrorIds.HostKeyUnknown,

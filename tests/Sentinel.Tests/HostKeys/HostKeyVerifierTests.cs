@@ -140,14 +140,14 @@ namespace Sentinel.Tests.HostKeys
         [Theory]
         [InlineData(HostKeyPolicy.AcceptNew)]
         [InlineData(HostKeyPolicy.Strict)]
-        public void AHostKnownOnlyByOtherTypesIsRefusedNamingKnownAndOffered(HostKeyPolicy policy)
+        public void AHostKnownOnlyByOtherTypesIsAChangedKeyNamingKnownAndOffered(HostKeyPolicy policy)
         {
             var verifier = Verifier(policy, "# keys", $"[web01]:2222 ecdsa-sha2-nistp256 {TestKeys.Ecdsa256}", $"[web01]:2222 ssh-rsa {TestKeys.Rsa}");
             var before = File.ReadAllBytes(_path);
             Assert.False(verifier.Verify(Offer(Known)));
             Assert.Equal(HostKeyVerdict.OtherTypeKnown, verifier.Verdict);
             var error = verifier.Rejection()!;
-            Assert.Equal(ErrorIds.HostKeyUnknown, error.ErrorId);
+            Assert.Equal(ErrorIds.HostKeyMismatch, error.ErrorId);
             Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, error.Category);
             Assert.Contains($"ssh-ed25519 {KnownHostsFileTests.KeyFingerprint}", error.Message);
             Assert.Contains($"ecdsa-sha2-nistp256 {TestKeys.Ecdsa256Fingerprint} (line 2)", error.Message);
