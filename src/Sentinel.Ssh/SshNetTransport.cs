@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Sentinel.Errors;
+using Sentinel.HostKeys;
 using Sentinel.Platform;
 using Sentinel.Transport;
 
@@ -34,11 +35,19 @@ namespace Sentinel.Ssh
             new string[0];
 #endif
 
+        // Host-key algorithms offered: SSH.NET's table (in OpenSSH's order) without the SHA-1 `ssh-rsa`
+        // signature and DSA, which OpenSSH 8.8+ no longer offers either, and without certificate types:
+        // Sentinel checks plain keys against known_hosts and does not read @cert-authority lines.
+        private readonly string[] _hostKeyAlgorithms;
+
         public SshNetTransport()
         {
             var probe = new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe"));
             KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, new string[0]);
             Ciphers = Describe("cipher", probe.Encryptions.Keys, PreferredCiphers);
+            _hostKeyAlgorithms = probe.HostKeyAlgorithms.Keys
+                .Where(name => name != "ssh-rsa" && name != "ssh-dss" && !SshKeyBlob.IsCertificate(name))
+                .ToArray();
         }
 
         public AlgorithmSet KeyExchanges { get; }
@@ -68,6 +77,11 @@ namespace Sentinel.Ssh
             };
             Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
             Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
+            var hostKeyAlgorithms = SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes);
+            Offer(info.HostKeyAlgorithms, hostKeyAlgorithms);
+            request.Log?.Invoke(request.KnownHostKeyTypes.Count == 0
+                ? $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (no key known for this host)."
+                : $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}).");
             var client = new SshClient(info);
             client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.HostKey));
 

@@ -179,9 +179,13 @@ function Stop-ProcessTree {
 }
 
 function New-LabHostKey {
+    # One host key per type the lab was started with (HostKeyPaths: type -> path).
     param([Parameter(Mandatory)]$Lab)
-    Remove-Item -Path $Lab.HostKeyPath, "$($Lab.HostKeyPath).pub" -ErrorAction SilentlyContinue
-    Invoke-Native ssh-keygen @('-q', '-t', 'ed25519', '-N', '', '-C', "sentinel-lab-host", '-f', $Lab.HostKeyPath) | Out-Null
+    foreach ($type in $Lab.HostKeyPaths.Keys) {
+        $path = $Lab.HostKeyPaths[$type]
+        Remove-Item -Path $path, "$path.pub" -ErrorAction SilentlyContinue
+        Invoke-Native ssh-keygen @('-q', '-t', $type, '-N', '', '-C', "sentinel-lab-host", '-f', $path) | Out-Null
+    }
 }
 
 function Start-SentinelLab {
@@ -205,8 +209,11 @@ function Start-SentinelLab {
     .PARAMETER KeepHostKey
     Reuse the instance folder's host key when it exists (the demo does, so that its known_hosts
     entry stays valid from one run to the next).
+    .PARAMETER HostKeyType
+    The host key types sshd gets (rsa, ecdsa, ed25519), one HostKey line each in the order given; the
+    lab's HostKeyPaths maps each type to its private key file, HostKeyPath is the first one's.
     #>
-    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [switch]$NoNginx, [string]$SessionPath,
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath,
         [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @())
 
     Install-SentinelLabPrerequisites
@@ -232,7 +239,8 @@ function Start-SentinelLab {
         KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
         EncryptedKeyPath   = (Join-Path $script:SecretsRoot 'id_ed25519_encrypted')
         KeyPassphrase      = (Get-Content (Join-Path $script:SecretsRoot 'passphrase') -Raw)
-        HostKeyPath        = (Join-Path $root 'ssh_host_ed25519_key')
+        HostKeyPath        = (Join-Path $root "ssh_host_$($HostKeyType[0])_key")
+        HostKeyPaths       = [ordered]@{}
         ConfigPath         = (Join-Path $root 'sshd_config')
         PidPath            = (Join-Path $root 'sshd.pid')
         LogPath            = (Join-Path $root 'sshd.log')
@@ -258,11 +266,12 @@ function Start-SentinelLab {
         $SessionPath = "$($lab.ReplayRoot):$SessionPath"
     }
 
+    foreach ($type in $HostKeyType) { $lab.HostKeyPaths[$type] = Join-Path $root "ssh_host_${type}_key" }
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
     Set-Content -Path $lab.ConfigPath -Value @"
 Port $Port
 $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
-HostKey $($lab.HostKeyPath)
+$(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")
 PidFile $($lab.PidPath)
 AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
 AllowUsers $($script:LabUser) $($script:TtyUser)

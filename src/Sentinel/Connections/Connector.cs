@@ -250,7 +250,7 @@ namespace Sentinel.Connections
 
             attempt.Offered = string.Join(", ", keys.Select(k => $"publickey {k.KeyType} {k.Path}").Concat(settings.Password != null ? new[] { "password" } : new string[0]));
 
-            var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile);
+            var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile, settings.ComputerName);
             var verifier = new HostKeyVerifier(settings.HostName, settings.Port, settings.HostKeyPolicy, knownHosts);
             attempt.Verifier = verifier;
 
@@ -264,6 +264,7 @@ namespace Sentinel.Connections
                 Password = settings.Password,
                 KeyExchanges = settings.KeyExchanges,
                 Ciphers = settings.Ciphers,
+                KnownHostKeyTypes = verifier.KnownKeyTypes,
                 Log = log,
             };
             foreach (var key in keys)
@@ -319,7 +320,7 @@ namespace Sentinel.Connections
                     var connection = await _transport.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        LogHostKey(attempt.Verifier!, log);
+                        log(attempt.Verifier!.Describe());
                         log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
                         return connection;
                     }
@@ -338,18 +339,6 @@ namespace Sentinel.Connections
             }
 
             throw last ?? ConnectionErrors.UnknownHost(settings.ComputerName);
-        }
-
-        private static void LogHostKey(HostKeyVerifier verifier, Action<string> log)
-        {
-            var what = verifier.Verdict switch
-            {
-                HostKeyVerdict.Known => "matches known_hosts",
-                HostKeyVerdict.AcceptedNew => "is new and accepted (AcceptNew)",
-                HostKeyVerdict.Unverified => "was NOT verified (HostKeyPolicy Ignore)",
-                _ => verifier.Verdict.ToString(),
-            };
-            log($"Host key {verifier.Offered?.Algorithm} {verifier.OfferedFingerprint} {what}.");
         }
 
         public static async Task<IPAddress[]> ResolveAsync(ConnectionSettings settings, CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ namespace Sentinel.Errors
         public const string HostKeyUnknown = "Sentinel.HostKeyUnknown";
         public const string HostKeyRevoked = "Sentinel.HostKeyRevoked";
         public const string KnownHostsUnwritable = "Sentinel.KnownHostsUnwritable";
+        public const string KnownHostsUnreadable = "Sentinel.KnownHostsUnreadable";
         public const string KeyFileNotFound = "Sentinel.KeyFileNotFound";
         public const string KeyFileInvalid = "Sentinel.KeyFileInvalid";
         public const string KeyPassphraseRequired = "Sentinel.KeyPassphraseRequired";

@@ -5,7 +5,9 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using System.Management.Automation;
 using Sentinel.Connections;
+using Sentinel.Errors;
 
 namespace Sentinel.HostKeys
 {
@@ -24,6 +26,7 @@ namespace Sentinel.HostKeys
         /// <summary>The host field: comma-separated patterns, or one hashed name <c>|1|salt|hmac</c>.</summary>
         public string Hosts { get; }
 
+        /// <summary>The key type named in the key blob itself (<c>ssh-rsa</c>, never a signature algorithm).</summary>
         public string KeyType { get; }
 
         public byte[] Key { get; }
@@ -70,10 +73,17 @@ namespace Sentinel.HostKeys
     /// <summary>
     /// Reads and appends OpenSSH known_hosts files: plain, wildcard, negated and hashed host fields,
     /// <c>[host]:port</c> names and <c>@revoked</c> markers. Lines it does not understand
-    /// (<c>@cert-authority</c>, garbage) are skipped, as ssh skips them.
+    /// (<c>@cert-authority</c>, garbage, a key whose blob disagrees with its type field) are skipped, as
+    /// ssh skips them; hostile content (binary, huge lines, endless files) never crashes or hangs it.
     /// </summary>
     internal sealed class KnownHostsFile
     {
+        /// <summary>No known_hosts line is this long: an RSA 16384-bit key is under 3 KB of base64.</summary>
+        internal const int MaxLineChars = 64 * 1024;
+
+        /// <summary>Far above a known_hosts file of a hundred thousand hosts.</summary>
+        internal const long MaxFileChars = 256L * 1024 * 1024;
+
         private KnownHostsFile(string path, IReadOnlyList<KnownHostEntry> entries)
         {
             Path = path;
@@ -91,25 +101,111 @@ namespace Sentinel.HostKeys
             return port == 22 ? host : "[" + host + "]:" + port.ToString(CultureInfo.InvariantCulture);
         }
 
-        public static KnownHostsFile Load(string path)
+        /// <summary>
+        /// Reads the file; a missing file is empty. A file that cannot be read (a folder, no permission,
+        /// larger than <see cref="MaxFileChars"/>) is a Sentinel.KnownHostsUnreadable error for
+        /// <paramref name="computerName"/>: checking a host key against a file Sentinel could not read would be a guess.
+        /// </summary>
+        public static KnownHostsFile Load(string path, string computerName)
         {
-            var entries = new List<KnownHostEntry>();
-            if (File.Exists(path))
+            try
             {
-                var lineNumber = 0;
-                foreach (var line in File.ReadAllLines(path))
+                if (Directory.Exists(path))
                 {
-                    lineNumber++;
-                    var entry = ParseLine(line, lineNumber);
-                    if (entry != null)
-                    {
-                        entries.Add(entry);
-                    }
+                    throw Unreadable(path, computerName, "it is a folder");
+                }
+
+                if (!File.Exists(path))
+                {
+                    return new KnownHostsFile(path, new KnownHostEntry[0]);
+                }
+
+                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                using (var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false))
+                {
+                    return new KnownHostsFile(path, Parse(reader, path, computerName));
                 }
             }
-
-            return new KnownHostsFile(path, entries);
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException || e is System.Security.SecurityException)
+            {
+                throw Unreadable(path, computerName, e.Message, e);
+            }
         }
+
+        /// <summary>
+        /// Reads lines in bounded pieces: a line longer than <see cref="MaxLineChars"/> (no key is) is
+        /// skipped without being held whole, and the file as a whole may not exceed <see cref="MaxFileChars"/>,
+        /// so an endless or enormous file (a device, a hostile file) ends in an error instead of eating memory.
+        /// </summary>
+        private static List<KnownHostEntry> Parse(TextReader reader, string path, string computerName)
+        {
+            var entries = new List<KnownHostEntry>();
+            var buffer = new char[64 * 1024];
+            var line = new StringBuilder();
+            var overlong = false;
+            var lineNumber = 1;
+            long total = 0;
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                total += read;
+                if (total > MaxFileChars)
+                {
+                    throw Unreadable(path, computerName, $"it is larger than {MaxFileChars / (1024 * 1024)} MiB");
+                }
+
+                var start = 0;
+                for (var i = 0; i < read; i++)
+                {
+                    if (buffer[i] != '\n')
+                    {
+                        continue;
+                    }
+
+                    Take(buffer, start, i - start);
+                    EndLine();
+                    start = i + 1;
+                }
+
+                Take(buffer, start, read - start);
+            }
+
+            EndLine();
+            return entries;
+
+            void Take(char[] chars, int from, int count)
+            {
+                if (overlong || line.Length + count > MaxLineChars)
+                {
+                    overlong = true;
+                    line.Clear();
+                    return;
+                }
+
+                line.Append(chars, from, count);
+            }
+
+            void EndLine()
+            {
+                var entry = overlong ? null : ParseLine(line.ToString(), lineNumber);
+                if (entry != null)
+                {
+                    entries.Add(entry);
+                }
+
+                line.Clear();
+                overlong = false;
+                lineNumber++;
+            }
+        }
+
+        private static SentinelException Unreadable(string path, string computerName, string reason, Exception? inner = null) => new SentinelException(
+            ErrorIds.KnownHostsUnreadable,
+            ErrorCategory.ReadError,
+            computerName,
+            $"Sentinel could not read the known_hosts file '{path}' to check the host key of {computerName}: {reason}.",
+            "Make the known_hosts file a readable file, or pass -KnownHostsFile with another path.",
+            inner);
 
         public IEnumerable<KnownHostEntry> EntriesFor(string lookupName) => Entries.Where(e => e.Matches(lookupName));
 
@@ -162,14 +258,27 @@ namespace Sentinel.HostKeys
                 return null;
             }
 
+            byte[] key;
             try
             {
-                return new KnownHostEntry(fields[0], fields[1], Convert.FromBase64String(fields[2]), revoked, lineNumber);
+                key = Convert.FromBase64String(fields[2]);
             }
             catch (FormatException)
             {
                 return null;
             }
+
+            // The type comes from the key itself; the line's type field must agree with it, as ssh's
+            // sshkey_read insists. A signature name there (rsa-sha2-512, written by Sentinel before it
+            // took the type from the blob) stands for its key type, as it does for ssh.
+            var keyType = SshKeyBlob.KeyType(key);
+            var typeAgrees = fields[1] == keyType || (keyType == "ssh-rsa" && !SshKeyBlob.IsCertificate(fields[1]) && SshKeyBlob.PlainKeyType(fields[1]) == keyType);
+            if (keyType == null || !typeAgrees)
+            {
+                return null;
+            }
+
+            return new KnownHostEntry(fields[0], keyType, key, revoked, lineNumber);
         }
     }
 }

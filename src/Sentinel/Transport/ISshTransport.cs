@@ -60,13 +60,20 @@ namespace Sentinel.Transport
         {
             Algorithm = algorithm;
             Blob = blob;
+            KeyType = HostKeys.SshKeyBlob.KeyType(blob);
         }
 
-        /// <summary>Key type as written in known_hosts, for example <c>ssh-ed25519</c>.</summary>
+        /// <summary>
+        /// The negotiated host-key algorithm: for an RSA key the signature algorithm (<c>rsa-sha2-512</c>),
+        /// not the key type. Never compare it with known_hosts; use <see cref="KeyType"/>.
+        /// </summary>
         public string Algorithm { get; }
 
         /// <summary>The key in SSH wire format: what known_hosts stores in base64.</summary>
         public byte[] Blob { get; }
+
+        /// <summary>Key type as the blob names it and known_hosts writes it (<c>ssh-rsa</c>); null when the blob is not a key.</summary>
+        public string? KeyType { get; }
     }
 
     internal sealed class SshConnectRequest
@@ -112,6 +119,13 @@ namespace Sentinel.Transport
         /// <summary>Ciphers to offer, most preferred first; null offers the transport's defaults.</summary>
         public IReadOnlyList<string>? Ciphers { get; set; }
 
+        /// <summary>
+        /// Key types known_hosts already holds for this host (<c>ssh-rsa</c>, <c>ecdsa-sha2-nistp256</c>):
+        /// the transport offers their host-key algorithms first, as OpenSSH does, so that the server
+        /// shows a key Sentinel can verify.
+        /// </summary>
+        public IReadOnlyList<string> KnownHostKeyTypes { get; set; } = new string[0];
+
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }
 
@@ -124,6 +138,7 @@ namespace Sentinel.Transport
                 Password = Password,
                 KeyExchanges = KeyExchanges,
                 Ciphers = Ciphers,
+                KnownHostKeyTypes = KnownHostKeyTypes,
                 Log = Log,
             };
             foreach (var key in Keys)

@@ -10,7 +10,7 @@ namespace Sentinel.Tests.HostKeys
         // A real ed25519 public key and the hashed entry ssh-keygen -H made for "[web01]:2222".
         internal const string KeyBase64 = "AAAAC3NzaC1lZDI1NTE5AAAAIHm0kLr3nGWtVnooDTGxIAtrhXYSbVg4oz/Wbo4CucuT";
         internal const string KeyFingerprint = "SHA256:aUfUZs1My3rJh2I4sX/dUytGUfWmZUnqMEyb/UC+iUY";
-        private const string HashedWeb01Port2222 = "|1|FvoHFj7kNl1uK0xnQ4S4j4u22Tk=|qJXH5w5i9uaAVA/LjgINhswjX+o=";
+        internal const string HashedWeb01Port2222 = "|1|FvoHFj7kNl1uK0xnQ4S4j4u22Tk=|qJXH5w5i9uaAVA/LjgINhswjX+o=";
 
         private readonly string _path = Path.Combine(Path.GetTempPath(), "known_hosts-" + Guid.NewGuid().ToString("N"));
 
@@ -19,7 +19,7 @@ namespace Sentinel.Tests.HostKeys
         private KnownHostsFile Write(params string[] lines)
         {
             File.WriteAllLines(_path, lines);
-            return KnownHostsFile.Load(_path);
+            return KnownHostsFile.Load(_path, "web01");
         }
 
         [Theory]
@@ -30,7 +30,7 @@ namespace Sentinel.Tests.HostKeys
             => Assert.Equal(expected, KnownHostsFile.LookupName(host, port));
 
         [Fact]
-        public void MissingFileIsEmpty() => Assert.Empty(KnownHostsFile.Load(_path).Entries);
+        public void MissingFileIsEmpty() => Assert.Empty(KnownHostsFile.Load(_path, "web01").Entries);
 
         [Fact]
         public void MatchesPlainCommaSeparatedAndBracketedNames()
@@ -83,7 +83,7 @@ namespace Sentinel.Tests.HostKeys
             File.WriteAllText(_path, $"web01 ssh-ed25519 {KeyBase64}");
             KnownHostsFile.Append(_path, "[db01]:2222", "ssh-ed25519", Convert.FromBase64String(KeyBase64));
             Assert.Equal(new[] { $"web01 ssh-ed25519 {KeyBase64}", $"[db01]:2222 ssh-ed25519 {KeyBase64}" }, File.ReadAllLines(_path));
-            Assert.Equal(2, KnownHostsFile.Load(_path).Entries.Count);
+            Assert.Equal(2, KnownHostsFile.Load(_path, "web01").Entries.Count);
         }
 
         [Fact]
@@ -94,7 +94,7 @@ namespace Sentinel.Tests.HostKeys
             try
             {
                 KnownHostsFile.Append(path, "web01", "ssh-ed25519", Convert.FromBase64String(KeyBase64));
-                Assert.Single(KnownHostsFile.Load(path).Entries, e => e.Matches("web01"));
+                Assert.Single(KnownHostsFile.Load(path, "web01").Entries, e => e.Matches("web01"));
             }
             finally
             {
