@@ -169,14 +169,24 @@ namespace Sentinel.Execution
                     _ = starting.ContinueWith(
                         late =>
                         {
-                            if (late.Status == TaskStatus.RanToCompletion)
+                            try
                             {
-                                late.Result.Terminate();
-                                late.Result.Dispose();
+                                if (late.Status == TaskStatus.RanToCompletion)
+                                {
+                                    using (late.Result)
+                                    {
+                                        late.Result.Terminate();
+                                    }
+                                }
+                                else
+                                {
+                                    _ = late.Exception; // observed: the run has already failed
+                                }
                             }
-
-                            _ = late.Exception;
-                            Connection.ChannelSlots.Release();
+                            finally
+                            {
+                                Connection.ChannelSlots.Release();
+                            }
                         },
                         TaskScheduler.Default);
                     throw;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text;
 
 namespace Sentinel.Execution
 {
@@ -68,7 +69,7 @@ namespace Sentinel.Execution
         public static string? Find(string line)
         {
             var words = new List<string>();
-            var word = new System.Text.StringBuilder();
+            var word = new StringBuilder();
             var inWord = false;
             var quotedFirstWord = false;
             for (var i = 0; i < line.Length; i++)
