@@ -96,6 +96,86 @@ Describe 'Invoke-SentinelCommand -Sudo' {
     }
 }
 
+Describe 'Compound command lines under -Sudo' {
+    BeforeAll {
+        # A folder anyone may write to, so a part of a line that ran unprivileged would leave its mark.
+        $scratch = "/tmp/sentinel-sudo-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path $scratch | Out-Null
+        & chmod 1777 $scratch
+        $wrong = [pscredential]::new('sentinel', (ConvertTo-SecureString 'Wrong-Sudo-Pass-9' -AsPlainText -Force))
+        $noPasswordRuleCredential = [pscredential]::new($lab.NoPasswordRuleUserName, $credential.Password)
+    }
+
+    AfterAll {
+        Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'runs every part of a compound line as root under the password rule' {
+        $result = Invoke-SentinelCommand -Session $passwordSession -Sudo -Command 'id -u; id -u && id -u | cat'
+        $result.Output | Should -BeExactly "0`n0`n0`n"
+        $result.Error | Should -BeExactly ''
+        $result.ExitCode | Should -Be 0
+    }
+
+    It 'runs every part as root with -SudoCredential on a key session too' {
+        (Invoke-SentinelCommand -Session $keySession -Sudo -SudoCredential $credential -Command 'id -u || exit 1; echo "$(id -u)" `id -u`').Output | Should -BeExactly "0`n0 0`n"
+    }
+
+    It 'runs the part after ";" once, as root, although the first sudo attempt asks for a password' {
+        $file = Join-Path $scratch 'tail-runs'
+        (Invoke-SentinelCommand -Session $passwordSession -Sudo -Command "id -u; echo ran >> $file").Output | Should -BeExactly "0`n"
+        Get-Content $file | Should -BeExactly @('ran') -Because 'the tail ran once, not in the passwordless attempt and again'
+        & stat -c '%u' $file | Should -Be '0' -Because 'the tail ran as root'
+    }
+
+    It 'runs a line with quotes and a newline whole' {
+        $line = "printf '%s|' 'a; b' `"c && d`"`nid -u"
+        (Invoke-SentinelCommand -Session $passwordSession -Sudo -Command $line).Output | Should -BeExactly "a; b|c && d|0`n"
+    }
+
+    It 'keeps sudo in front of a simple command, so the NOPASSWD rule matches and no password is sent' {
+        # A wrong -SudoCredential would fail the command (SudoPasswordWrong) if sudo had asked for it.
+        $result = Invoke-SentinelCommand -Session $passwordSession -Sudo -SudoCredential $wrong -Command '/usr/sbin/service nginx status' -ErrorVariable failure
+        $failure | Should -BeNullOrEmpty
+        $result.ExitCode | Should -BeIn @(0, 3) -Because 'service answered (running or stopped: the nginx service is shared with other tests)'
+        (Invoke-SentinelCommand -Session $passwordSession -Sudo -SudoCredential $wrong -Command "cat '/etc/sudoers.d/sentinel-lab'").Output | Should -BeLike '*NOPASSWD*'
+    }
+
+    Context 'for a user whose sudoers rules are NOPASSWD for some programs only' {
+        BeforeAll {
+            $noPasswordRuleSession = Connect-SentinelServer @target -Credential $noPasswordRuleCredential
+            $noPasswordRuleKeySession = Connect-SentinelServer @target -UserName $lab.NoPasswordRuleUserName -KeyFile $lab.KeyPath
+        }
+
+        AfterAll {
+            $noPasswordRuleSession, $noPasswordRuleKeySession | Disconnect-SentinelServer
+        }
+
+        It 'runs a simple command its rules allow' {
+            (Invoke-SentinelCommand -Session $noPasswordRuleSession -Sudo -Command 'id -u').Output | Should -BeExactly "0`n"
+        }
+
+        It 'refuses a compound line with SudoNotAllowed that explains the sh -c form, and nothing of it runs' {
+            $marker = Join-Path $scratch 'not-allowed-marker'
+            Invoke-SentinelCommand -Session $noPasswordRuleSession -Sudo -Command "id -u; touch $marker" -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.SudoNotAllowed,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $failure[0].Exception.Message | Should -BeLike "*shell syntax (';')*whole as root through '/bin/sh -c'*"
+            $failure[0].ErrorDetails.RecommendedAction | Should -BeLike '*Split the line into simple commands*NOPASSWD: /bin/sh -c*'
+            Test-Path $marker | Should -BeFalse -Because 'the part after ";" must not run unprivileged'
+        }
+
+        It 'says the same when the session has no password, and nothing runs' {
+            $marker = Join-Path $scratch 'password-required-marker'
+            Invoke-SentinelCommand -Session $noPasswordRuleKeySession -Sudo -Command "cat /etc/hostname && touch $marker" -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.SudoPasswordRequired,*'
+            $failure[0].Exception.Message | Should -BeLike "*shell syntax ('&&')*/bin/sh -c*"
+            Test-Path $marker | Should -BeFalse
+        }
+    }
+}
+
 Describe 'Sudo secrets' {
     It 'never puts the password in the remote argv during a long sudo command' {
         $background = Start-BackgroundPipeline -Script ((Get-SessionScript -Lab $lab -KnownHostsFile $knownHosts) + "`nInvoke-SentinelCommand 'sleep 371' -Sudo")

@@ -18,6 +18,9 @@ $script:LabUser = 'sentinel'
 # A second user whose sudo requires a terminal (requiretty), to test how Sentinel refuses it.
 $script:TtyUser = 'sentinel-tty'
 $script:SudoersFile = '/etc/sudoers.d/sentinel-lab'
+# A third user with NOPASSWD rules only (no password rule), to test a compound -Sudo line it may not run.
+$script:NoPasswordRuleUser = 'sentinel-nopw'
+$script:NoPasswordRuleSudoersFile = '/etc/sudoers.d/sentinel-lab-nopw'
 $script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2')
 
 function Invoke-Native {
@@ -80,9 +83,9 @@ function Initialize-LabSecrets {
 }
 
 function Initialize-LabUsers {
-    # Both users get the same generated password and authorized key.
+    # Every lab user gets the same generated password and authorized key.
     $password = Get-Content (Join-Path $script:SecretsRoot 'password') -Raw
-    foreach ($user in $script:LabUser, $script:TtyUser) {
+    foreach ($user in $script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser) {
         $null = & id -u $user 2>$null
         if ($LASTEXITCODE -ne 0) {
             Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $user) | Out-Null
@@ -102,11 +105,21 @@ $($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t, /
 Defaults:$($script:TtyUser) requiretty, timestamp_timeout=0
 $($script:TtyUser) ALL=(root) NOPASSWD: /usr/bin/id
 "@
-    $candidate = "$($script:SudoersFile).new"
-    Set-Content -Path $candidate -Value $rules
+    Set-LabSudoersFile -Path $script:SudoersFile -Rules $rules
+    Set-LabSudoersFile -Path $script:NoPasswordRuleSudoersFile -Rules @"
+Defaults:$($script:NoPasswordRuleUser) timestamp_timeout=0
+$($script:NoPasswordRuleUser) ALL=(root) NOPASSWD: /bin/cat, /usr/bin/id
+"@
+}
+
+function Set-LabSudoersFile {
+    # Checked by visudo before it replaces the real file: a broken sudoers file would lock sudo out.
+    param([Parameter(Mandatory)][string]$Path, [Parameter(Mandatory)][string]$Rules)
+    $candidate = "$Path.new"
+    Set-Content -Path $candidate -Value $Rules
     Invoke-Native chmod @('440', $candidate) | Out-Null
     Invoke-Native visudo @('-c', '-q', '-f', $candidate) | Out-Null
-    Move-Item $candidate $script:SudoersFile -Force
+    Move-Item $candidate $Path -Force
 }
 
 function Start-LabNginx {
@@ -235,6 +248,7 @@ function Start-SentinelLab {
         Port               = $Port
         UserName           = $script:LabUser
         TtyUserName        = $script:TtyUser
+        NoPasswordRuleUserName = $script:NoPasswordRuleUser
         Password           = (Get-Content (Join-Path $script:SecretsRoot 'password') -Raw)
         KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
         EncryptedKeyPath   = (Join-Path $script:SecretsRoot 'id_ed25519_encrypted')
@@ -274,7 +288,7 @@ $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 $(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")
 PidFile $($lab.PidPath)
 AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
-AllowUsers $($script:LabUser) $($script:TtyUser)
+AllowUsers $($script:LabUser) $($script:TtyUser) $($script:NoPasswordRuleUser)
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes

@@ -24,6 +24,7 @@ namespace Sentinel.Errors
         public const string SessionClosed = "Sentinel.SessionClosed";
         public const string SessionBroken = "Sentinel.SessionBroken";
         public const string CommandTimeout = "Sentinel.CommandTimeout";
+        public const string CommandFailed = "Sentinel.CommandFailed";
         public const string SudoPasswordRequired = "Sentinel.SudoPasswordRequired";
         public const string SudoPasswordWrong = "Sentinel.SudoPasswordWrong";
         public const string SudoNotAllowed = "Sentinel.SudoNotAllowed";

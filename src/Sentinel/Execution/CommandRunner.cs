@@ -31,7 +31,9 @@ namespace Sentinel.Execution
                 }
 
                 var run = new Run(session, connection, request, deadline.Token, stop);
-                var attempt = request.Sudo ? await RunUnderSudoAsync(run).ConfigureAwait(false) : await run.ExecuteAsync(WithStdin(request, request.Command), null).ConfigureAwait(false);
+                var attempt = request.Sudo
+                    ? await RunUnderSudoAsync(run).ConfigureAwait(false)
+                    : await run.ExecuteAsync(SudoCommandLine.Plain(request.Command, request.Input != null), null).ConfigureAwait(false);
                 return new CommandResult(
                     session.ComputerName,
                     session.Id,
@@ -49,25 +51,23 @@ namespace Sentinel.Execution
             }
         }
 
-        // Without input, stdin must be at end-of-file, or a command that reads would wait forever
-        // (SSH.NET sends EOF only after at least one byte was written).
-        private static string WithStdin(CommandRequest request, string commandLine) => (request.Input == null ? "exec </dev/null; " : string.Empty) + commandLine;
-
         /// <summary>
         /// sudo in two steps, so the password reaches sudo and nothing else. First <c>sudo -n</c>, which
         /// never reads stdin: a NOPASSWD rule (or a cached login) runs the command and the password is
         /// never sent. Only when sudo answers that it needs a password does a second run, <c>sudo -k -S</c>
         /// with a prompt made for this command, get the password, written after that prompt appears.
+        /// Both put the whole line under sudo (<see cref="SudoCommandLine"/>), so the first step runs
+        /// all of it as root or none of it, and nothing ever runs twice or unprivileged.
         /// </summary>
         private static async Task<Attempt> RunUnderSudoAsync(Run run)
         {
             var request = run.Request;
-            var attempt = await run.ExecuteAsync(WithStdin(request, "sudo -n -- " + request.Command), null).ConfigureAwait(false);
+            var attempt = await run.ExecuteAsync(SudoCommandLine.WithoutPassword(request.Command, request.Input != null), null).ConfigureAwait(false);
             var refusal = SudoRefusalReader.Of(attempt);
             if (refusal == SudoRefusal.PasswordRequired && request.SudoPassword != null)
             {
                 var prompt = "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
-                attempt = await run.ExecuteAsync($"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {request.Command}", prompt).ConfigureAwait(false);
+                attempt = await run.ExecuteAsync(SudoCommandLine.WithPassword(request.Command, prompt), prompt).ConfigureAwait(false);
                 refusal = SudoRefusalReader.Of(attempt);
             }
 
@@ -78,7 +78,7 @@ namespace Sentinel.Execution
                 case SudoRefusal.None:
                     return attempt;
                 case SudoRefusal.PasswordRequired:
-                    throw SudoErrors.PasswordRequired(host, user, request.Command);
+                    throw SudoErrors.PasswordRequired(host, user, request.Command, ShellSyntax.Find(request.Command));
                 case SudoRefusal.PasswordWrong:
                     throw SudoErrors.PasswordWrong(host, user);
                 case SudoRefusal.RequiresTty:
@@ -86,7 +86,7 @@ namespace Sentinel.Execution
                 case SudoRefusal.NotInstalled:
                     throw SudoErrors.NotInstalled(host);
                 default:
-                    throw SudoErrors.NotAllowed(host, user, request.Command, attempt.Error.Text());
+                    throw SudoErrors.NotAllowed(host, user, request.Command, attempt.Error.Text(), ShellSyntax.Find(request.Command));
             }
         }
 
@@ -135,10 +135,69 @@ namespace Sentinel.Execution
             /// <param name="sudoPrompt">When set, the password is written after this prompt, and a second prompt (a refused password) ends the run.</param>
             public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt)
             {
-                await Connection.ChannelSlots.WaitAsync(_stop).ConfigureAwait(false);
+                // The deadline covers the wait for a channel slot and the channel's opening too: a
+                // command that could not start in time fails and never starts late.
+                var slot = Connection.ChannelSlots.WaitAsync(_deadline);
                 try
                 {
-                    return await ExecuteInSlotAsync(commandLine, sudoPrompt).ConfigureAwait(false);
+                    await WaitToStartAsync(slot).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Given up while waiting: a slot granted after all goes back at once.
+                    _ = slot.ContinueWith(_ => Connection.ChannelSlots.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    throw;
+                }
+
+                if (_deadline.IsCancellationRequested)
+                {
+                    // The slot came as the deadline passed: too late to start.
+                    Connection.ChannelSlots.Release();
+                    ThrowNotStarted(null);
+                }
+
+                var starting = Task.Factory.StartNew(() => Connection.Connection.Start(commandLine), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                IRemoteProcess process;
+                try
+                {
+                    // Start blocks until the server opens the channel, which a frozen server never does.
+                    process = await WaitToStartAsync(starting).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The slot stays taken until an abandoned start returns; a late channel is ended unused.
+                    _ = starting.ContinueWith(
+                        late =>
+                        {
+                            try
+                            {
+                                if (late.Status == TaskStatus.RanToCompletion)
+                                {
+                                    using (late.Result)
+                                    {
+                                        late.Result.Terminate();
+                                    }
+                                }
+                                else
+                                {
+                                    _ = late.Exception; // observed: the run has already failed
+                                }
+                            }
+                            finally
+                            {
+                                Connection.ChannelSlots.Release();
+                            }
+                        },
+                        TaskScheduler.Default);
+                    throw;
+                }
+
+                try
+                {
+                    using (process)
+                    {
+                        return await ExecuteStartedAsync(process, sudoPrompt).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
@@ -146,68 +205,122 @@ namespace Sentinel.Execution
                 }
             }
 
-            private async Task<Attempt> ExecuteInSlotAsync(string commandLine, string? sudoPrompt)
+            /// <summary>Waits for <paramref name="task"/>, a step before the command starts, unless the deadline passes or the connection is lost first.</summary>
+            private async Task<T> WaitToStartAsync<T>(Task<T> task)
             {
-                using (var process = Connection.Connection.Start(commandLine))
+                await WaitToStartAsync((Task)task).ConfigureAwait(false);
+                return await task.ConfigureAwait(false);
+            }
+
+            private async Task WaitToStartAsync(Task task)
+            {
+                var ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (_deadline.Register(() => ended.TrySetResult(true)))
                 {
-                    var prompts = 0;
-                    var passwordRefused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Stream errorSource = process.StandardError;
-                    if (sudoPrompt != null)
+                    var first = await Task.WhenAny(task, ended.Task, Connection.Lost).ConfigureAwait(false);
+                    if (first == task && !task.IsCanceled)
                     {
-                        errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
-                        {
-                            if (Interlocked.Increment(ref prompts) == 1)
-                            {
-                                WritePasswordThenInput(process.OpenStandardInput);
-                            }
-                            else
-                            {
-                                passwordRefused.TrySetResult(true);
-                            }
-                        });
+                        await task.ConfigureAwait(false);
+                        return;
                     }
 
-                    var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, "Sentinel stdout", Request.OnOutputLine);
-                    var error = OutputCollector.Start(errorSource, Request.MaxOutputBytes, "Sentinel stderr");
-                    if (sudoPrompt == null && Request.Input != null)
-                    {
-                        _ = Task.Run(() => WriteAndClose(process.OpenStandardInput, Request.Input));
-                    }
-
-                    var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    using (_deadline.Register(() => stopped.TrySetResult(true)))
-                    {
-                        var first = await Task.WhenAny(process.Completion, stopped.Task, Connection.Lost, passwordRefused.Task).ConfigureAwait(false);
-                        if (first != process.Completion)
-                        {
-                            process.Terminate();
-                            _stop.ThrowIfCancellationRequested();
-                            if (first == Connection.Lost)
-                            {
-                                throw ConnectionErrors.Lost(Session.ComputerName, Connection.Lost.Result);
-                            }
-
-                            if (first == passwordRefused.Task)
-                            {
-                                return new Attempt(new RemoteExit(null, "TERM"), output, error, prompts);
-                            }
-
-                            throw new SentinelException(
-                                ErrorIds.CommandTimeout,
-                                ErrorCategory.OperationTimeout,
-                                Session.ComputerName,
-                                $"The command on {Session.ComputerName} did not finish within {Request.Timeout!.Value.TotalSeconds:0.##} s and was ended (SIGTERM to its process group): {Request.Command}",
-                                "Raise -Timeout if the command needs longer; the session is still usable.");
-                        }
-                    }
-
-                    var exit = await process.Completion.ConfigureAwait(false);
-                    await Task.WhenAll(output.Completion, error.Completion).ConfigureAwait(false);
-                    return new Attempt(exit, output, error, prompts);
+                    ThrowNotStarted(first == Connection.Lost ? Connection.Lost.Result : null);
                 }
             }
 
+            private void ThrowNotStarted(string? lostReason)
+            {
+                _stop.ThrowIfCancellationRequested();
+                if (lostReason != null)
+                {
+                    throw ConnectionErrors.Lost(Session.ComputerName, lostReason);
+                }
+
+                throw CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value, started: false);
+            }
+
+            private async Task<Attempt> ExecuteStartedAsync(IRemoteProcess process, string? sudoPrompt)
+            {
+                var prompts = 0;
+                var passwordRefused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var failed = new TaskCompletionSource<SentinelException>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Stream errorSource = process.StandardError;
+                if (sudoPrompt != null)
+                {
+                    // Called on the stderr collector's thread: the write goes to a task of its own, so
+                    // a slow or failing stdin neither blocks stderr nor escapes onto that thread.
+                    errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
+                    {
+                        if (Interlocked.Increment(ref prompts) == 1)
+                        {
+                            ReportFault(Task.Run(() => WritePasswordThenInput(process.OpenStandardInput)), failed, "write the sudo password or the input", ErrorCategory.WriteError);
+                        }
+                        else
+                        {
+                            passwordRefused.TrySetResult(true);
+                        }
+                    });
+                }
+
+                var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, "Sentinel stdout", Request.OnOutputLine);
+                var error = OutputCollector.Start(errorSource, Request.MaxOutputBytes, "Sentinel stderr");
+                ReportFault(output.Completion, failed, "read the output", ErrorCategory.ReadError);
+                ReportFault(error.Completion, failed, "read the error output", ErrorCategory.ReadError);
+                if (sudoPrompt == null && Request.Input != null)
+                {
+                    ReportFault(Task.Run(() => WriteAndClose(process.OpenStandardInput, Request.Input)), failed, "write the input", ErrorCategory.WriteError);
+                }
+
+                var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (_deadline.Register(() => stopped.TrySetResult(true)))
+                {
+                    var first = await Task.WhenAny(process.Completion, stopped.Task, Connection.Lost, passwordRefused.Task, failed.Task).ConfigureAwait(false);
+                    if (first != process.Completion)
+                    {
+                        process.Terminate();
+                        _stop.ThrowIfCancellationRequested();
+                        if (first == Connection.Lost)
+                        {
+                            throw ConnectionErrors.Lost(Session.ComputerName, Connection.Lost.Result);
+                        }
+
+                        if (first == passwordRefused.Task)
+                        {
+                            return new Attempt(new RemoteExit(null, "TERM"), output, error, prompts);
+                        }
+
+                        if (first == failed.Task)
+                        {
+                            throw failed.Task.Result;
+                        }
+
+                        throw CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value, started: true);
+                    }
+                }
+
+                var exit = await process.Completion.ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(output.Completion, error.Completion).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // A collector failed after the command ended: its fault is reported as for any other.
+                    throw await failed.Task.ConfigureAwait(false);
+                }
+
+                return new Attempt(exit, output, error, prompts);
+            }
+
+            /// <summary>Turns a background task's failure into this command's error, observed by the run.</summary>
+            private void ReportFault(Task task, TaskCompletionSource<SentinelException> failed, string what, ErrorCategory category) =>
+                task.ContinueWith(
+                    t => failed.TrySetResult(CommandErrors.Failed(Session.ComputerName, Request.Command, what, category, t.Exception!.GetBaseException())),
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+
+            // Runs on a task of its own: every failure ends in the returned task, never on a raw thread.
             private void WritePasswordThenInput(Func<Stream> openStdin)
             {
                 var password = Secrets.ToUtf8(Request.SudoPassword!);

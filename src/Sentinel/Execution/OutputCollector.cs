@@ -35,7 +35,7 @@ namespace Sentinel.Execution
 
         public bool Truncated => TotalBytes > _kept.Length;
 
-        /// <summary>Completes when the stream ends (the channel closed).</summary>
+        /// <summary>Completes when the stream ends (the channel closed); faults with whatever broke the reading.</summary>
         public Task Completion => _done.Task;
 
         /// <param name="onLine">Called with each complete line as it arrives (for -Stream), on the collector's thread.</param>
@@ -49,6 +49,8 @@ namespace Sentinel.Execution
         /// <summary>The kept bytes as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
         public string Text() => _kept.Decode();
 
+        // Runs on a raw thread, where an escaping exception would end the whole process: every failure
+        // (the stream's, the line callback's) becomes this collector's faulted Completion instead.
         private void Drain()
         {
             var buffer = new byte[64 * 1024];
@@ -68,6 +70,11 @@ namespace Sentinel.Execution
             catch (ObjectDisposedException)
             {
                 // The command was disposed under us (stop or lost connection): what we have is all.
+            }
+            catch (Exception e)
+            {
+                _done.TrySetException(e);
+                return;
             }
 
             _done.TrySetResult(true);

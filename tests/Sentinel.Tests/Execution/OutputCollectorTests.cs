@@ -48,6 +48,37 @@ namespace Sentinel.Tests.Execution
         }
     }
 
+    public sealed class CollectorFailureTests
+    {
+        [Fact]
+        public async Task AStreamThatThrowsAnyExceptionFaultsTheCollectorAndNothingElse()
+        {
+            var collector = OutputCollector.Start(new FailingStream(new System.FormatException("unexpected")), 1024, "test");
+            var failure = await Assert.ThrowsAsync<System.FormatException>(() => collector.Completion);
+            Assert.Equal("unexpected", failure.Message);
+        }
+
+        [Fact]
+        public async Task AStreamDisposedUnderTheCollectorEndsItQuietly()
+        {
+            var collector = OutputCollector.Start(new FailingStream(new System.ObjectDisposedException("channel")), 1024, "test");
+            await collector.Completion;
+            Assert.Equal(string.Empty, collector.Text());
+        }
+
+        private sealed class FailingStream : MemoryStream
+        {
+            private readonly System.Exception _failure;
+
+            public FailingStream(System.Exception failure)
+            {
+                _failure = failure;
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw _failure;
+        }
+    }
+
     public sealed class ShellQuoteTests
     {
         [Theory]

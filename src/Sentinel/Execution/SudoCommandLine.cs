@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Sentinel.Execution
+{
+    /// <summary>
+    /// The one place that turns a user's command line into the line the login shell runs: the stdin
+    /// wrapper, and where sudo goes. A -Sudo line is never partly elevated: a simple command keeps
+    /// sudo in front of its program, so sudoers rules written for that program still match; a line
+    /// with any shell syntax runs whole under sudo through <see cref="Shell"/>, so no part of it
+    /// (a tail after ';', a pipe, an expansion) runs as the login user.
+    /// </summary>
+    internal static class SudoCommandLine
+    {
+        /// <summary>The shell a compound line runs in under sudo; a fixed path, so a sudoers rule can name it.</summary>
+        public const string Shell = "/bin/sh";
+
+        /// <summary>
+        /// Without input, stdin must be at end-of-file, or a command that reads would wait forever
+        /// (SSH.NET sends EOF only after at least one byte was written). The redirection runs in the
+        /// login shell before sudo, so it changes nothing about what is elevated.
+        /// </summary>
+        private const string NoStdin = "exec </dev/null; ";
+
+        /// <summary>The line run as the login user, without sudo.</summary>
+        public static string Plain(string command, bool hasInput) => StdinWrapper(hasInput) + command;
+
+        /// <summary>
+        /// The first sudo attempt: <c>sudo -n</c> never reads stdin nor asks; it runs the command when a
+        /// NOPASSWD rule (or a cached login) allows it, and otherwise runs nothing.
+        /// </summary>
+        public static string WithoutPassword(string command, bool hasInput) => StdinWrapper(hasInput) + "sudo -n -- " + Elevated(command);
+
+        /// <summary>
+        /// The second attempt: <c>-k</c> ignores any cached login, <c>-S</c> reads the password from
+        /// stdin after sudo prints <paramref name="prompt"/> on stderr. stdin is the password, then the
+        /// command's input, so no wrapper.
+        /// </summary>
+        public static string WithPassword(string command, string prompt) => $"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {Elevated(command)}";
+
+        /// <summary>True when <paramref name="command"/> runs under sudo through <see cref="Shell"/> (it has shell syntax).</summary>
+        public static bool RunsThroughShell(string command) => ShellSyntax.Find(command) != null;
+
+        /// <summary>What sudo is asked to run: the simple command itself, or the whole line through <see cref="Shell"/>.</summary>
+        public static string Elevated(string command) => RunsThroughShell(command) ? Shell + " -c " + ShellQuote.Quote(command) : command;
+
+        private static string StdinWrapper(bool hasInput) => hasInput ? string.Empty : NoStdin;
+    }
+
+    /// <summary>
+    /// A small tokenizer that tells a simple command (words of plain characters, single-quoted text and
+    /// double-quoted text without expansions) from anything a shell would treat specially. It accepts
+    /// only what it knows to be literal: any other character counts as shell syntax, so a doubt sends
+    /// the line to the safe side (whole under sudo).
+    /// </summary>
+    internal static class ShellSyntax
+    {
+        // Words that mean something only to a shell: sudo cannot run them as programs, and a line
+        // starting with one is shell syntax (reserved words) or needs a shell to act (eval, exec, cd...).
+        private static readonly HashSet<string> ShellOnlyFirstWords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
+            "function", "select", "time", "coproc",
+            ".", "source", "eval", "exec", "cd", "export", "set", "unset", "readonly", "trap", "ulimit", "umask", "alias",
+        };
+
+        /// <summary>Null when <paramref name="line"/> is one simple command; otherwise the first shell syntax found, for messages.</summary>
+        public static string? Find(string line)
+        {
+            var words = new List<string>();
+            var word = new StringBuilder();
+            var inWord = false;
+            var quotedFirstWord = false;
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (c == ' ' || c == '\t')
+                {
+                    if (inWord)
+                    {
+                        words.Add(word.ToString());
+                        word.Clear();
+                        inWord = false;
+                    }
+
+                    continue;
+                }
+
+                inWord = true;
+                if (c == '\'' || c == '"')
+                {
+                    var end = line.IndexOf(c, i + 1);
+                    if (end < 0)
+                    {
+                        return "an unterminated quote";
+                    }
+
+                    for (var j = i + 1; j < end; j++)
+                    {
+                        if (c == '"' ? IsSpecialInDoubleQuotes(line[j]) : IsSpecialInSingleQuotes(line[j]))
+                        {
+                            return Describe(line, j);
+                        }
+                    }
+
+                    quotedFirstWord |= words.Count == 0;
+                    word.Append(line, i + 1, end - i - 1);
+                    i = end;
+                    continue;
+                }
+
+                if (!IsLiteral(c))
+                {
+                    return Describe(line, i);
+                }
+
+                if (c == '=' && words.Count == 0)
+                {
+                    return "a variable assignment (NAME=value)";
+                }
+
+                word.Append(c);
+            }
+
+            if (inWord)
+            {
+                words.Add(word.ToString());
+            }
+
+            if (words.Count == 0)
+            {
+                return "an empty command line";
+            }
+
+            if (!quotedFirstWord && ShellOnlyFirstWords.Contains(words[0]))
+            {
+                return $"the shell word '{words[0]}'";
+            }
+
+            return null;
+        }
+
+        // Letters, digits and punctuation that no POSIX shell (nor bash) expands or splits on outside quotes.
+        private static bool IsLiteral(char c) =>
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == ',' || c == '@' || c == '%' || c == '+' || c == '='
+            || (c > 127 && char.IsLetterOrDigit(c));
+
+        // Inside double quotes, $ ` \ still expand or escape; ! is bash's history expansion. A newline
+        // is literal inside quotes, but a line over several lines is treated as a script wherever it breaks.
+        private static bool IsSpecialInDoubleQuotes(char c) => c == '$' || c == '`' || c == '\\' || c == '!' || IsSpecialInSingleQuotes(c);
+
+        private static bool IsSpecialInSingleQuotes(char c) => c == '\n' || c == '\r';
+
+        /// <summary>The syntax at <paramref name="at"/> as a message names it: an operator of two characters whole.</summary>
+        private static string Describe(string line, int at)
+        {
+            foreach (var two in new[] { "&&", "||", "$(", "${", ">>", "<<" })
+            {
+                if (string.CompareOrdinal(line, at, two, 0, 2) == 0)
+                {
+                    return $"'{two}'";
+                }
+            }
+
+            var c = line[at];
+            if (c == '\n')
+            {
+                return "a newline";
+            }
+
+            return char.IsControl(c) || char.IsWhiteSpace(c) ? $"the character U+{(int)c:X4}" : $"'{c}'";
+        }
+    }
+}

@@ -1,0 +1,332 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Connections;
+using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Results;
+using Sentinel.Tests.Fakes;
+using Sentinel.Transport;
+using Xunit;
+
+namespace Sentinel.Tests.Execution
+{
+    /// <summary>CommandRunner's sudo exchange and fault paths, against a scripted connection.</summary>
+    public sealed class CommandRunnerTests
+    {
+        private const string Password = "pa55-wörd";
+        private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
+
+        private readonly ScriptedConnection _connection = new ScriptedConnection("web01");
+        private readonly LiveConnection _live;
+        private readonly SentinelSession _session;
+
+        public CommandRunnerTests()
+        {
+            _live = new LiveConnection(_connection, new KeepAliveSettings(TimeSpan.Zero, 3));
+            _session = new SentinelSession(1, new ConnectionSettings("web01", "web01", 22, "ops"), _live, "SHA256:test", "ssh-ed25519");
+        }
+
+        [Fact]
+        public async Task RunsACompoundLineWholeUnderSudoWithThePasswordAfterSudosOwnPrompt()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var passwordRun = AsksForThePassword();
+            _connection.Then(passwordRun.Start);
+
+            var running = Run("id -u; id -u", sudo: true);
+            await passwordRun.PasswordWritten.WaitAsync(Prompt);
+            passwordRun.Process!.StandardOutput.Feed("0\n0\n");
+            passwordRun.Process.Exit(0);
+            var result = await running.WaitAsync(Prompt);
+
+            Assert.Equal("0\n0\n", result.Output);
+            Assert.Equal(string.Empty, result.Error);
+            Assert.Equal("exec </dev/null; sudo -n -- /bin/sh -c 'id -u; id -u'", _connection.Commands[0]);
+            Assert.StartsWith("sudo -k -S -p '[sentinel-sudo:", _connection.Commands[1]);
+            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", _connection.Commands[1]);
+            Assert.Equal(Password + "\n", passwordRun.Process.StandardInput.Text);
+            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+        }
+
+        [Fact]
+        public async Task SendsNoPasswordWhenSudoRunsASimpleCommandWithoutOne()
+        {
+            var process = new ScriptedProcess(stdout: "nginx is running.\n");
+            _connection.Then(process);
+            var result = await Run("/usr/sbin/service 'nginx' status", sudo: true).WaitAsync(Prompt);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(new[] { "exec </dev/null; sudo -n -- /usr/sbin/service 'nginx' status" }, _connection.Commands);
+            Assert.Empty(process.StandardInput.Bytes);
+        }
+
+        [Fact]
+        public async Task ExplainsTheShellWhenSudoersRefuseACompoundLine()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var passwordRun = AsksForThePassword();
+            _connection.Then(passwordRun.Start);
+
+            var running = Run("id -u; touch /tmp/marker", sudo: true);
+            await passwordRun.PasswordWritten.WaitAsync(Prompt);
+            passwordRun.Process!.StandardError.Feed("Sorry, user ops is not allowed to execute '/bin/sh -c id -u; touch /tmp/marker' as root on web01.\n");
+            passwordRun.Process.Exit(1);
+            var error = await Assert.ThrowsAsync<SentinelException>(() => running.WaitAsync(Prompt));
+
+            Assert.Equal(ErrorIds.SudoNotAllowed, error.ErrorId);
+            Assert.Contains("shell syntax (';')", error.Message);
+            Assert.Contains("'/bin/sh -c'", error.Message);
+            Assert.Contains("Split the line into simple commands", error.RecommendedAction);
+            Assert.DoesNotContain(Password, error.Message + error.RecommendedAction);
+        }
+
+        [Fact]
+        public async Task ASimpleCommandRefusedKeepsTheOldAdvice()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "Sorry, user ops is not allowed to execute '/usr/bin/passwd -S root' as root on web01.\n", exitCode: 1));
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("passwd -S root", sudo: true, password: null).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.SudoNotAllowed, error.ErrorId);
+            Assert.DoesNotContain("shell syntax", error.Message);
+        }
+
+        [Fact]
+        public async Task AStopDuringTheSudoExchangeReturnsAtOnceAndEndsTheRemoteCommand()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var passwordRun = AsksForThePassword();
+            _connection.Then(passwordRun.Start);
+            using var stop = new CancellationTokenSource();
+
+            var running = Run("sleep 300", sudo: true, stop: stop.Token);
+            await passwordRun.PasswordWritten.WaitAsync(Prompt);
+            var clock = Stopwatch.StartNew();
+            stop.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Prompt));
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"returned after {clock.Elapsed}");
+            Assert.True(passwordRun.Process!.Terminated);
+            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+        }
+
+        [Fact]
+        public async Task AStopBeforeSudoPromptsSendsNoPassword()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var silent = ScriptedProcess.HoldOpen();
+            _connection.Then(silent);
+            using var stop = new CancellationTokenSource();
+
+            var running = Run("id", sudo: true, stop: stop.Token);
+            await WaitUntil(() => _connection.Commands.Count == 2);
+            stop.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Prompt));
+            Assert.True(silent.Terminated);
+            Assert.Empty(silent.StandardInput.Bytes);
+        }
+
+        [Fact]
+        public async Task AnOutputStreamThatThrowsAnyExceptionFailsTheCommandNotTheProcess()
+        {
+            var process = ScriptedProcess.HoldOpen(stdout: "partial\n");
+            _connection.Then(process);
+            var running = Run("cat /var/log/big");
+            process.StandardOutput.FailWith(new FormatException("not an I/O error"));
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => running.WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandFailed, error.ErrorId);
+            Assert.Equal("web01", error.ComputerName);
+            Assert.Contains("read the output", error.Message);
+            Assert.IsType<FormatException>(error.InnerException);
+            Assert.True(process.Terminated);
+            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+        }
+
+        [Fact]
+        public async Task ALineCallbackThatThrowsFailsTheCommand()
+        {
+            var process = ScriptedProcess.HoldOpen(stdout: "line\n");
+            _connection.Then(process);
+            var request = new CommandRequest("tail -f x") { OnOutputLine = line => throw new ArgumentException("pipeline closed") };
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => CommandRunner.RunAsync(_session, _live, request, CancellationToken.None).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandFailed, error.ErrorId);
+            Assert.True(process.Terminated);
+        }
+
+        [Fact]
+        public async Task AStderrStreamThatThrowsAfterTheCommandEndedStillFailsTheCommand()
+        {
+            var process = new ScriptedProcess(stdout: "done\n");
+            process.StandardError.FailWith(new NotImplementedException("late"));
+            _connection.Then(process);
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("true").WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandFailed, error.ErrorId);
+            Assert.Contains("read the error output", error.Message);
+        }
+
+        [Fact]
+        public async Task APasswordWriteThatFailsFailsTheCommandWithoutTheSecret()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var passwordRun = AsksForThePassword(writeFailure: new NotSupportedException("stdin refused"));
+            _connection.Then(passwordRun.Start);
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("id -u", sudo: true).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandFailed, error.ErrorId);
+            Assert.Contains("write the sudo password", error.Message);
+            Assert.DoesNotContain(Password, error.ToString());
+            Assert.True(passwordRun.Process!.Terminated);
+        }
+
+        [Fact]
+        public async Task AnStdinThatCannotOpenFailsTheCommand()
+        {
+            var process = ScriptedProcess.HoldOpen();
+            process.OpenStdinFailure = new UnauthorizedAccessException("no stdin");
+            _connection.Then(process);
+            var request = new CommandRequest("sort") { Input = new byte[] { (byte)'x' } };
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => CommandRunner.RunAsync(_session, _live, request, CancellationToken.None).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandFailed, error.ErrorId);
+            Assert.Contains("write the input", error.Message);
+            Assert.True(process.Terminated);
+        }
+
+        [Fact]
+        public async Task AServerThatNeverOpensTheChannelTimesOutAndTheLateChannelIsEndedUnused()
+        {
+            using var answer = new ManualResetEventSlim();
+            var late = ScriptedProcess.HoldOpen();
+            _connection.Then(command =>
+            {
+                answer.Wait();
+                return late;
+            });
+
+            var clock = Stopwatch.StartNew();
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("id", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("did not start", error.Message);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"timed out after {clock.Elapsed}");
+            Assert.Equal(LiveConnection.MaxChannels - 1, _live.ChannelSlots.CurrentCount);
+
+            answer.Set();
+            await WaitUntil(() => late.Terminated && late.DisposeCount > 0 && _live.ChannelSlots.CurrentCount == LiveConnection.MaxChannels);
+        }
+
+        [Fact]
+        public async Task ACommandThatNeverCompletesTimesOutAndIsEnded()
+        {
+            var process = ScriptedProcess.HoldOpen();
+            _connection.Then(process);
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("sleep 300", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("did not finish", error.Message);
+            Assert.True(process.Terminated);
+        }
+
+        [Fact]
+        public async Task TheTimeoutCoversTheWaitForAChannelSlotAndTheCommandNeverStartsLate()
+        {
+            for (var i = 0; i < LiveConnection.MaxChannels; i++)
+            {
+                await _live.ChannelSlots.WaitAsync();
+            }
+
+            _connection.OnStart = command => new ScriptedProcess();
+            var running = Run("id", timeout: TimeSpan.FromMilliseconds(300));
+            var finished = await Task.WhenAny(running, Task.Delay(Prompt));
+            Assert.Same(running, finished);
+            var error = await Assert.ThrowsAsync<SentinelException>(() => running);
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("did not start", error.Message);
+
+            _live.ChannelSlots.Release(LiveConnection.MaxChannels);
+            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+            Assert.Empty(_connection.Commands);
+        }
+
+        [Fact]
+        public async Task AStopWhileWaitingForASlotIsAStopNotATimeout()
+        {
+            for (var i = 0; i < LiveConnection.MaxChannels; i++)
+            {
+                await _live.ChannelSlots.WaitAsync();
+            }
+
+            using var stop = new CancellationTokenSource();
+            var running = Run("id", timeout: TimeSpan.FromSeconds(30), stop: stop.Token);
+            stop.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Prompt));
+            _live.ChannelSlots.Release(LiveConnection.MaxChannels);
+            Assert.Empty(_connection.Commands);
+        }
+
+        private Task<CommandResult> Run(string command, bool sudo = false, string? password = Password, TimeSpan? timeout = null, CancellationToken stop = default)
+        {
+            var request = new CommandRequest(command) { Sudo = sudo, Timeout = timeout, SudoPassword = password != null ? Secure(password) : null };
+            return CommandRunner.RunAsync(_session, _live, request, stop);
+        }
+
+        private static SecureString Secure(string text)
+        {
+            var secret = new SecureString();
+            foreach (var c in text)
+            {
+                secret.AppendChar(c);
+            }
+
+            return secret;
+        }
+
+        private static async Task WaitUntil(Func<bool> condition)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(deadline.Elapsed < Prompt, "condition not reached in time");
+                await Task.Delay(10);
+            }
+        }
+
+        private static PasswordRun AsksForThePassword(Exception? writeFailure = null) => new PasswordRun(writeFailure);
+
+        /// <summary>A sudo -S run: shows the prompt from its command line, then waits for the password.</summary>
+        private sealed class PasswordRun
+        {
+            private readonly Exception? _writeFailure;
+            private readonly TaskCompletionSource<bool> _written = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public PasswordRun(Exception? writeFailure)
+            {
+                _writeFailure = writeFailure;
+            }
+
+            public ScriptedProcess? Process { get; private set; }
+
+            /// <summary>Completes once the password line reached stdin.</summary>
+            public Task PasswordWritten => _written.Task;
+
+            public IRemoteProcess Start(string commandLine)
+            {
+                var prompt = commandLine.Split('\'')[1];
+                Process = ScriptedProcess.HoldOpen(stderr: prompt);
+                Process.StandardInput.WriteFailure = _writeFailure;
+                _ = Task.Run(async () =>
+                {
+                    while (!Process.StandardInput.Text.EndsWith("\n", StringComparison.Ordinal))
+                    {
+                        await Task.Delay(5);
+                    }
+
+                    _written.TrySetResult(true);
+                });
+                return Process;
+            }
+        }
+    }
+}
