@@ -172,8 +172,8 @@ namespace Sentinel.Commands
         }
 
         /// <summary>
-        /// A host whose own settings are wrong (its ssh_config entry, or its bastion's) is an error for
-        /// that host alone; the others go on.
+        /// A host whose own settings are wrong (its ssh_config entry or the file itself, its ProxyJump, its
+        /// bastion's) is an error for that host alone; the others go on.
         /// </summary>
         private void AddTarget(List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
         {
@@ -181,7 +181,7 @@ namespace Sentinel.Commands
             {
                 targets.Add(SettingsFor(computerName, entry));
             }
-            catch (SentinelException e) when (e.ErrorId == ErrorIds.InvalidArgument && e.ComputerName != null)
+            catch (SentinelException e)
             {
                 WriteSentinelError(e, computerName);
             }
@@ -265,8 +265,9 @@ namespace Sentinel.Commands
             return selected;
         }
 
-        private SshConfig SshConfiguration => _sshConfig ??= SshConfig.Load(
-            ConfigFile != null ? GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(ConfigFile)) : SshConfig.DefaultPath);
+        private SshConfig SshConfiguration => _sshConfig ??= ConfigFile != null
+            ? SshConfig.Load(GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(ConfigFile)), mustExist: true)
+            : SshConfig.Load(SshConfig.DefaultPath);
 
         /// <summary>One host's settings. <paramref name="entry"/> is its inventory entry, when it came from the inventory.</summary>
         internal ConnectionSettings SettingsFor(string computerName, ServerEntry? entry)
