@@ -20,6 +20,7 @@ namespace Sentinel.Ssh
     /// </summary>
     internal sealed class SshNetPrivateKey : IPrivateKey, IPrivateKeySource
     {
+        private const int MaxKeyFileBytes = 1024 * 1024;
         private readonly PrivateKeyFile _file;
 
         private SshNetPrivateKey(string path, PrivateKeyFile file)
@@ -37,7 +38,7 @@ namespace Sentinel.Ssh
 
         public static SshNetPrivateKey Load(string path, SecureString? passphrase, string computerName)
         {
-            if (!File.Exists(path))
+            if (!File.Exists(path) && !Directory.Exists(path))
             {
                 throw new SentinelException(
                     ErrorIds.KeyFileNotFound,
@@ -47,15 +48,17 @@ namespace Sentinel.Ssh
                     "Check the -KeyFile path (~ is expanded).");
             }
 
+            var bytes = ReadKeyFile(path, computerName);
+
             // Load without the passphrase first: that tells an encrypted key from a broken file, so a
             // wrong passphrase and an invalid file get different errors.
             try
             {
-                return new SshNetPrivateKey(path, new PrivateKeyFile(path));
+                return new SshNetPrivateKey(path, new PrivateKeyFile(new MemoryStream(bytes, writable: false)));
             }
             catch (SshPassPhraseNullOrEmptyException) when (passphrase != null)
             {
-                return LoadEncrypted(path, passphrase, computerName);
+                return LoadEncrypted(path, bytes, passphrase, computerName);
             }
             catch (SshPassPhraseNullOrEmptyException e)
             {
@@ -67,19 +70,48 @@ namespace Sentinel.Ssh
                     "Pass -KeyPassphrase (a SecureString, for example from Read-Host -AsSecureString or a secret store).",
                     e);
             }
-            catch (Exception e) when (e is SshException || e is CryptographicException || e is ArgumentException || e is InvalidOperationException || e is NotSupportedException)
+            catch (Exception e) when (!(e is OutOfMemoryException))
             {
+                // Garbage can fail the parser in any way (index, overflow, format...): all of it means "not a key".
                 throw InvalidKey(path, computerName, e);
             }
         }
 
-        private static SshNetPrivateKey LoadEncrypted(string path, SecureString passphrase, string computerName)
+        /// <summary>
+        /// The file's bytes, read here rather than by SSH.NET so that what is not a readable regular file
+        /// of a key's size is a Sentinel error: a folder, no permission, or a pipe or device (length 0,
+        /// which would block or never end), or something far larger than any key.
+        /// </summary>
+        private static byte[] ReadKeyFile(string path, string computerName)
         {
             try
             {
-                return new SshNetPrivateKey(path, new PrivateKeyFile(path, Secrets.ToUnsecureString(passphrase)));
+                if (Directory.Exists(path))
+                {
+                    throw Unreadable(path, computerName, "it is a folder, not a file", null);
+                }
+
+                var length = new FileInfo(path).Length;
+                if (length == 0 || length > MaxKeyFileBytes)
+                {
+                    throw InvalidKey(path, computerName, length == 0 ? "it is empty, or not a regular file" : $"it is larger than {MaxKeyFileBytes / 1024} KiB, which no key is", null);
+                }
+
+                return File.ReadAllBytes(path);
             }
-            catch (Exception e) when (e is SshException || e is CryptographicException || e is ArgumentException || e is InvalidOperationException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                throw Unreadable(path, computerName, e.Message, e);
+            }
+        }
+
+        private static SshNetPrivateKey LoadEncrypted(string path, byte[] bytes, SecureString passphrase, string computerName)
+        {
+            try
+            {
+                return new SshNetPrivateKey(path, new PrivateKeyFile(new MemoryStream(bytes, writable: false), Secrets.ToUnsecureString(passphrase)));
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
             {
                 throw new SentinelException(
                     ErrorIds.KeyPassphraseWrong,
@@ -91,12 +123,22 @@ namespace Sentinel.Ssh
             }
         }
 
-        private static SentinelException InvalidKey(string path, string computerName, Exception e) => new SentinelException(
+        private static SentinelException InvalidKey(string path, string computerName, Exception e) => InvalidKey(path, computerName, e.Message, e);
+
+        private static SentinelException InvalidKey(string path, string computerName, string problem, Exception? e) => new SentinelException(
             ErrorIds.KeyFileInvalid,
             ErrorCategory.InvalidData,
             computerName,
-            $"The key file '{path}' is not a private key Sentinel can read: {e.Message}",
+            $"The key file '{path}' is not a private key Sentinel can read: {problem}",
             "Pass the private key (not the .pub file) in OpenSSH, PEM, PKCS#8 or PuTTY format.",
+            e);
+
+        private static SentinelException Unreadable(string path, string computerName, string problem, Exception? e) => new SentinelException(
+            ErrorIds.KeyFileUnreadable,
+            ErrorCategory.ReadError,
+            computerName,
+            $"The key file '{path}' cannot be read: {problem}",
+            "Check the -KeyFile path (or the IdentityFile in ssh_config) and that the file is readable by you (chmod 600, owned by you).",
             e);
     }
 }

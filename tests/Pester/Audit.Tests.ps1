@@ -51,4 +51,26 @@ Describe 'The audit log' {
             $script:warned
         } | Should -BeTrue
     }
+
+    It 'keeps the last record of a pwsh that exits right after its command, the writer still busy' {
+        $log = Join-Path $TestDrive 'exit-audit.jsonl'
+        # The first record goes to a pipe that gets a reader only half a second after the child's last
+        # command, so at exit the writer is still busy: without the flush at exit the last record is lost.
+        $slow = Join-Path $TestDrive 'slow.fifo'
+        & mkfifo $slow
+        $script = (Get-SessionScript -Lab $lab -KnownHostsFile (Join-Path $TestDrive 'known_hosts')) + @"
+
+`$SentinelAuditLog = '$slow'
+`$null = Invoke-SentinelCommand 'echo into-the-pipe' -Session `$session
+`$SentinelAuditLog = '$log'
+`$null = Invoke-SentinelCommand 'echo last-words' -Session `$session
+`$null = [System.Diagnostics.Process]::Start('sh', [string[]]@('-c', "sleep 0.5; exec timeout 10 cat '$slow' > /dev/null"))
+exit 7
+"@
+        $output = Invoke-ChildPwsh -Script $script
+        $LASTEXITCODE | Should -Be 7 -Because ($output -join "`n")
+        # No waiting: the child has exited, so whatever it wrote is already in the file.
+        $log | Should -Exist
+        @(Get-Content $log | ConvertFrom-Json | Where-Object command -EQ 'echo last-words').Count | Should -Be 1
+    }
 }

@@ -57,6 +57,13 @@ Host via-nokex
 
 Include $included
 
+Host viacommand
+    HostName $($lab.ComputerName)
+    Port $($lab.Port)
+    IdentityFile $($lab.KeyPath)
+    UserKnownHostsFile $knownHosts
+    ProxyCommand ssh -W %h:%p gateway.example
+
 Host broken
     Port notanumber
     User
@@ -142,5 +149,12 @@ Describe 'Reading ~/.ssh/config' {
         # 'broken' has no HostName, so the connection fails; the warnings are what this checks.
         Connect-SentinelServer broken -ConfigFile $config -Credential (Get-SentinelLabCredential -Lab $lab) -Port $lab.Port -KnownHostsFile $knownHosts -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
         ($warnings -join "`n") | Should -BeLike "*$config line $portLine*notanumber*"
+    }
+
+    It 'warns with file and line, once, about a ProxyCommand it does not follow' {
+        Connect-SentinelServer viacommand, prod -ConfigFile $config -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $line = (Select-String -Path $config -Pattern 'ProxyCommand').LineNumber
+        @($warnings | Where-Object { "$_" -like "$config line $line*ProxyCommand is not supported*" }).Count | Should -Be 1
+        @($warnings | Where-Object { "$_" -like '*ProxyCommand*' }).Count | Should -Be 1 -Because 'prod has no ProxyCommand'
     }
 }

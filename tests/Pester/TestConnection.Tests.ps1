@@ -8,6 +8,18 @@ BeforeAll {
 AfterAll { Stop-SentinelLab -Lab $lab }
 
 Describe 'Test-SentinelConnection' {
+    It 'refuses a service name that is not a unit name before contacting the host: <Display>' -ForEach @(
+        @{ Display = 'trailing newline'; Name = "nginx`n" }
+        @{ Display = 'quotes'; Name = "'nginx'" }
+        @{ Display = 'leading dash'; Name = '-nginx' }
+        @{ Display = 'NUL'; Name = "nginx`0" }
+    ) {
+        $before = (Get-Content $lab.LogPath -Raw)
+        { Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Service $Name } |
+            Should -Throw -ErrorId 'Sentinel.InvalidServiceName,Sentinel.Commands.TestSentinelConnectionCommand'
+        (Get-Content $lab.LogPath -Raw) | Should -Be $before -Because 'nothing was sent: no connection reached sshd'
+    }
+
     It 'passes every step against the lab, nginx included' {
         $result = Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Service nginx
         $result | Should -BeOfType ([Sentinel.Results.ConnectionTestResult])

@@ -11,10 +11,15 @@ namespace Sentinel.Audit
     /// <summary>
     /// The optional JSON-lines audit log: one record per command. Records are queued and written by
     /// one background thread, so a slow, full or unwritable log never blocks or fails a command; when
-    /// the queue is full a record is dropped and counted rather than waited for.
+    /// the queue is full a record is dropped and counted rather than waited for. What is queued is
+    /// flushed (with a bounded wait) when the module is removed and when the process exits, so a
+    /// runbook's last records are not lost with it.
     /// </summary>
     internal static class AuditLog
     {
+        /// <summary>How long removal or exit waits for queued records to be written.</summary>
+        public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
+
         /// <summary>The environment variable naming the log file (a module preference variable wins over it).</summary>
         public const string EnvironmentVariable = "SENTINEL_AUDIT_LOG";
 
@@ -23,7 +28,11 @@ namespace Sentinel.Audit
 
         private static readonly BlockingCollection<(string Path, string Line)> Pending = new BlockingCollection<(string, string)>(10_000);
         private static readonly Lazy<Thread> Writer = new Lazy<Thread>(StartWriter);
+        private static readonly object Drained = new object();
         private static long _lost;
+
+        /// <summary>Records queued and not yet written (or given up on); guarded by <see cref="Drained"/>.</summary>
+        private static int _unwritten;
 
         /// <summary>How many records were lost (queue full, file not writable) since the last call.</summary>
         public static long TakeNewFailures() => Interlocked.Exchange(ref _lost, 0);
@@ -31,19 +40,46 @@ namespace Sentinel.Audit
         public static void Record(string path, AuditRecord record)
         {
             _ = Writer.Value;
-            if (!Pending.TryAdd((path, record.ToJson() + "\n")))
+            lock (Drained)
             {
-                Interlocked.Increment(ref _lost);
+                if (Pending.TryAdd((path, record.ToJson() + "\n")))
+                {
+                    _unwritten++;
+                    return;
+                }
+            }
+
+            Interlocked.Increment(ref _lost);
+        }
+
+        /// <summary>Waits until every queued record is written, or <paramref name="timeout"/> passes; true when none is left.</summary>
+        public static bool Flush(TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            lock (Drained)
+            {
+                while (_unwritten > 0)
+                {
+                    var left = deadline - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero || !Monitor.Wait(Drained, left))
+                    {
+                        return _unwritten == 0;
+                    }
+                }
+
+                return true;
             }
         }
 
         private static Thread StartWriter()
         {
+            AppDomain.CurrentDomain.ProcessExit += (sender, e) => Flush(FlushTimeout);
             var thread = new Thread(WriteAll) { IsBackground = true, Name = "Sentinel audit log" };
             thread.Start();
             return thread;
         }
 
+        /// <summary>The writer thread. It catches everything: an exception left to escape a thread ends the whole process.</summary>
         private static void WriteAll()
         {
             foreach (var (path, line) in Pending.GetConsumingEnumerable())
@@ -52,9 +88,17 @@ namespace Sentinel.Audit
                 {
                     File.AppendAllText(path, line, new UTF8Encoding(false));
                 }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+                catch (Exception)
                 {
                     Interlocked.Increment(ref _lost);
+                }
+                finally
+                {
+                    lock (Drained)
+                    {
+                        _unwritten--;
+                        Monitor.PulseAll(Drained);
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ namespace Sentinel.Commands
     public sealed class AddSentinelServerCommand : SentinelCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
         public string Name { get; set; } = string.Empty;
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

@@ -270,7 +270,9 @@ namespace Sentinel.Commands
             return selected;
         }
 
-        private SshConfig SshConfiguration => _sshConfig ??= SshConfig.Load(ConfigFile != null ? ResolvePath(ConfigFile) : SshConfig.DefaultPath);
+        private SshConfig SshConfiguration => _sshConfig ??= ConfigFile != null
+            ? SshConfig.Load(ResolvePath(ConfigFile), mustExist: true)
+            : SshConfig.Load(SshConfig.DefaultPath);
 
         private string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(path));
     }

@@ -12,6 +12,7 @@ using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.Platform;
 using Sentinel.Results;
+using Sentinel.Services;
 
 namespace Sentinel.Commands
 {
@@ -43,6 +44,15 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
+            // A name is checked before any host is contacted: it goes into a command line.
+            foreach (var service in Service ?? new string[0])
+            {
+                if (!ServiceName.IsValid(service))
+                {
+                    ThrowSentinelError(ServiceErrors.InvalidName(service), service);
+                }
+            }
+
             var connector = new Connector(Transport);
             var targets = ResolveTargets();
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Test-SentinelConnection", async settings =>

@@ -7,7 +7,11 @@ using Sentinel.Serialization;
 
 namespace Sentinel.Containers
 {
-    /// <summary>Reads docker's JSON output (one object per line from ps, one object from inspect), never its columns.</summary>
+    /// <summary>
+    /// Reads docker's JSON output (one object per line from ps, one object from inspect), never its
+    /// columns. Output that is not what docker prints (not JSON, nested too deep, a line without an id
+    /// or a name) is a FormatException, which the caller turns into that host's error.
+    /// </summary>
     internal static class DockerOutput
     {
         /// <summary>Lists every container, untruncated, one JSON object per line.</summary>
@@ -29,10 +33,17 @@ namespace Sentinel.Containers
                     throw new FormatException("docker ps printed a line that is not a JSON object.");
                 }
 
+                var id = Text(fields, "ID");
+                var names = Text(fields, "Names");
+                if (id.Length == 0 || names.Length == 0)
+                {
+                    throw new FormatException("docker ps printed a line without a container id or name.");
+                }
+
                 containers.Add(new ContainerStatus(
                     computerName,
-                    Text(fields, "Names"),
-                    Text(fields, "ID"),
+                    names,
+                    id,
                     Text(fields, "Image"),
                     Text(fields, "State"),
                     Text(fields, "Status"),
@@ -73,7 +84,7 @@ namespace Sentinel.Containers
             return DateTime.SpecifyKind(when, DateTimeKind.Utc);
         }
 
-        private static readonly Regex Rfc3339 = new Regex(@"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", RegexOptions.CultureInvariant);
+        private static readonly Regex Rfc3339 = new Regex(@"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)\z", RegexOptions.CultureInvariant);
 
         /// <summary>Whether <paramref name="name"/> names this container: one of its names, or its id or an id prefix of 12 or more.</summary>
         public static bool Matches(ContainerStatus container, string name) =>

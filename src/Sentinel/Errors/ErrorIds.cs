@@ -17,6 +17,7 @@ namespace Sentinel.Errors
         public const string KnownHostsUnreadable = "Sentinel.KnownHostsUnreadable";
         public const string KeyFileNotFound = "Sentinel.KeyFileNotFound";
         public const string KeyFileInvalid = "Sentinel.KeyFileInvalid";
+        public const string KeyFileUnreadable = "Sentinel.KeyFileUnreadable";
         public const string KeyPassphraseRequired = "Sentinel.KeyPassphraseRequired";
         public const string KeyPassphraseWrong = "Sentinel.KeyPassphraseWrong";
         public const string NoSession = "Sentinel.NoSession";
@@ -32,6 +33,8 @@ namespace Sentinel.Errors
         public const string SudoNotInstalled = "Sentinel.SudoNotInstalled";
         public const string InvalidArgument = "Sentinel.InvalidArgument";
         public const string InventoryInvalid = "Sentinel.InventoryInvalid";
+        public const string InventoryUnwritable = "Sentinel.InventoryUnwritable";
+        public const string SshConfigInvalid = "Sentinel.SshConfigInvalid";
         public const string ServerNotFound = "Sentinel.ServerNotFound";
         public const string ServerExists = "Sentinel.ServerExists";
         public const string JumpHostInvalid = "Sentinel.JumpHostInvalid";

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
@@ -18,6 +19,22 @@ namespace Sentinel.Errors
             string.Join(",", tags),
             $"No server in '{path}' carries the tag(s) {string.Join(", ", tags)}.",
             "List the servers and their tags with Get-SentinelServer.");
+
+        public static SentinelException Unwritable(string path, Exception inner) => new SentinelException(
+            ErrorIds.InventoryUnwritable,
+            ErrorCategory.WriteError,
+            path,
+            $"The servers file '{path}' could not be written: {inner.Message} It is as it was before.",
+            "Check that the folder exists and is writable, or point $env:SENTINEL_SERVERS at another file.",
+            inner);
+
+        /// <summary>An ssh_config that cannot be used, reported for each host that would have been resolved through it.</summary>
+        public static SentinelException SshConfigInvalid(string computerName, string problem) => new SentinelException(
+            ErrorIds.SshConfigInvalid,
+            ErrorCategory.InvalidData,
+            computerName,
+            $"Cannot connect to {computerName}: the OpenSSH client configuration cannot be used: {problem}. Nothing was sent to the host.",
+            "Fix the file or its permissions, or pass -ConfigFile with a readable ssh_config (an empty file stands for none).");
 
         public static SentinelException Exists(string name, string path) => new SentinelException(
             ErrorIds.ServerExists,

@@ -5,9 +5,11 @@ namespace Sentinel.Errors
 {
     /// <summary>
     /// A failure Sentinel understands: it carries the stable error id, the PowerShell category,
-    /// the host it concerns and what the user should do about it.
+    /// the host it concerns and what the user should do about it. It carries its own ErrorRecord, so
+    /// even when it escapes a cmdlet unhandled PowerShell reports it under its Sentinel id, not as a
+    /// .NET type name.
     /// </summary>
-    public sealed class SentinelException : Exception
+    public sealed class SentinelException : Exception, IContainsErrorRecord
     {
         public SentinelException(string errorId, ErrorCategory category, string? computerName, string message, string? recommendedAction = null, Exception? innerException = null)
             : base(message, innerException)
@@ -28,6 +30,9 @@ namespace Sentinel.Errors
 
         /// <summary>What to check or do next, shown as the error's recommended action.</summary>
         public string? RecommendedAction { get; }
+
+        /// <summary>The error record PowerShell shows: this id, category, the host as target and the recommended action.</summary>
+        public ErrorRecord ErrorRecord => ToErrorRecord();
 
         internal ErrorRecord ToErrorRecord(object? target = null)
         {

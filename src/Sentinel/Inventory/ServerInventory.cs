@@ -21,6 +21,7 @@ namespace Sentinel.Inventory
     internal static class ServerInventory
     {
         public const string EnvironmentVariable = "SENTINEL_SERVERS";
+        private const int MaxFileBytes = 16 * 1024 * 1024;
 
         /// <summary><c>$env:SENTINEL_SERVERS</c>, else servers.json in the user's config folder (~/.config/sentinel on Linux).</summary>
         public static string DefaultPath =>
@@ -38,6 +39,11 @@ namespace Sentinel.Inventory
 
         public static List<ServerEntry> Load(string path)
         {
+            if (Directory.Exists(path))
+            {
+                throw Invalid(path, "it is a folder, not a file");
+            }
+
             if (!File.Exists(path))
             {
                 return new List<ServerEntry>();
@@ -46,7 +52,7 @@ namespace Sentinel.Inventory
             object? document;
             try
             {
-                document = Json.Parse(File.ReadAllText(path));
+                document = Json.Parse(ReadText(path));
             }
             catch (JsonException e)
             {
@@ -61,7 +67,47 @@ namespace Sentinel.Inventory
             return servers.Select((item, index) => ReadEntry(path, item, index)).ToList();
         }
 
+        /// <summary>The file's text; a file that cannot be read, is not a regular file or is not text is InventoryInvalid.</summary>
+        private static string ReadText(string path)
+        {
+            byte[] bytes;
+            try
+            {
+                // A pipe or a device reports length 0: refuse it rather than block on it or read forever.
+                var length = new FileInfo(path).Length;
+                if (length == 0 || length > MaxFileBytes)
+                {
+                    throw Invalid(path, length == 0 ? "it is empty (or not a regular file)" : $"it is larger than {MaxFileBytes / (1024 * 1024)} MiB");
+                }
+
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                throw Invalid(path, $"it cannot be read: {e.Message}", e);
+            }
+
+            if (Array.IndexOf(bytes, (byte)0) >= 0)
+            {
+                throw Invalid(path, "it is not a text file (it holds NUL bytes)");
+            }
+
+            return new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
+        }
+
         public static void Save(string path, IEnumerable<ServerEntry> entries)
+        {
+            try
+            {
+                Write(path, entries);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                throw InventoryErrors.Unwritable(path, e);
+            }
+        }
+
+        private static void Write(string path, IEnumerable<ServerEntry> entries)
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(folder);
@@ -69,7 +115,7 @@ namespace Sentinel.Inventory
             var first = true;
             foreach (var entry in entries)
             {
-                json.Append(first ? "\n" : ",\n").Append("    ").Append(Write(entry));
+                json.Append(first ? "\n" : ",\n").Append("    ").Append(ToJson(entry));
                 first = false;
             }
 
@@ -77,17 +123,24 @@ namespace Sentinel.Inventory
 
             var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
             File.WriteAllText(temporary, json.ToString(), new UTF8Encoding(false));
-            if (File.Exists(path))
+            try
             {
-                File.Replace(temporary, path, null);
+                if (File.Exists(path))
+                {
+                    File.Replace(temporary, path, null);
+                }
+                else
+                {
+                    File.Move(temporary, path);
+                }
             }
-            else
+            finally
             {
-                File.Move(temporary, path);
+                File.Delete(temporary); // gone already unless the replace failed
             }
         }
 
-        private static string Write(ServerEntry entry)
+        private static string ToJson(ServerEntry entry)
         {
             var fields = new List<string> { "\"name\": " + Json.Quote(entry.Name), "\"computerName\": " + Json.Quote(entry.ComputerName) };
             if (entry.Port.HasValue)

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Sentinel.Connections;
+using Sentinel.Errors;
 using Sentinel.HostKeys;
 
 namespace Sentinel.Inventory
@@ -44,19 +45,66 @@ namespace Sentinel.Inventory
     /// <summary>
     /// An OpenSSH client configuration (ssh_config(5)): Host blocks with <c>*</c>, <c>?</c> and <c>!</c>
     /// patterns, the first value for a keyword wins, Include (globs, relative to ~/.ssh) may appear
-    /// inside a block. Unknown keywords are ignored, as ssh ignores options it lacks; a malformed line
-    /// or a Match block (not supported) is a warning with its file and line.
+    /// inside a block. Unknown keywords are ignored, as ssh ignores options it lacks; a malformed line,
+    /// a Match block (not supported) and a keyword that would change where or how ssh connects but that
+    /// Sentinel does not implement (<see cref="Unsupported"/>) are warnings with their file and line.
+    /// A file that cannot be read or is not text (a folder, no permission, NUL bytes, over 4 MiB) makes
+    /// every host resolved through it a <c>Sentinel.SshConfigInvalid</c> error: connecting as if it
+    /// said nothing could dial the wrong host.
     /// </summary>
     internal sealed class SshConfig
     {
         private const int MaxIncludeDepth = 16;
+        private const int MaxFilesRead = 256;
+        private const int MaxFileBytes = 4 * 1024 * 1024;
+        private const int MaxWarnings = 50;
+
+        /// <summary>
+        /// Keywords that change where or how ssh would connect, which Sentinel does not implement, with
+        /// the values that change nothing (a line with one of those is not worth a warning) and what
+        /// Sentinel does instead. Keywords that only affect the session (forwarding, environment, TTY)
+        /// are ignored quietly like any unknown keyword.
+        /// </summary>
+        private static readonly Dictionary<string, (string Name, string[] Harmless, string Instead)> Unsupported = new Dictionary<string, (string, string[], string)>(StringComparer.Ordinal)
+        {
+            ["proxycommand"] = ("ProxyCommand", new[] { "none" }, "Sentinel connects directly (or through ProxyJump), not through the command"),
+            ["hostkeyalias"] = ("HostKeyAlias", new string[0], "host keys are looked up and recorded under the HostName"),
+            ["certificatefile"] = ("CertificateFile", new string[0], "no certificate is offered, only the key files"),
+            ["identityagent"] = ("IdentityAgent", new[] { "none" }, "no agent is used, only key files and passwords"),
+            ["pkcs11provider"] = ("PKCS11Provider", new[] { "none" }, "keys on tokens are not offered, only key files"),
+            ["securitykeyprovider"] = ("SecurityKeyProvider", new[] { "internal" }, "FIDO security keys are not offered"),
+            ["hostbasedauthentication"] = ("HostbasedAuthentication", new[] { "no" }, "host-based authentication is not offered"),
+            ["gssapiauthentication"] = ("GSSAPIAuthentication", new[] { "no" }, "GSSAPI (Kerberos) authentication is not offered"),
+            ["preferredauthentications"] = ("PreferredAuthentications", new string[0], "Sentinel offers keys first, then the password, whatever the order written"),
+            ["passwordauthentication"] = ("PasswordAuthentication", new[] { "yes" }, "a password, when one is given (-Credential, $env:SSH_PASS), is still offered"),
+            ["kbdinteractiveauthentication"] = ("KbdInteractiveAuthentication", new[] { "yes" }, "the setting is not read"),
+            ["pubkeyauthentication"] = ("PubkeyAuthentication", new[] { "yes", "unbound", "host-bound" }, "key files are still offered"),
+            ["canonicalizehostname"] = ("CanonicalizeHostname", new[] { "no" }, "the name is resolved as written, without the CanonicalDomains search"),
+            ["addressfamily"] = ("AddressFamily", new[] { "any" }, "every address the name resolves to is tried, IPv4 and IPv6"),
+            ["bindaddress"] = ("BindAddress", new string[0], "the system chooses the local address"),
+            ["bindinterface"] = ("BindInterface", new string[0], "the system chooses the local interface"),
+            ["hostkeyalgorithms"] = ("HostKeyAlgorithms", new string[0], "Sentinel chooses the host key algorithms itself"),
+            ["macs"] = ("MACs", new string[0], "the default MACs are offered"),
+            ["pubkeyacceptedalgorithms"] = ("PubkeyAcceptedAlgorithms", new string[0], "each key is offered with its modern signature algorithms"),
+            ["pubkeyacceptedkeytypes"] = ("PubkeyAcceptedKeyTypes", new string[0], "each key is offered with its modern signature algorithms"),
+            ["globalknownhostsfile"] = ("GlobalKnownHostsFile", new string[0], "only the user's known_hosts file (UserKnownHostsFile, -KnownHostsFile) is read"),
+            ["knownhostscommand"] = ("KnownHostsCommand", new[] { "none" }, "the command is not run; only the known_hosts file is read"),
+            ["revokedhostkeys"] = ("RevokedHostKeys", new[] { "none" }, "the file is not read; only @revoked lines in known_hosts count"),
+            ["verifyhostkeydns"] = ("VerifyHostKeyDNS", new[] { "no" }, "SSHFP records in DNS are not consulted"),
+        };
+
         private readonly List<Line> _lines = new List<Line>();
         private readonly List<string> _warnings = new List<string>();
+        private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Stack<string> _reading = new Stack<string>();
+        private int _filesRead;
+        private string? _failure;
 
         private SshConfig()
         {
         }
 
+        /// <summary>Each warning once, at most <see cref="MaxWarnings"/> of them and then one that says there are more.</summary>
         public IReadOnlyList<string> Warnings => _warnings;
 
         /// <summary>The names of Host blocks without wildcards or negation: the aliases a user can type.</summary>
@@ -68,16 +116,33 @@ namespace Sentinel.Inventory
 
         public static string DefaultPath => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "config");
 
-        /// <summary>Reads a config file; a missing file is an empty configuration.</summary>
-        public static SshConfig Load(string path)
+        /// <summary>
+        /// Reads a config file. A missing file is an empty configuration unless <paramref name="mustExist"/>
+        /// (a file the user named). Never throws: a file that cannot be used fails each <see cref="Resolve"/>.
+        /// </summary>
+        public static SshConfig Load(string path, bool mustExist = false)
         {
             var config = new SshConfig();
-            config.Read(path, new[] { "*" }, 0);
+            if (mustExist && !File.Exists(path) && !Directory.Exists(path))
+            {
+                config._failure = $"'{path}' does not exist";
+            }
+            else
+            {
+                config.Read(path, new[] { "*" }, 0, null);
+            }
+
             return config;
         }
 
+        /// <summary>What the config says about <paramref name="host"/>; a SshConfigInvalid error for it when the file cannot be used.</summary>
         public SshHostConfig Resolve(string host)
         {
+            if (_failure != null)
+            {
+                throw InventoryErrors.SshConfigInvalid(host, _failure);
+            }
+
             var result = new SshHostConfig();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var line in _lines.Where(l => l.Keyword != "host" && HostPatterns.Matches(l.Block, host)))
@@ -122,21 +187,122 @@ namespace Sentinel.Inventory
                     case "ciphers" when first:
                         result.Ciphers = value;
                         break;
+                    default:
+                        WarnIfUnsupported(line, first);
+                        break;
                 }
             }
 
             return result;
         }
 
-        private void Read(string path, string[] block, int depth)
+        /// <summary>A keyword Sentinel does not implement, in force for this host with a value that matters: say so.</summary>
+        private void WarnIfUnsupported(Line line, bool first)
         {
-            if (!File.Exists(path))
+            if (!Unsupported.TryGetValue(line.Keyword, out var keyword) || !first ||
+                keyword.Harmless.Contains(line.Arguments[0], StringComparer.OrdinalIgnoreCase))
             {
                 return;
             }
 
+            Warn($"{line.Where}: {keyword.Name} is not supported by Sentinel and is ignored: {keyword.Instead}.");
+        }
+
+        private void Warn(string warning)
+        {
+            // Past the cap nothing more is kept: a garbage file of a million lines costs no memory here.
+            if (_warnings.Count > MaxWarnings || !_warned.Add(warning))
+            {
+                return;
+            }
+
+            _warnings.Add(_warnings.Count < MaxWarnings ? warning : "More ssh_config warnings are not shown; check the file with 'ssh -G <host>'.");
+        }
+
+        private void Read(string path, string[] block, int depth, string? includedAt)
+        {
+            var fullPath = Path.GetFullPath(path);
+            if (_failure != null || (!File.Exists(fullPath) && !Directory.Exists(fullPath)))
+            {
+                return; // a missing file says nothing, as for ssh
+            }
+
+            if (_reading.Contains(fullPath))
+            {
+                Warn($"{includedAt}: '{path}' includes itself; the Include is ignored.");
+                return;
+            }
+
+            if (++_filesRead > MaxFilesRead)
+            {
+                Warn($"{includedAt}: more than {MaxFilesRead} files read through Include; the rest are ignored.");
+                return;
+            }
+
+            var lines = LinesOf(fullPath, includedAt);
+            if (lines == null)
+            {
+                return;
+            }
+
+            _reading.Push(fullPath);
+            try
+            {
+                ReadLines(path, lines, block, depth);
+            }
+            finally
+            {
+                _reading.Pop();
+            }
+        }
+
+        /// <summary>The file's lines, or null with <see cref="_failure"/> set when it cannot be read or is not text.</summary>
+        private string[]? LinesOf(string path, string? includedAt)
+        {
+            var named = includedAt == null ? $"'{path}'" : $"'{path}' (included at {includedAt})";
+            byte[] bytes;
+            try
+            {
+                if (Directory.Exists(path))
+                {
+                    _failure = $"{named} is a folder, not a file";
+                    return null;
+                }
+
+                // A pipe or a device reports length 0: read it as empty rather than block on it or read forever.
+                var length = new FileInfo(path).Length;
+                if (length == 0)
+                {
+                    return new string[0];
+                }
+
+                if (length > MaxFileBytes)
+                {
+                    _failure = $"{named} is larger than {MaxFileBytes / (1024 * 1024)} MiB, which no ssh_config is";
+                    return null;
+                }
+
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                _failure = $"{named} cannot be read: {e.Message}";
+                return null;
+            }
+
+            if (Array.IndexOf(bytes, (byte)0) >= 0)
+            {
+                _failure = $"{named} is not a text file (it holds NUL bytes)";
+                return null;
+            }
+
+            return new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        }
+
+        private void ReadLines(string path, string[] lines, string[] block, int depth)
+        {
             var lineNumber = 0;
-            foreach (var text in File.ReadAllLines(path))
+            foreach (var text in lines)
             {
                 lineNumber++;
                 var where = $"{path} line {lineNumber}";
@@ -150,7 +316,7 @@ namespace Sentinel.Inventory
                 var arguments = words.Skip(1).ToArray();
                 if (arguments.Length == 0)
                 {
-                    _warnings.Add($"{where}: '{words[0]}' has no value; the line is ignored.");
+                    Warn($"{where}: '{words[0]}' has no value; the line is ignored.");
                     continue;
                 }
 
@@ -161,16 +327,16 @@ namespace Sentinel.Inventory
                         _lines.Add(new Line(keyword, arguments, block, where));
                         break;
                     case "match":
-                        _warnings.Add($"{where}: Match blocks are not supported; the lines up to the next Host are ignored.");
+                        Warn($"{where}: Match blocks are not supported; the lines up to the next Host are ignored.");
                         block = new string[0];
                         break;
                     case "include" when depth >= MaxIncludeDepth:
-                        _warnings.Add($"{where}: Include nested more than {MaxIncludeDepth} deep; ignored.");
+                        Warn($"{where}: Include nested more than {MaxIncludeDepth} deep; ignored.");
                         break;
                     case "include":
-                        foreach (var included in arguments.SelectMany(Glob))
+                        foreach (var included in arguments.SelectMany(pattern => Glob(pattern, where)))
                         {
-                            Read(included, block, depth + 1);
+                            Read(included, block, depth + 1, where);
                         }
 
                         break;
@@ -191,7 +357,7 @@ namespace Sentinel.Inventory
                 return words;
             }
 
-            var equals = Regex.Match(trimmed, @"^([A-Za-z]+)\s*=\s*(.*)$");
+            var equals = Regex.Match(trimmed, @"^([A-Za-z]+)\s*=\s*(.*)\z");
             if (equals.Success)
             {
                 trimmed = equals.Groups[1].Value + " " + equals.Groups[2].Value;
@@ -231,7 +397,7 @@ namespace Sentinel.Inventory
             return words;
         }
 
-        private static IEnumerable<string> Glob(string pattern)
+        private IEnumerable<string> Glob(string pattern, string where)
         {
             var path = ConnectionSettings.ExpandPath(pattern);
             if (!Path.IsPathRooted(path))
@@ -246,7 +412,15 @@ namespace Sentinel.Inventory
                 return new[] { path };
             }
 
-            return Directory.Exists(folder) ? Directory.GetFiles(folder, name).OrderBy(f => f, StringComparer.Ordinal) : Enumerable.Empty<string>();
+            try
+            {
+                return Directory.Exists(folder) ? Directory.GetFiles(folder, name).OrderBy(f => f, StringComparer.Ordinal).ToArray() : new string[0];
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException)
+            {
+                _failure ??= $"the folder '{folder}' (Include at {where}) cannot be listed: {e.Message}";
+                return new string[0];
+            }
         }
 
         private int? Number(Line line, int min, int max)
@@ -256,7 +430,7 @@ namespace Sentinel.Inventory
                 return value;
             }
 
-            _warnings.Add($"{line.Where}: '{line.Arguments[0]}' is not a number from {min} to {max}; the line is ignored.");
+            Warn($"{line.Where}: '{line.Arguments[0]}' is not a number from {min} to {max}; the line is ignored.");
             return null;
         }
 
@@ -273,7 +447,7 @@ namespace Sentinel.Inventory
                 case "off":
                     return HostKeyPolicy.Ignore;
                 default:
-                    _warnings.Add($"{line.Where}: StrictHostKeyChecking '{line.Arguments[0]}' is not yes, accept-new or no; the line is ignored.");
+                    Warn($"{line.Where}: StrictHostKeyChecking '{line.Arguments[0]}' is not yes, accept-new or no; the line is ignored.");
                     return null;
             }
         }

@@ -24,10 +24,16 @@ namespace Sentinel.Serialization
     /// The small JSON reader and writer Sentinel's own files need (the servers file, the audit log).
     /// netstandard2.0 has no System.Text.Json, and a package for it would land in the default load
     /// context beside whatever other modules bring. Objects read as dictionaries (keys ignore case),
-    /// arrays as lists, numbers as double.
+    /// arrays as lists, numbers as double. It also reads what remote hosts print (docker's JSON), so
+    /// hostile text must end in a JsonException, never worse: nesting is limited (the reader recurses,
+    /// and 100,000 '[' would overflow the stack and kill the process), every step moves forward
+    /// (linear time), and numbers that do not fit a double are refused.
     /// </summary>
     internal static class Json
     {
+        /// <summary>How deep arrays and objects may nest; Sentinel's files and docker's output need a few levels.</summary>
+        public const int MaxDepth = 64;
+
         public static object? Parse(string text) => new Reader(text).ReadDocument();
 
         /// <summary>A JSON string literal, escaped.</summary>
@@ -66,6 +72,7 @@ namespace Sentinel.Serialization
             private int _position;
             private int _line = 1;
             private int _lineStart;
+            private int _depth;
 
             public Reader(string text)
             {
@@ -94,14 +101,26 @@ namespace Sentinel.Serialization
 
                 switch (_text[_position])
                 {
-                    case '{': return ReadObject();
-                    case '[': return ReadArray();
+                    case '{': return Nested(ReadObject);
+                    case '[': return Nested(ReadArray);
                     case '"': return ReadString();
                     case 't': return ReadWord("true", true);
                     case 'f': return ReadWord("false", false);
                     case 'n': return ReadWord("null", null);
                     default: return ReadNumber();
                 }
+            }
+
+            private object Nested(Func<object> read)
+            {
+                if (++_depth > MaxDepth)
+                {
+                    throw Error($"arrays and objects nest more than {MaxDepth} deep");
+                }
+
+                var value = read();
+                _depth--;
+                return value;
             }
 
             private Dictionary<string, object?> ReadObject()
@@ -176,6 +195,11 @@ namespace Sentinel.Serialization
                         throw Error("unterminated string");
                     }
 
+                    if (_text[_position] < 0x20)
+                    {
+                        throw Error("a control character in a string must be escaped");
+                    }
+
                     var c = _text[_position++];
                     if (c == '"')
                     {
@@ -199,8 +223,8 @@ namespace Sentinel.Serialization
                         case 'n': value.Append('\n'); break;
                         case 'r': value.Append('\r'); break;
                         case 't': value.Append('\t'); break;
-                        case 'u' when _position + 4 <= _text.Length && ushort.TryParse(_text.Substring(_position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code):
-                            value.Append((char)code);
+                        case 'u' when IsHex(_position, 4):
+                            value.Append((char)ushort.Parse(_text.Substring(_position, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
                             _position += 4;
                             break;
                         default:
@@ -234,7 +258,31 @@ namespace Sentinel.Serialization
                     throw Error("unexpected character");
                 }
 
+                if (double.IsInfinity(number) || double.IsNaN(number))
+                {
+                    _position = start;
+                    throw Error("a number too large for a double");
+                }
+
                 return number;
+            }
+
+            private bool IsHex(int start, int count)
+            {
+                if (start + count > _text.Length)
+                {
+                    return false;
+                }
+
+                for (var i = start; i < start + count; i++)
+                {
+                    if (!Uri.IsHexDigit(_text[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
             }
 
             private void Expect(char c)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Sentinel.Execution;
 using Sentinel.Results;
 
@@ -100,7 +101,12 @@ namespace Sentinel.Services
         public static bool IsDefinite(ServiceManager manager, int? exitCode) =>
             exitCode == 0 || exitCode == 3 || (manager == ServiceManager.OpenRC && exitCode == 32) || (manager == ServiceManager.SysV && exitCode == 4);
 
-        /// <summary>Reads <c>systemctl show -p ...</c> output (KEY=VALUE lines) into a status.</summary>
+        /// <summary>
+        /// Reads <c>systemctl show -p ...</c> output (KEY=VALUE lines) into a status. Whatever the host
+        /// prints, this never throws: a line without '=' is skipped, a missing or unknown state reads as
+        /// Unknown, a PID that is not a number as none, and a SubState that is not a systemd word
+        /// (letters, digits, '-', at most 64) as none.
+        /// </summary>
         public static ServiceStatus ParseSystemctlShow(string computerName, string name, string output)
         {
             var properties = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -120,8 +126,11 @@ namespace Sentinel.Services
             var state = loadState == "not-found" ? ServiceState.NotFound : FromActiveState(activeState);
             int? mainPid = properties.TryGetValue("MainPID", out var pidText) && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : (int?)null;
             var since = properties.TryGetValue("ActiveEnterTimestamp", out var stamp) ? ParseSystemdTimestamp(stamp) : null;
-            return new ServiceStatus(computerName, name, ServiceManager.Systemd, state, mainPid, since, string.IsNullOrEmpty(subState) ? null : subState);
+            return new ServiceStatus(computerName, name, ServiceManager.Systemd, state, mainPid, since, IsSystemdWord(subState) ? subState : null);
         }
+
+        private static bool IsSystemdWord(string? text) =>
+            !string.IsNullOrEmpty(text) && text!.Length <= 64 && text.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
 
         private static ServiceState FromActiveState(string? activeState)
         {

@@ -7,7 +7,8 @@ namespace Sentinel.Services
     internal static class ServiceName
     {
         // systemd allows ASCII letters, digits and ":-_.\" plus "@" for instances. A leading '-' would be an option.
-        private static readonly Regex Valid = new Regex(@"^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]{0,255}$", RegexOptions.CultureInvariant);
+        // \z, not $: $ also matches before a final newline, which would let "nginx\n" through.
+        private static readonly Regex Valid = new Regex(@"^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]{0,255}\z", RegexOptions.CultureInvariant);
 
         public static bool IsValid(string name) => Valid.IsMatch(name);
 

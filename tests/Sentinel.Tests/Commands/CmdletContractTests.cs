@@ -82,6 +82,35 @@ namespace Sentinel.Tests.Commands
         }
 
         [Theory]
+        [InlineData("nginx\n")]
+        [InlineData("nginx\0")]
+        [InlineData("'nginx'")]
+        [InlineData("-nginx")]
+        public void TestConnectionRefusesAServiceNameBeforeContactingAnyHost(string name)
+        {
+            using var shell = NewShell();
+            // Port 1 on loopback: had anything been tried, the TCP step would have produced a result.
+            shell.AddCommand("Test-SentinelConnection").AddParameter("ComputerName", "127.0.0.1").AddParameter("Port", 1).AddParameter("Service", new[] { "ssh", name });
+            var error = Assert.ThrowsAny<RuntimeException>(() => shell.Invoke()).ErrorRecord;
+            Assert.StartsWith("Sentinel.InvalidServiceName,", error.FullyQualifiedErrorId);
+            Assert.Equal(name, error.TargetObject);
+        }
+
+        [Fact]
+        public void ASentinelExceptionThatEscapesACmdletKeepsItsIdCategoryTargetAndAdvice()
+        {
+            var state = InitialSessionState.CreateDefault2();
+            state.Commands.Add(new SessionStateCmdletEntry("Invoke-Escape", typeof(InvokeEscapeCommand), null));
+            using var shell = PowerShell.Create(state);
+            shell.AddCommand("Invoke-Escape");
+            var error = Assert.ThrowsAny<RuntimeException>(() => shell.Invoke()).ErrorRecord;
+            Assert.Equal("Sentinel.KeyFileUnreadable,Sentinel.Tests.Commands.InvokeEscapeCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ReadError, error.CategoryInfo.Category);
+            Assert.Equal("web01", error.TargetObject);
+            Assert.Equal("Check the file.", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Theory]
         [InlineData(typeof(StartSentinelServiceCommand))]
         [InlineData(typeof(StopSentinelServiceCommand))]
         [InlineData(typeof(RestartSentinelServiceCommand))]
@@ -137,5 +166,13 @@ namespace Sentinel.Tests.Commands
         [Fact]
         public void SessionStateNamesAreStable()
             => Assert.Equal(new[] { "Open", "Broken", "Closed" }, Enum.GetNames(typeof(SentinelSessionState)));
+    }
+
+    /// <summary>A cmdlet that lets a SentinelException escape, as an unforeseen path would.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "Escape")]
+    public sealed class InvokeEscapeCommand : PSCmdlet
+    {
+        protected override void ProcessRecord() => throw new Sentinel.Errors.SentinelException(
+            Sentinel.Errors.ErrorIds.KeyFileUnreadable, ErrorCategory.ReadError, "web01", "The key file cannot be read.", "Check the file.");
     }
 }

@@ -62,7 +62,34 @@ namespace Sentinel.Tests.Containers
         [InlineData("web; touch /tmp/x", false)]
         [InlineData("-web", false)]
         [InlineData("$(id)", false)]
+        [InlineData("web\n", false)]
+        [InlineData("web\r\n", false)]
+        [InlineData("web\0", false)]
+        [InlineData("'web'", false)]
+        [InlineData("\"web\"", false)]
+        [InlineData("", false)]
         public void ContainerNamesFollowDockersRule(string name, bool valid) => Assert.Equal(valid, ContainerName.IsValid(name));
+
+        [Fact]
+        public void ALineWithoutAnIdOrANameIsRefused()
+        {
+            Assert.ThrowsAny<FormatException>(() => DockerOutput.ParsePs("h", "{}\n"));
+            Assert.ThrowsAny<FormatException>(() => DockerOutput.ParsePs("h", "{\"ID\":\"abc\",\"Names\":7}\n"));
+        }
+
+        [Fact]
+        public void HostileDockerPsOutputOnlyEverEndsInAFormatException()
+        {
+            var sample = Fixtures.Read("docker-ps.captured.jsonl");
+            HostileInput.EachEndsIn<FormatException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text => DockerOutput.ParsePs("h", text));
+        }
+
+        [Fact]
+        public void HostileDockerInspectOutputOnlyEverEndsInAFormatException()
+        {
+            var sample = Fixtures.Read("docker-inspect-state.web.captured.json");
+            HostileInput.EachEndsIn<FormatException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text => DockerOutput.ParseInspectState(text));
+        }
     }
 
     public sealed class JsonTests

@@ -55,5 +55,46 @@ namespace Sentinel.Tests.Inventory
 
         [Fact]
         public void AMissingFileIsAnEmptyInventory() => Assert.Empty(ServerInventory.Load(PathOf("absent.json")));
+
+        [Fact]
+        public void AFolderABinaryFileOrAHugeNumberIsInventoryInvalid()
+        {
+            Directory.CreateDirectory(_folder);
+            Assert.Contains("folder", Assert.Throws<SentinelException>(() => ServerInventory.Load(_folder)).Message);
+            File.WriteAllBytes(PathOf("binary.json"), new byte[] { (byte)'{', 0, 0xff });
+            Assert.Contains("NUL", Assert.Throws<SentinelException>(() => ServerInventory.Load(PathOf("binary.json"))).Message);
+            File.WriteAllText(PathOf("huge.json"), "{\"servers\":[{\"name\":\"a\",\"computerName\":\"x\",\"port\":1e400}]}");
+            Assert.Equal(ErrorIds.InventoryInvalid, Assert.Throws<SentinelException>(() => ServerInventory.Load(PathOf("huge.json"))).ErrorId);
+        }
+
+        [Fact]
+        public void AFileThatCannotBeWrittenIsInventoryUnwritableAndLeavesNoTemporaryFile()
+        {
+            Directory.CreateDirectory(PathOf("servers.json")); // a folder where the file should be
+            var error = Assert.Throws<SentinelException>(() => ServerInventory.Save(PathOf("servers.json"), new[] { new Results.ServerEntry("a", "x") }));
+            Assert.Equal(ErrorIds.InventoryUnwritable, error.ErrorId);
+            Assert.Equal(new[] { "servers.json" }, Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
+        }
+
+        [Fact]
+        public void HostileServersFilesOnlyEverEndInInventoryInvalid()
+        {
+            Directory.CreateDirectory(_folder);
+            var path = PathOf("servers.json");
+            const string sample = "{\"servers\":[{\"name\":\"web01\",\"computerName\":\"10.0.0.5\",\"port\":2222,\"tags\":[\"web\"],\"hostKeyPolicy\":\"strict\"}]}";
+            HostileInput.EachEndsIn<SentinelException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text =>
+            {
+                File.WriteAllText(path, text);
+                try
+                {
+                    ServerInventory.Load(path);
+                }
+                catch (SentinelException e)
+                {
+                    Assert.Equal(ErrorIds.InventoryInvalid, e.ErrorId);
+                    throw;
+                }
+            });
+        }
     }
 }

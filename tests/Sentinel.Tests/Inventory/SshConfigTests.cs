@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Inventory;
 using Xunit;
@@ -102,5 +103,101 @@ namespace Sentinel.Tests.Inventory
 
         [Fact]
         public void AMissingFileIsAnEmptyConfiguration() => Assert.Null(SshConfig.Load(Path.Combine(_folder, "absent")).Resolve("x").Port);
+
+        [Fact]
+        public void AMissingFileTheUserNamedIsAnErrorForEachHost()
+        {
+            var error = Assert.Throws<SentinelException>(() => SshConfig.Load(Path.Combine(_folder, "absent"), mustExist: true).Resolve("web"));
+            Assert.Equal((ErrorIds.SshConfigInvalid, "web"), (error.ErrorId, error.ComputerName));
+            Assert.Contains("does not exist", error.Message);
+        }
+
+        [Fact]
+        public void AFileThatIsNotTextOrAFolderIsAnErrorNamingTheHostAndTheFile()
+        {
+            var binary = Path.Combine(_folder, "binary");
+            File.WriteAllBytes(binary, new byte[] { 0x48, 0x6f, 0x73, 0x74, 0x20, 0x61, 0x00, 0xff, 0x01 });
+            var error = Assert.Throws<SentinelException>(() => SshConfig.Load(binary).Resolve("web"));
+            Assert.Equal((ErrorIds.SshConfigInvalid, "web"), (error.ErrorId, error.ComputerName));
+            Assert.Contains(binary, error.Message);
+            Assert.Contains("NUL", error.Message);
+            Assert.NotNull(error.RecommendedAction);
+            Assert.Empty(SshConfig.Load(binary).HostAliases);
+
+            error = Assert.Throws<SentinelException>(() => SshConfig.Load(_folder).Resolve("web"));
+            Assert.Contains("folder", error.Message);
+        }
+
+        [Fact]
+        public void AnIncludedFileThatCannotBeUsedFailsTheWholeConfigurationNamingTheIncludeLine()
+        {
+            File.WriteAllBytes(Path.Combine(_folder, "bad.conf"), new byte[] { 0, 1, 2 });
+            var error = Assert.Throws<SentinelException>(() => Load($"Host web\n  Port 22\nInclude {Path.Combine(_folder, "bad.conf")}\n").Resolve("web"));
+            Assert.Contains("config line 3", error.Message);
+        }
+
+        [Fact]
+        public void IncludeLoopsEndWithAWarning()
+        {
+            File.WriteAllText(Path.Combine(_folder, "a.conf"), $"Include {Path.Combine(_folder, "b.conf")}\nHost a\n  Port 2201\n");
+            File.WriteAllText(Path.Combine(_folder, "b.conf"), $"Include {Path.Combine(_folder, "a.conf")}\nInclude {Path.Combine(_folder, "a.conf")}\n");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var config = Load($"Include {Path.Combine(_folder, "a.conf")}\nInclude {Path.Combine(_folder, "config")}\n");
+            Assert.True(clock.Elapsed < HostileInput.Bound);
+            Assert.Equal(2201, config.Resolve("a").Port);
+            Assert.Contains(config.Warnings, w => w.Contains("includes itself"));
+        }
+
+        [Fact]
+        public void ADiamondOfIncludesReadsABoundedNumberOfFiles()
+        {
+            // Each level includes the next twice: 2^16 reads without a bound on files read.
+            for (var level = 0; level < 16; level++)
+            {
+                var next = Path.Combine(_folder, $"level{level + 1}.conf");
+                File.WriteAllText(Path.Combine(_folder, $"level{level}.conf"), $"Include {next}\nInclude {next}\n");
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var config = Load($"Include {Path.Combine(_folder, "level0.conf")}\n");
+            Assert.True(clock.Elapsed < HostileInput.Bound);
+            Assert.Contains(config.Warnings, w => w.Contains("more than 256 files"));
+        }
+
+        [Fact]
+        public void KeywordsThatChangeTheConnectionButAreNotImplementedWarnWithFileAndLineOncePerLine()
+        {
+            var config = Load("Host web*\n  ProxyCommand ssh -W %h:%p gw\n  HostKeyAlias web\nHost db\n  ProxyCommand none\n  IdentityAgent none\n  CertificateFile ~/.ssh/db-cert.pub\nHost *\n  ForwardAgent yes\n  ProxyCommand nc %h %p\n");
+            config.Resolve("web1");
+            config.Resolve("web2");
+            config.Resolve("db");
+            Assert.Single(config.Warnings, w => w.Contains("config line 2") && w.Contains("ProxyCommand is not supported"));
+            Assert.Single(config.Warnings, w => w.Contains("config line 3") && w.Contains("HostKeyAlias"));
+            Assert.Single(config.Warnings, w => w.Contains("config line 7") && w.Contains("CertificateFile"));
+            Assert.DoesNotContain(config.Warnings, w => w.Contains("line 5") || w.Contains("line 6") || w.Contains("line 10") || w.Contains("ForwardAgent"));
+            Assert.Empty(Load("Host other\n  ProxyCommand nc %h %p\n").Warnings);
+        }
+
+        [Fact]
+        public void WarningsAreCappedWithACountOfTheRest()
+        {
+            var config = Load(string.Concat(Enumerable.Range(0, 500).Select(i => $"Keyword{i}\n")));
+            Assert.Equal(51, config.Warnings.Count);
+            Assert.StartsWith("More ssh_config warnings are not shown", config.Warnings.Last());
+        }
+
+        [Fact]
+        public void HostileConfigTextEndsInWarningsOrASentinelError()
+        {
+            const string sample = "Host prod web-*\n  HostName 10.0.0.5\n  Port=2222\n  User \"ops user\"\n  ProxyJump a@b:22,c\n  IdentityFile ~/.ssh/%h\nMatch all\nInclude none*\nHost *\n  StrictHostKeyChecking accept-new\n";
+            var path = Path.Combine(_folder, "hostile");
+            HostileInput.EachEndsIn<SentinelException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text =>
+            {
+                File.WriteAllText(path, text);
+                var config = SshConfig.Load(path);
+                _ = config.HostAliases.ToList();
+                config.Resolve("web-1");
+            });
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Sentinel.Results;
 using Sentinel.Services;
 using Xunit;
@@ -97,12 +98,30 @@ namespace Sentinel.Tests.Services
         [InlineData("$(id)", false)]
         [InlineData("`id`", false)]
         [InlineData("nginx\nid", false)]
+        [InlineData("nginx\n", false)]
+        [InlineData("nginx\r\n", false)]
+        [InlineData("nginx\0", false)]
+        [InlineData("\"nginx\"", false)]
+        [InlineData("'nginx'", false)]
         [InlineData("-x", false)]
         [InlineData("--help", false)]
         [InlineData("a b", false)]
         [InlineData("a'b", false)]
         [InlineData("", false)]
         public void OnlySystemdUnitNameCharactersPass(string name, bool valid) => Assert.Equal(valid, ServiceName.IsValid(name));
+
+        [Fact]
+        public void HostileSystemctlShowOutputNeverThrowsAndKeepsOnlyASystemdWordAsSubState()
+        {
+            var sample = Fixtures.Read("systemctl-show.nginx.captured.txt");
+            HostileInput.EachReturns(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text => ServiceCommands.ParseSystemctlShow("h", "nginx", text));
+
+            var hostile = ServiceCommands.ParseSystemctlShow("h", "nginx", "LoadState=loaded\nActiveState=active\nSubState=running\u001b[2J\nMainPID=99999999999999999999\nActiveEnterTimestamp=Wed 9999-99-99 99:99:99 UTC\n");
+            Assert.Equal(ServiceState.Running, hostile.State);
+            Assert.Null(hostile.SubState);
+            Assert.Null(hostile.MainPid);
+            Assert.Null(hostile.Since);
+        }
 
         [Theory]
         [InlineData("nginx", "/usr/sbin/nginx -t")]
