@@ -15,6 +15,7 @@ namespace Sentinel.Ssh
         private readonly SshCommand _command;
         private readonly string _computerName;
         private readonly CancellationTokenSource _terminate = new CancellationTokenSource();
+        private bool _terminateRequested;
 
         public SshNetRemoteProcess(SshCommand command, string computerName)
         {
@@ -34,7 +35,34 @@ namespace Sentinel.Ssh
 
         public Task<RemoteExit> Completion { get; }
 
+        /// <summary>
+        /// Sends the signal from a pool thread: SSH.NET's cancellation waits up to 500 ms for the exit on
+        /// the calling thread, and a stop must not wait for the server.
+        /// </summary>
         public void Terminate()
+        {
+            Volatile.Write(ref _terminateRequested, true);
+            ThreadPool.QueueUserWorkItem(_ => CancelExecution());
+        }
+
+        /// <summary>
+        /// A terminated command is disposed once its channel has ended (or SSH.NET gave up waiting):
+        /// disposing earlier waits for the channel to close on the caller's thread, which would hold a
+        /// Ctrl+C up to SSH.NET's channel-close timeout.
+        /// </summary>
+        public void Dispose()
+        {
+            if (Volatile.Read(ref _terminateRequested))
+            {
+                // On a pool thread: the continuation must not run on SSH.NET's listener thread, which closes channels.
+                Completion.ContinueWith(_ => DisposeNow(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                return;
+            }
+
+            DisposeNow();
+        }
+
+        private void CancelExecution()
         {
             try
             {
@@ -46,7 +74,7 @@ namespace Sentinel.Ssh
             }
         }
 
-        public void Dispose()
+        private void DisposeNow()
         {
             _command.Dispose();
             _terminate.Dispose();
