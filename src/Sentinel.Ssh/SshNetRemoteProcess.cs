@@ -36,13 +36,22 @@ namespace Sentinel.Ssh
         public Task<RemoteExit> Completion { get; }
 
         /// <summary>
-        /// Sends the signal from a pool thread: SSH.NET's cancellation waits up to 500 ms for the exit on
-        /// the calling thread, and a stop must not wait for the server.
+        /// Signals at once, on the caller's thread, so the signal leaves before anything closes the
+        /// connection; SSH.NET's own cancellation (it signals again, waits up to 500 ms for the exit, then
+        /// closes the channel and waits for the server's close) runs on a pool thread, so a stop never
+        /// waits for the server. Without the immediate path (another SSH.NET build) it runs here, as before.
         /// </summary>
         public void Terminate()
         {
             Volatile.Write(ref _terminateRequested, true);
-            ThreadPool.QueueUserWorkItem(_ => CancelExecution());
+            if (ChannelSignal.TrySend(_command, "TERM"))
+            {
+                ThreadPool.QueueUserWorkItem(_ => CancelExecution());
+            }
+            else
+            {
+                CancelExecution();
+            }
         }
 
         /// <summary>
