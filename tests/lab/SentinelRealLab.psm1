@@ -276,10 +276,13 @@ function Stop-LabProcess {
     if (-not (Test-LabProcessAlive $Process)) { return }
     if ($Process.Tree) { Stop-ProcessTree -ProcessId $Process.Pid } else { & kill -TERM $Process.Pid 2>$null }
     $deadline = [DateTime]::UtcNow.AddSeconds($Process.Grace)
-    while ((Test-LabProcessAlive $Process) -and [DateTime]::UtcNow -lt $deadline) { [System.Threading.Thread]::Sleep(50) }
-    if (Test-LabProcessAlive $Process) {
-        Write-Warning "[real lab] PID $($Process.Pid) ignored SIGTERM for $($Process.Grace) s: killing it."
-        & kill -KILL $Process.Pid 2>$null
+    while (Test-LabProcessAlive $Process) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            Write-Warning "[real lab] PID $($Process.Pid) ignored SIGTERM for $($Process.Grace) s: killing it."
+            & kill -KILL $Process.Pid 2>$null
+            return
+        }
+        [System.Threading.Thread]::Sleep(50)
     }
 }
 
