@@ -23,8 +23,11 @@ namespace Sentinel.Ssh
             _computerName = computerName;
 
             // Cancelling this token makes SSH.NET send "signal TERM"; OpenSSH delivers it to the
-            // command's whole process group, then the channel closes.
-            Completion = CompleteAsync(command.ExecuteAsync(_terminate.Token));
+            // command's whole process group, then the channel closes. Dropbear signals only the
+            // process it started (the login shell running the command line), not its children.
+            var execution = command.ExecuteAsync(_terminate.Token);
+            ChannelWindowRefill.Attach(command);
+            Completion = CompleteAsync(execution);
         }
 
         public Stream StandardOutput => _command.OutputStream;
