@@ -92,14 +92,14 @@ namespace Sentinel.Tests.Containers
         [Fact]
         public void HostileDockerPsOutputOnlyEverEndsInAFormatException()
         {
-            var sample = Fixtures.Read("docker-ps.captured.jsonl");
+            var sample = Fixtures.Read("docker-ps.newer-cli.captured.jsonl");
             HostileInput.EachEndsIn<FormatException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text => DockerOutput.ParsePs("h", text));
         }
 
         [Fact]
         public void HostileDockerInspectOutputOnlyEverEndsInAFormatException()
         {
-            var sample = Fixtures.Read("docker-inspect-state.web.captured.json");
+            var sample = Fixtures.Read("docker-inspect-state.ticker.captured.json");
             HostileInput.EachEndsIn<FormatException>(HostileInput.Structured(sample).Concat(HostileInput.Random(sample)), text => DockerOutput.ParseInspectState(text));
         }
     }
