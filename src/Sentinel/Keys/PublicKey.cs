@@ -24,6 +24,9 @@ namespace Sentinel.Keys
             "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
         };
 
+        // C0 and C1 controls and DEL, but not tab: a line of authorized_keys must stay one line of text.
+        private static readonly char[] ControlCharacters = Enumerable.Range(0, 0xA0).Where(c => char.IsControl((char)c) && c != '\t').Select(c => (char)c).ToArray();
+
         private PublicKey(string keyType, byte[] blob, string comment)
         {
             KeyType = keyType;
@@ -68,9 +71,10 @@ namespace Sentinel.Keys
                 return null;
             }
 
-            var control = body.FirstOrDefault(c => char.IsControl(c) && c != '\t');
-            if (control != default(char))
+            var at = body.IndexOfAny(ControlCharacters);
+            if (at >= 0)
             {
+                var control = body[at];
                 reason = control == '\n' || control == '\r'
                     ? "it has more than one line (a .pub file holds one key)"
                     : $"it contains the control character U+{(int)control:X4}";
