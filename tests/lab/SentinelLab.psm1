@@ -227,9 +227,15 @@ function Start-SentinelLab {
     .PARAMETER HostKeyType
     The host key types sshd gets (rsa, ecdsa, ed25519), one HostKey line each in the order given; the
     lab's HostKeyPaths maps each type to its private key file, HostKeyPath is the first one's.
+    .PARAMETER AuthorizedKeysFile
+    sshd's AuthorizedKeysFile instead of the lab's own folder (for example '.ssh/authorized_keys', where
+    Install-SentinelKey writes).
+    .PARAMETER AllowUser
+    More users sshd lets in besides the lab's (a test's throwaway user).
     #>
     param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath, [hashtable]$SessionEnvironment = @{},
-        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @())
+        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @(),
+        [string]$AuthorizedKeysFile = "$($script:SecretsRoot)/authorized_keys/%u", [string[]]$AllowUser = @())
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -292,8 +298,8 @@ Port $Port
 $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 $(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")
 PidFile $($lab.PidPath)
-AuthorizedKeysFile $($script:SecretsRoot)/authorized_keys/%u
-AllowUsers $($script:LabUser) $($script:TtyUser) $($script:NoPasswordRuleUser)
+AuthorizedKeysFile $AuthorizedKeysFile
+AllowUsers $((@($script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser) + $AllowUser) -join ' ')
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes

@@ -66,6 +66,26 @@ namespace Sentinel.Connections
 
         public string KnownHostsFile { get; set; } = DefaultKnownHostsFile;
 
+        /// <summary>
+        /// These settings (host, port, user, jump hosts, host-key policy and known_hosts, algorithms)
+        /// offering only <paramref name="keyFile"/>: no password, no other key. Install-SentinelKey proves
+        /// with it that an installed key logs in on its own.
+        /// </summary>
+        public ConnectionSettings WithOnlyKey(string keyFile, SecureString? passphrase) => new ConnectionSettings(ComputerName, HostName, Port, UserName)
+        {
+            KeyFiles = new[] { keyFile },
+            KeyPassphrase = passphrase,
+            UseDefaultKeys = false,
+            IsJumpHost = IsJumpHost,
+            ConnectTimeout = ConnectTimeout,
+            HostKeyPolicy = HostKeyPolicy,
+            KeepAlive = KeepAlive,
+            KeyExchanges = KeyExchanges,
+            Ciphers = Ciphers,
+            JumpHosts = JumpHosts,
+            KnownHostsFile = KnownHostsFile,
+        };
+
         public static string DefaultKnownHostsFile => Path.Combine(HomeDirectory, ".ssh", "known_hosts");
 
         /// <summary>The identities ssh tries when none is named, most modern first.</summary>

@@ -47,5 +47,9 @@ namespace Sentinel.Errors
         public const string InvalidContainerName = "Sentinel.InvalidContainerName";
         public const string ContainerNotFound = "Sentinel.ContainerNotFound";
         public const string ContainerCommandFailed = "Sentinel.ContainerCommandFailed";
+        public const string KeyFileExists = "Sentinel.KeyFileExists";
+        public const string KeyFileUnwritable = "Sentinel.KeyFileUnwritable";
+        public const string PublicKeyInvalid = "Sentinel.PublicKeyInvalid";
+        public const string KeyInstallFailed = "Sentinel.KeyInstallFailed";
     }
 }

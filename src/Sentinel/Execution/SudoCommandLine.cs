@@ -66,9 +66,14 @@ namespace Sentinel.Execution
         };
 
         /// <summary>Null when <paramref name="line"/> is one simple command; otherwise the first shell syntax found, for messages.</summary>
-        public static string? Find(string line)
+        public static string? Find(string line) => Scan(line, out _);
+
+        /// <summary>The words (argv) a shell would pass for a simple command, quotes removed; null when the line has shell syntax.</summary>
+        public static IReadOnlyList<string>? Words(string line) => Scan(line, out var words) == null ? words : null;
+
+        private static string? Scan(string line, out List<string> words)
         {
-            var words = new List<string>();
+            words = new List<string>();
             var word = new StringBuilder();
             var inWord = false;
             var quotedFirstWord = false;

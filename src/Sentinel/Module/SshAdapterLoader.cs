@@ -18,14 +18,22 @@ namespace Sentinel.Module
         public const string LoadContextName = "Sentinel";
         private const string AdapterAssembly = "Sentinel.Ssh";
         private const string AdapterType = "Sentinel.Ssh.SshNetTransport";
+        private const string KeyPrimitivesType = "Sentinel.Ssh.SshNetKeyPrimitives";
 
-        private static readonly Lazy<ISshTransport> LazyTransport = new Lazy<ISshTransport>(Load);
+        private static readonly Lazy<Assembly> LazyAdapter = new Lazy<Assembly>(Load);
+        private static readonly Lazy<ISshTransport> LazyTransport = new Lazy<ISshTransport>(() => Create<ISshTransport>(AdapterType));
+        private static readonly Lazy<IKeyPrimitives> LazyKeyPrimitives = new Lazy<IKeyPrimitives>(() => Create<IKeyPrimitives>(KeyPrimitivesType));
 
         public static ISshTransport Transport => LazyTransport.Value;
 
+        /// <summary>ed25519 and bcrypt_pbkdf, from the adapter's cryptography (for New-SentinelKey).</summary>
+        public static IKeyPrimitives KeyPrimitives => LazyKeyPrimitives.Value;
+
         private static bool IsDesktop => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
-        private static ISshTransport Load()
+        private static T Create<T>(string typeName) => (T)Activator.CreateInstance(LazyAdapter.Value.GetType(typeName, throwOnError: true)!, nonPublic: true)!;
+
+        private static Assembly Load()
         {
             var moduleFolder = Path.GetDirectoryName(typeof(SshAdapterLoader).Assembly.Location)!;
             var dependencies = Path.Combine(moduleFolder, "dependencies", IsDesktop ? "Desktop" : "Core");
@@ -45,7 +53,7 @@ namespace Sentinel.Module
                 adapter = LoadForCore(dependencies);
             }
 
-            return (ISshTransport)Activator.CreateInstance(adapter.GetType(AdapterType, throwOnError: true)!, nonPublic: true)!;
+            return adapter;
         }
 
         private static Assembly LoadForCore(string dependencies)

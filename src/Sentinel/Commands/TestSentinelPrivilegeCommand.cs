@@ -1,0 +1,65 @@
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Errors;
+using Sentinel.Privileges;
+using Sentinel.Results;
+using Sentinel.Services;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Tells, per action Sentinel needs on a host (service start/stop/restart and configuration tests under
+    /// sudo, status, docker), whether the login user may do it without a password, with one, or not at all,
+    /// from <c>sudo -n -l</c> (never a password), and the sudoers line that would allow what is missing.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelPrivilege")]
+    [OutputType(typeof(PrivilegeCheckResult))]
+    public sealed class TestSentinelPrivilegeCommand : SessionWorkCmdlet
+    {
+        /// <summary>Services whose actions to check.</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Service { get; set; } = new string[0];
+
+        /// <summary>Also check docker (group membership: Sentinel runs docker without sudo).</summary>
+        [Parameter]
+        public SwitchParameter Container { get; set; }
+
+        /// <summary>The init system whose commands to check; without it, detected once per session.</summary>
+        [Parameter]
+        public ServiceManager? Manager { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var services = ValidNames(Service, ServiceName.IsValid, ServiceErrors.InvalidName);
+            if (services.Length == 0 && !Container)
+            {
+                if (Service.Length == 0)
+                {
+                    WriteWarning("Nothing to check: name services with -Service, or pass -Container.");
+                }
+
+                return;
+            }
+
+            // One work item per session: the whole check, so sudo -l runs once per host.
+            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => new[] { string.Empty }), async (host, _) =>
+            {
+                ServiceManager? manager = null;
+                if (services.Length > 0)
+                {
+                    manager = await new ServiceController(host.Session, host.Run, StopToken).ManagerAsync(Manager).ConfigureAwait(false);
+                }
+
+                var results = await new PrivilegeChecker(host.Session, host.Run).CheckAsync(services, manager, Container).ConfigureAwait(false);
+                host.Pump.Post(() =>
+                {
+                    foreach (var result in results)
+                    {
+                        WriteObject(result);
+                    }
+                });
+            });
+        }
+    }
+}
