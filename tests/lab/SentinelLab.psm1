@@ -225,9 +225,12 @@ function Start-SentinelLab {
     .PARAMETER HostKeyType
     The host key types sshd gets (rsa, ecdsa, ed25519), one HostKey line each in the order given; the
     lab's HostKeyPaths maps each type to its private key file, HostKeyPath is the first one's.
+    .PARAMETER ExtraConfig
+    sshd_config lines placed before the lab's own, so they win (sshd takes a keyword's first value):
+    'UsePAM yes', 'PasswordAuthentication no', 'TrustedUserCAKeys <file>', 'HostCertificate <file>'...
     #>
     param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath,
-        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @())
+        [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @(), [string[]]$ExtraConfig = @())
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -283,6 +286,7 @@ function Start-SentinelLab {
     foreach ($type in $HostKeyType) { $lab.HostKeyPaths[$type] = Join-Path $root "ssh_host_${type}_key" }
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
     Set-Content -Path $lab.ConfigPath -Value @"
+$($ExtraConfig -join "`n")
 Port $Port
 $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 $(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")
