@@ -22,6 +22,7 @@ namespace Sentinel.Ssh
         private readonly SshConnectRequest _request;
         private readonly object _gate = new object();
         private (byte[] Blob, string Source, bool Agent)? _lastSigned;
+        private volatile bool _passwordRefused;
 
         public SshNetAuthentication(SshConnectRequest request)
         {
@@ -139,7 +140,12 @@ namespace Sentinel.Ssh
                 _owner = owner;
             }
 
-            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Password);
+            public override AuthenticationResult Authenticate(Session session)
+            {
+                var result = _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Password);
+                _owner._passwordRefused |= result == AuthenticationResult.Failure;
+                return result;
+            }
         }
 
         /// <summary>
@@ -172,8 +178,10 @@ namespace Sentinel.Ssh
                         throw ConnectionErrors.PromptUnsupported(_request.ComputerName, _request.UserName, prompt.Request, prompt.IsEchoed);
                     }
 
-                    // PAM asks again after a wrong password: answering again would only count more failures against the account.
-                    if (++_passwordsSent > 1)
+                    // PAM asks again after a wrong password, and a server with both methods asks here for the
+                    // password its password method just refused: answering would only count more failures
+                    // against the account.
+                    if (++_passwordsSent > 1 || _owner._passwordRefused)
                     {
                         throw ConnectionErrors.AuthenticationFailed(_request.ComputerName, _request.UserName, "keyboard-interactive password");
                     }
