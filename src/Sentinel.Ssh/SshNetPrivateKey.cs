@@ -9,6 +9,7 @@ using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Security;
 using Sentinel.Errors;
+using Sentinel.HostKeys;
 using Sentinel.Platform;
 using Sentinel.Transport;
 
@@ -28,6 +29,7 @@ namespace Sentinel.Ssh
             Path = path;
             _file = file;
             HostKeyAlgorithms = file.HostKeyAlgorithms.Where(a => a.Name != "ssh-rsa").ToList();
+            PublicKeyBlob = file.HostKeyAlgorithms.First(a => !SshKeyBlob.IsCertificate(a.Name)).Data;
         }
 
         public string Path { get; }
@@ -35,6 +37,9 @@ namespace Sentinel.Ssh
         public string KeyType => _file.Key.ToString() ?? "unknown";
 
         public IReadOnlyCollection<HostAlgorithm> HostKeyAlgorithms { get; }
+
+        /// <summary>The plain public key (not a certificate), to match against the agent's identities.</summary>
+        public byte[] PublicKeyBlob { get; }
 
         public static SshNetPrivateKey Load(string path, SecureString? passphrase, string computerName)
         {

@@ -59,19 +59,9 @@ namespace Sentinel.Ssh
 
         public async Task<ISshConnection> ConnectAsync(SshConnectRequest request, CancellationToken cancellationToken)
         {
-            var methods = new List<AuthenticationMethod>();
-            if (request.Keys.Count > 0)
-            {
-                methods.Add(new PrivateKeyAuthenticationMethod(request.UserName, request.Keys.Cast<SshNetPrivateKey>().ToArray<IPrivateKeySource>()));
-            }
-
             byte[]? password = request.Password != null ? Secrets.ToUtf8(request.Password) : null;
-            if (password != null)
-            {
-                methods.Add(new PasswordAuthenticationMethod(request.UserName, password));
-            }
-
-            var info = new ConnectionInfo(request.Address, request.DialPort, request.UserName, methods.ToArray())
+            var methods = new SshNetAuthentication(request).Methods(password);
+            var info = new ConnectionInfo(request.Address, request.DialPort, request.UserName, methods)
             {
                 Timeout = request.Timeout,
             };
@@ -149,7 +139,9 @@ namespace Sentinel.Ssh
                 case SshOperationTimeoutException _:
                     return ConnectionErrors.Timeout(host, request.Port, request.Timeout, e);
                 case SshAuthenticationException _:
-                    var offered = string.Join(", ", request.Keys.Select(k => $"publickey {k.KeyType} {k.Path}").Concat(request.Password != null ? new[] { "password" } : new string[0]));
+                    var offered = string.Join(", ", request.AgentKeys.Select(k => $"agent {k.Identity.Description}")
+                        .Concat(request.Keys.Select(k => $"publickey {k.KeyType} {k.Path}"))
+                        .Concat(request.Password != null ? new[] { "password", "keyboard-interactive" } : new string[0]));
                     return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, e);
                 case SocketException s:
                     return ConnectionErrors.Failed(host, request.Port, s.Message, e);

@@ -33,10 +33,10 @@ Describe 'Table views against the lab' {
         $session = Connect-SentinelServer @labTarget -KnownHostsFile (New-TestKnownHostsFile)
     }
 
-    It 'shows a session as Id, ComputerName, Port, UserName, State, HostKeyFingerprint' {
+    It 'shows a session as Id, ComputerName, Port, UserName, State, Authentication, HostKeyFingerprint' {
         $lines = $session | Get-TableLines
-        $lines[0] | Should -Match '^\s*Id\s+ComputerName\s+Port\s+UserName\s+State\s+HostKeyFingerprint\s*$'
-        $lines[2] | Should -Match "^\s*$($session.Id)\s+127\.0\.0\.1\s+$($lab.Port)\s+sentinel\s+Open\s+SHA256:"
+        $lines[0] | Should -Match '^\s*Id\s+ComputerName\s+Port\s+UserName\s+State\s+Authentication\s+HostKeyFingerprint\s*$'
+        $lines[2] | Should -Match "^\s*$($session.Id)\s+127\.0\.0\.1\s+$($lab.Port)\s+sentinel\s+Open\s+$($session.AuthenticationMethod)\s+SHA256:"
     }
 
     It 'shows command results with ExitCode, Succeeded, ms, the command and the first output line; a failure reads False' {

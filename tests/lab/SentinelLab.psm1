@@ -232,10 +232,13 @@ function Start-SentinelLab {
     Install-SentinelKey writes).
     .PARAMETER AllowUser
     More users sshd lets in besides the lab's (a test's throwaway user).
+    .PARAMETER ExtraConfig
+    sshd_config lines placed before the lab's own, so they win (sshd takes a keyword's first value):
+    'UsePAM yes', 'PasswordAuthentication no', 'TrustedUserCAKeys <file>', 'HostCertificate <file>'...
     #>
     param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath, [hashtable]$SessionEnvironment = @{},
         [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @(),
-        [string]$AuthorizedKeysFile = "$($script:SecretsRoot)/authorized_keys/%u", [string[]]$AllowUser = @())
+        [string]$AuthorizedKeysFile = "$($script:SecretsRoot)/authorized_keys/%u", [string[]]$AllowUser = @(), [string[]]$ExtraConfig = @())
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -294,6 +297,7 @@ function Start-SentinelLab {
     $environment = @($SessionEnvironment.Keys | ForEach-Object { "$_=$($SessionEnvironment[$_])" })
     if ($SessionPath) { $environment += "PATH=$SessionPath" }
     Set-Content -Path $lab.ConfigPath -Value @"
+$($ExtraConfig -join "`n")
 Port $Port
 $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 $(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")

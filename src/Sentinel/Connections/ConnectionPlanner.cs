@@ -52,9 +52,11 @@ namespace Sentinel.Connections
     /// <summary>
     /// Turns what the user asked into the settings of each connection, the way ssh does: explicit
     /// parameters, then the inventory entry, then ssh_config, then $env:SSH_HOST/SSH_PORT/SSH_USER/SSH_PASS,
-    /// then the defaults (localhost, 2222, sentinel, 10 s). Builds the jump-host chain so that each hop
+    /// then the defaults (localhost, 2222, sentinel, 10 s). With no -KeyFile and no -Credential, the
+    /// ssh-agent's identities come first (IdentityAgent, else $env:SSH_AUTH_SOCK). Builds the jump-host chain so that each hop
     /// gets only what is meant for it: its own ssh_config and inventory entry, its own or the default
-    /// key files, and a password only from -JumpHostCredential; never the target's password or keys.
+    /// key files, the agent (unless -JumpHostCredential names its identity), and a password only from
+    /// -JumpHostCredential; never the target's password or keys.
     /// </summary>
     internal sealed class ConnectionPlanner
     {
@@ -134,6 +136,8 @@ namespace Sentinel.Connections
                 KeyFiles = keyFiles,
                 KeyPassphrase = _asked.KeyPassphrase,
                 UseDefaultKeys = keyFiles.Length == 0,
+                AgentPath = _asked.KeyFiles == null && _asked.CredentialUserName == null && _asked.Password == null ? Agent(config) : null,
+                IdentitiesOnly = config.IdentitiesOnly,
                 ConnectTimeout = _asked.ConnectTimeout ?? Seconds(config.ConnectTimeout) ?? ConnectionSettings.DefaultConnectTimeout,
                 HostKeyPolicy = _asked.HostKeyPolicy ?? entry?.HostKeyPolicy ?? config.StrictHostKeyChecking ?? HostKeyPolicy.AcceptNew,
                 KnownHostsFile = KnownHostsFile(config) ?? ConnectionSettings.DefaultKnownHostsFile,
@@ -182,6 +186,8 @@ namespace Sentinel.Connections
                 KeyFiles = keyFiles,
                 KeyPassphrase = _asked.KeyPassphrase,
                 UseDefaultKeys = keyFiles.Length == 0,
+                AgentPath = _asked.JumpHostPassword == null ? Agent(config) : null,
+                IdentitiesOnly = config.IdentitiesOnly,
                 IsJumpHost = true,
                 ConnectTimeout = _asked.ConnectTimeout ?? Seconds(config.ConnectTimeout) ?? target.ConnectTimeout,
                 HostKeyPolicy = _asked.HostKeyPolicy ?? entry?.HostKeyPolicy ?? config.StrictHostKeyChecking ?? target.HostKeyPolicy,
@@ -200,6 +206,8 @@ namespace Sentinel.Connections
 
         private string? KnownHostsFile(SshHostConfig config) =>
             _asked.KnownHostsFile ?? (config.UserKnownHostsFile != null ? _resolvePath(config.UserKnownHostsFile) : null);
+
+        private string? Agent(SshHostConfig config) => Sentinel.Agent.AgentSocket.Locate(config.IdentityAgent, _environment, _resolvePath);
 
         private static TimeSpan? Seconds(int? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : (TimeSpan?)null;
 

@@ -46,6 +46,15 @@ namespace Sentinel.Connections
         /// <summary>True when no key was named, so the user's default identities (~/.ssh/id_*) are tried.</summary>
         public bool UseDefaultKeys { get; set; }
 
+        /// <summary>
+        /// The ssh-agent's socket (or Windows pipe) whose identities are offered before the key files;
+        /// null when no agent is used (none configured, or -KeyFile or -Credential named the identity).
+        /// </summary>
+        public string? AgentPath { get; set; }
+
+        /// <summary>ssh_config IdentitiesOnly: only the agent identities whose public key is one of the key files' (their .pub).</summary>
+        public bool IdentitiesOnly { get; set; }
+
         /// <summary>True for a bastion of a jump-host chain: its failures name it as the jump host.</summary>
         public bool IsJumpHost { get; set; }
 

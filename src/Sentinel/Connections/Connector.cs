@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Agent;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Results;
@@ -37,6 +38,9 @@ namespace Sentinel.Connections
 
         /// <summary>What the attempt offered to authenticate with, for messages and hints.</summary>
         public string Offered { get; set; } = string.Empty;
+
+        /// <summary>Which method and key the server accepted; null until authenticated.</summary>
+        public UserAuthentication? Authenticated { get; set; }
 
         public ISshConnection Succeeded() => Connection ?? throw Error!;
     }
@@ -158,11 +162,15 @@ namespace Sentinel.Connections
         {
             var attempt = new ConnectAttempt(settings);
             var clock = Stopwatch.StartNew();
+            AgentClient? agent = null;
             try
             {
-                var request = await PrepareAsync(settings, attempt, log, clock, cancellationToken).ConfigureAwait(false);
+                SentinelException? agentFailure = null;
+                agent = OpenAgent(settings, log, ref agentFailure);
+                var request = Prepare(settings, agent, agentFailure, attempt, log, clock);
                 attempt.Connection = await DialAsync(settings, request, viaLocalPort, attempt, log, clock, cancellationToken).ConfigureAwait(false);
-                log($"Authenticated as '{settings.UserName}' (offered {attempt.Offered}); connected in {clock.ElapsedMilliseconds} ms.");
+                attempt.Authenticated = request.Authenticated;
+                log($"Authenticated as '{settings.UserName}' with {Describe(attempt.Authenticated)} (offered {attempt.Offered}); connected in {clock.ElapsedMilliseconds} ms.");
             }
             catch (SentinelException e)
             {
@@ -175,6 +183,8 @@ namespace Sentinel.Connections
             }
             finally
             {
+                // The agent signs only while authenticating; the connection never needs it again.
+                agent?.Dispose();
                 attempt.Elapsed = clock.Elapsed;
             }
 
@@ -240,15 +250,44 @@ namespace Sentinel.Connections
             return replacement;
         }
 
-        private async Task<SshConnectRequest> PrepareAsync(ConnectionSettings settings, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
+        /// <summary>
+        /// The agent to ask, or null when none is configured or it cannot be reached. An unreachable
+        /// agent is not an error yet (ssh too goes on with its key files): <paramref name="failure"/>
+        /// becomes the error when nothing else is left to offer.
+        /// </summary>
+        private static AgentClient? OpenAgent(ConnectionSettings settings, Action<string> log, ref SentinelException? failure)
         {
-            var keys = LoadKeys(settings, log);
-            if (keys.Count == 0 && settings.Password == null)
+            if (settings.AgentPath == null)
             {
-                throw ConnectionErrors.NoCredential(settings.ComputerName, settings.UserName);
+                return null;
             }
 
-            attempt.Offered = string.Join(", ", keys.Select(k => $"publickey {k.KeyType} {k.Path}").Concat(settings.Password != null ? new[] { "password" } : new string[0]));
+            try
+            {
+                return new AgentClient(AgentSocket.Open(settings.AgentPath, settings.ConnectTimeout), settings.AgentPath, settings.ConnectTimeout);
+            }
+            catch (AgentException e)
+            {
+                log($"The ssh-agent at '{settings.AgentPath}' cannot be reached: {e.Message}");
+                failure = AgentErrors.Unavailable(settings.ComputerName, settings.AgentPath, e.Message, e);
+                return null;
+            }
+        }
+
+        private SshConnectRequest Prepare(ConnectionSettings settings, AgentClient? agent, SentinelException? agentFailure, ConnectAttempt attempt, Action<string> log, Stopwatch clock)
+        {
+            var agentKeys = AgentKeys(settings, agent, log, ref agentFailure);
+            var keys = LoadKeys(settings, agentKeys.Select(k => k.Identity.Blob).ToList(), log);
+            if (agentKeys.Count == 0 && keys.Count == 0 && settings.Password == null)
+            {
+                throw agentFailure
+                    ?? (agent != null ? AgentErrors.NoIdentities(settings.ComputerName, settings.UserName, agent.Location) : ConnectionErrors.NoCredential(settings.ComputerName, settings.UserName));
+            }
+
+            attempt.Offered = string.Join(", ", agentKeys.Select(k => $"agent {k.Identity.Description}")
+                .Concat(agentFailure != null ? new[] { $"no agent keys: the agent at '{settings.AgentPath}' failed" } : new string[0])
+                .Concat(keys.Select(k => $"publickey {k.KeyType} {k.Path}"))
+                .Concat(settings.Password != null ? new[] { "password" } : new string[0]));
 
             var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile, settings.ComputerName);
             var verifier = new HostKeyVerifier(settings.HostName, settings.Port, settings.HostKeyPolicy, knownHosts);
@@ -267,6 +306,11 @@ namespace Sentinel.Connections
                 KnownHostKeyTypes = verifier.KnownKeyTypes,
                 Log = log,
             };
+            foreach (var key in agentKeys)
+            {
+                request.AgentKeys.Add(key);
+            }
+
             foreach (var key in keys)
             {
                 request.Keys.Add(key);
@@ -275,15 +319,70 @@ namespace Sentinel.Connections
             return request;
         }
 
-        private List<IPrivateKey> LoadKeys(ConnectionSettings settings, Action<string> log)
+        /// <summary>
+        /// The agent's identities to offer, as ssh offers them: all of them, or under IdentitiesOnly
+        /// only those whose public key is a key file's (read from its .pub beside it, so an encrypted
+        /// key the agent holds needs no passphrase). An agent that fails to list them with key files
+        /// or a password left to try is logged and skipped; with nothing else it is the error.
+        /// </summary>
+        private static List<AgentKey> AgentKeys(ConnectionSettings settings, AgentClient? agent, Action<string> log, ref SentinelException? failure)
         {
-            var keys = settings.KeyFiles.Select(path => _transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName)).ToList();
+            if (agent == null)
+            {
+                return new List<AgentKey>();
+            }
+
+            IReadOnlyList<AgentIdentity> identities;
+            try
+            {
+                identities = agent.ListIdentities();
+            }
+            catch (AgentException e)
+            {
+                log($"The ssh-agent at '{agent.Location}' failed to list its identities: {e.Message}");
+                failure = AgentErrors.Unavailable(settings.ComputerName, agent.Location, e.Message, e);
+                return new List<AgentKey>();
+            }
+
+            var offered = identities.AsEnumerable();
+            if (settings.IdentitiesOnly)
+            {
+                var named = settings.KeyFiles.Concat(settings.UseDefaultKeys ? ConnectionSettings.DefaultKeyFiles : new string[0])
+                    .Select(PublicKeyFile.TryRead)
+                    .Where(blob => blob != null)
+                    .ToList();
+                offered = identities.Where(i => named.Any(blob => blob!.SequenceEqual(i.Blob)));
+            }
+
+            var keys = offered.Select(i => new AgentKey(i, agent, settings.ComputerName)).ToList();
+            log(identities.Count == 0
+                ? $"The ssh-agent at '{agent.Location}' holds no identities."
+                : $"The ssh-agent at '{agent.Location}' holds {identities.Count} identities; offering {(keys.Count == 0 ? "none of them" : string.Join(", ", keys.Select(k => k.Identity.Description)))}{(settings.IdentitiesOnly ? " (IdentitiesOnly: those of the key files)" : string.Empty)}.");
+            return keys;
+        }
+
+        /// <summary>The key files to offer after the agent's identities; a key the agent already offers is not loaded again.</summary>
+        private List<IPrivateKey> LoadKeys(ConnectionSettings settings, IReadOnlyList<byte[]> agentBlobs, Action<string> log)
+        {
+            bool InAgent(string path)
+            {
+                var blob = PublicKeyFile.TryRead(path);
+                if (blob == null || !agentBlobs.Any(b => b.SequenceEqual(blob)))
+                {
+                    return false;
+                }
+
+                log($"Identity '{path}' is offered through the ssh-agent.");
+                return true;
+            }
+
+            var keys = settings.KeyFiles.Where(path => !InAgent(path)).Select(path => _transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName)).ToList();
             if (!settings.UseDefaultKeys)
             {
                 return keys;
             }
 
-            foreach (var path in ConnectionSettings.DefaultKeyFiles.Where(File.Exists))
+            foreach (var path in ConnectionSettings.DefaultKeyFiles.Where(File.Exists).Where(path => !InAgent(path)))
             {
                 try
                 {
@@ -340,6 +439,16 @@ namespace Sentinel.Connections
 
             throw last ?? ConnectionErrors.UnknownHost(settings.ComputerName);
         }
+
+        private static string Describe(UserAuthentication? authentication) => authentication == null
+            ? "an unrecorded method"
+            : authentication.Method switch
+            {
+                UserAuthenticationMethod.Key => $"key {SshKeyBlob.KeyType(authentication.KeyBlob)} {Fingerprint.Sha256(authentication.KeyBlob!)} ('{authentication.KeySource}')",
+                UserAuthenticationMethod.AgentKey => $"agent key {SshKeyBlob.KeyType(authentication.KeyBlob)} {Fingerprint.Sha256(authentication.KeyBlob!)}",
+                UserAuthenticationMethod.KeyboardInteractive => "the password, answering keyboard-interactive prompts",
+                _ => "the password",
+            };
 
         public static async Task<IPAddress[]> ResolveAsync(ConnectionSettings settings, CancellationToken cancellationToken)
         {

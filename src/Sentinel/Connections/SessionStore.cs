@@ -27,11 +27,11 @@ namespace Sentinel.Connections
             }
         }
 
-        public SentinelSession Add(ConnectionSettings settings, Transport.ISshConnection connection, string fingerprint, string algorithm)
+        public SentinelSession Add(ConnectionSettings settings, Transport.ISshConnection connection, string fingerprint, string algorithm, Transport.UserAuthentication? authentication)
         {
             lock (_sessions)
             {
-                var session = new SentinelSession(++_lastId, settings, new LiveConnection(connection, settings.KeepAlive), fingerprint, algorithm);
+                var session = new SentinelSession(++_lastId, settings, new LiveConnection(connection, settings.KeepAlive), fingerprint, algorithm, authentication);
                 _sessions.Add(session);
                 return session;
             }

@@ -50,6 +50,14 @@ namespace Sentinel.Errors
             "Check the user name and password; for a key, check that its public half is in the user's ~/.ssh/authorized_keys on the host and that the key file is the right one.",
             inner);
 
+        /// <summary>A keyboard-interactive prompt Sentinel will not answer: it fails at once rather than wait for a person.</summary>
+        public static SentinelException PromptUnsupported(string computerName, string userName, string prompt, bool echoed) => new SentinelException(
+            ErrorIds.AuthenticationPromptUnsupported,
+            ErrorCategory.AuthenticationError,
+            computerName,
+            $"{computerName} asked '{userName}' a keyboard-interactive question Sentinel cannot answer: '{Connections.KeyboardInteractivePrompt.Printable(prompt)}'{(echoed ? " (shown as typed, so not a password)" : string.Empty)}. Sentinel answers only password prompts, with the -Credential password.",
+            "Use a key (-KeyFile, the ssh-agent, or a certificate) for this host, or ask its owner to exempt the account from the extra prompt (for example a one-time code) for automation.");
+
         public static SentinelException NoCredential(string computerName, string userName) => new SentinelException(
             ErrorIds.NoCredential,
             ErrorCategory.InvalidArgument,

@@ -10,6 +10,9 @@ namespace Sentinel.Errors
         public const string UnknownHost = "Sentinel.UnknownHost";
         public const string AuthenticationFailed = "Sentinel.AuthenticationFailed";
         public const string NoCredential = "Sentinel.NoCredential";
+        public const string AgentUnavailable = "Sentinel.AgentUnavailable";
+        public const string AuthenticationPromptUnsupported = "Sentinel.AuthenticationPromptUnsupported";
+        public const string CertificateInvalid = "Sentinel.CertificateInvalid";
         public const string HostKeyMismatch = "Sentinel.HostKeyMismatch";
         public const string HostKeyUnknown = "Sentinel.HostKeyUnknown";
         public const string HostKeyRevoked = "Sentinel.HostKeyRevoked";

@@ -40,6 +40,12 @@ namespace Sentinel.Inventory
 
         /// <summary>Ciphers as written, with the same prefixes as KexAlgorithms.</summary>
         public string? Ciphers { get; set; }
+
+        /// <summary>IdentityAgent as written (<c>none</c>, <c>SSH_AUTH_SOCK</c>, <c>$VAR</c> or a path), or null.</summary>
+        public string? IdentityAgent { get; set; }
+
+        /// <summary>IdentitiesOnly yes: of the agent's identities, only those of the IdentityFile keys are offered.</summary>
+        public bool IdentitiesOnly { get; set; }
     }
 
     /// <summary>
@@ -67,10 +73,9 @@ namespace Sentinel.Inventory
         /// </summary>
         private static readonly Dictionary<string, (string Name, string[] Harmless, string Instead)> Unsupported = new Dictionary<string, (string, string[], string)>(StringComparer.Ordinal)
         {
+            ["certificatefile"] = ("CertificateFile", new string[0], "no certificate is offered, only the key files and the agent's identities"),
             ["proxycommand"] = ("ProxyCommand", new[] { "none" }, "Sentinel connects directly (or through ProxyJump), not through the command"),
             ["hostkeyalias"] = ("HostKeyAlias", new string[0], "host keys are looked up and recorded under the HostName"),
-            ["certificatefile"] = ("CertificateFile", new string[0], "no certificate is offered, only the key files"),
-            ["identityagent"] = ("IdentityAgent", new[] { "none" }, "no agent is used, only key files and passwords"),
             ["pkcs11provider"] = ("PKCS11Provider", new[] { "none" }, "keys on tokens are not offered, only key files"),
             ["securitykeyprovider"] = ("SecurityKeyProvider", new[] { "internal" }, "FIDO security keys are not offered"),
             ["hostbasedauthentication"] = ("HostbasedAuthentication", new[] { "no" }, "host-based authentication is not offered"),
@@ -187,6 +192,13 @@ namespace Sentinel.Inventory
                     case "ciphers" when first:
                         result.Ciphers = value;
                         break;
+                    case "identityagent" when first:
+                        result.IdentityAgent = value == "SSH_AUTH_SOCK" || value.StartsWith("$", StringComparison.Ordinal) ? value : Expand(value, host);
+                        break;
+                    case "identitiesonly" when first:
+                        result.IdentitiesOnly = value.Equals("yes", StringComparison.OrdinalIgnoreCase);
+                        break;
+
                     default:
                         WarnIfUnsupported(line, first);
                         break;

@@ -15,14 +15,39 @@ namespace Sentinel.Results
         Closed,
     }
 
+    /// <summary>How the server accepted the user.</summary>
+    public enum SentinelAuthenticationMethod
+    {
+        /// <summary>The password (-Credential, $env:SSH_PASS), by the password method.</summary>
+        Password,
+
+        /// <summary>The password, answering the server's keyboard-interactive (PAM) password prompt.</summary>
+        KeyboardInteractive,
+
+        /// <summary>A private key file.</summary>
+        Key,
+
+        /// <summary>A key held by the ssh-agent.</summary>
+        AgentKey,
+    }
+
     /// <summary>An open SSH connection to one host, kept in the runspace's session list.</summary>
     public sealed class SentinelSession
     {
         private readonly object _gate = new object();
         private LiveConnection? _connection;
 
-        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm)
+        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null)
         {
+            if (authentication != null)
+            {
+                AuthenticationMethod = (SentinelAuthenticationMethod)authentication.Method;
+                if (authentication.KeyBlob != null)
+                {
+                    UserKey = $"{HostKeys.SshKeyBlob.KeyType(authentication.KeyBlob)} {HostKeys.Fingerprint.Sha256(authentication.KeyBlob)} {authentication.KeySource}".TrimEnd();
+                }
+            }
+
             Id = id;
             Settings = settings;
             _connection = connection;
@@ -60,6 +85,12 @@ namespace Sentinel.Results
         public string HostKeyFingerprint { get; }
 
         public string HostKeyAlgorithm { get; }
+
+        /// <summary>How the server accepted the user; null when not recorded.</summary>
+        public SentinelAuthenticationMethod? AuthenticationMethod { get; }
+
+        /// <summary>The key the server accepted: type, <c>SHA256:</c> fingerprint, and the key file or the agent's comment for it.</summary>
+        public string? UserKey { get; }
 
         public string ServerVersion { get; }
 

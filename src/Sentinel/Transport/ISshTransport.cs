@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,6 +52,36 @@ namespace Sentinel.Transport
         string Path { get; }
 
         string KeyType { get; }
+
+        /// <summary>The public key in SSH wire format (the certificate's blob when one is attached).</summary>
+        byte[] PublicKeyBlob { get; }
+    }
+
+    internal enum UserAuthenticationMethod
+    {
+        Password,
+        KeyboardInteractive,
+        Key,
+        AgentKey,
+    }
+
+    /// <summary>How the server accepted the user: the method, and for a key which one.</summary>
+    internal sealed class UserAuthentication
+    {
+        public UserAuthentication(UserAuthenticationMethod method, byte[]? keyBlob = null, string? keySource = null)
+        {
+            Method = method;
+            KeyBlob = keyBlob;
+            KeySource = keySource;
+        }
+
+        public UserAuthenticationMethod Method { get; }
+
+        /// <summary>The accepted public key or certificate, in SSH wire format.</summary>
+        public byte[]? KeyBlob { get; }
+
+        /// <summary>The key file's path, or the agent identity's comment.</summary>
+        public string? KeySource { get; }
     }
 
     /// <summary>The public host key the server offered during key exchange.</summary>
@@ -78,6 +109,9 @@ namespace Sentinel.Transport
 
     internal sealed class SshConnectRequest
     {
+        // Shared by the copies To() makes, so the caller reads what the copy that connected recorded.
+        private StrongBox<UserAuthentication?> _outcome = new StrongBox<UserAuthentication?>();
+
         public SshConnectRequest(string computerName, string address, int port, string userName, TimeSpan timeout, Func<HostKeyOffer, bool> verifyHostKey)
         {
             ComputerName = computerName;
@@ -108,8 +142,14 @@ namespace Sentinel.Transport
         /// <summary>Called on the SSH library's thread at every key exchange; must decide without I/O.</summary>
         public Func<HostKeyOffer, bool> VerifyHostKey { get; }
 
+        /// <summary>ssh-agent identities, tried in order before <see cref="Keys"/>.</summary>
+        public IList<Agent.AgentKey> AgentKeys { get; } = new List<Agent.AgentKey>();
+
         /// <summary>Keys tried in order before the password.</summary>
         public IList<IPrivateKey> Keys { get; } = new List<IPrivateKey>();
+
+        /// <summary>Set by the transport once authenticated: which method and which key the server accepted.</summary>
+        public UserAuthentication? Authenticated { get => _outcome.Value; set => _outcome.Value = value; }
 
         public SecureString? Password { get; set; }
 
@@ -140,7 +180,13 @@ namespace Sentinel.Transport
                 Ciphers = Ciphers,
                 KnownHostKeyTypes = KnownHostKeyTypes,
                 Log = Log,
+                _outcome = _outcome,
             };
+            foreach (var key in AgentKeys)
+            {
+                request.AgentKeys.Add(key);
+            }
+
             foreach (var key in Keys)
             {
                 request.Keys.Add(key);

@@ -81,6 +81,39 @@ namespace Sentinel.Tests.Connections
         }
 
         [Fact]
+        public void TheAgentIsAskedOnlyWhenNeitherKeyFileNorCredentialNamesTheIdentity()
+        {
+            _environment["SSH_AUTH_SOCK"] = "/run/agent.sock";
+            _config = "Host quiet\n  IdentityAgent none\nHost own\n  IdentityAgent /run/own.sock\n  IdentitiesOnly yes\n";
+
+            Assert.Equal("/run/agent.sock", Planner(new ConnectionParameters()).SettingsFor("web01", null).AgentPath);
+            Assert.Null(Planner(new ConnectionParameters { KeyFiles = new[] { "/keys/k" } }).SettingsFor("web01", null).AgentPath);
+            Assert.Null(Planner(new ConnectionParameters { CredentialUserName = "ops", Password = Secret("pw") }).SettingsFor("web01", null).AgentPath);
+            Assert.Null(Planner(new ConnectionParameters()).SettingsFor("quiet", null).AgentPath);
+            var own = Planner(new ConnectionParameters()).SettingsFor("own", null);
+            Assert.Equal(("/run/own.sock", true), (own.AgentPath, own.IdentitiesOnly));
+
+            // $env:SSH_PASS is a fallback after the agent, not a named identity.
+            _environment["SSH_PASS"] = "pw";
+            Assert.Equal("/run/agent.sock", Planner(new ConnectionParameters()).SettingsFor("web01", null).AgentPath);
+        }
+
+        [Fact]
+        public void JumpHostsUseTheAgentUnlessJumpHostCredentialNamesTheirIdentity()
+        {
+            _environment["SSH_AUTH_SOCK"] = "/run/agent.sock";
+
+            // The target's -KeyFile and -Credential do not take the agent away from the hops.
+            var hop = Planner(new ConnectionParameters { KeyFiles = new[] { "/keys/k" }, CredentialUserName = "ops", Password = Secret("pw"), JumpHost = "bastion" })
+                .SettingsFor("web01", null).JumpHosts.Single();
+            Assert.Equal("/run/agent.sock", hop.AgentPath);
+
+            var withCredential = Planner(new ConnectionParameters { JumpHost = "bastion", JumpHostUserName = "jump", JumpHostPassword = Secret("jp") })
+                .SettingsFor("web01", null).JumpHosts.Single();
+            Assert.Null(withCredential.AgentPath);
+        }
+
+        [Fact]
         public void TheInventoryWinsOverConfigWhichWinsOverTheEnvironmentThenTheDefaults()
         {
             _config = "Host web01\n  HostName 10.0.0.5\n  Port 2201\n  User fromconfig\n  IdentityFile /keys/config\n";

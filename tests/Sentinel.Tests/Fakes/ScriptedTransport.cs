@@ -141,6 +141,8 @@ namespace Sentinel.Tests.Fakes
             public string Path { get; }
 
             public string KeyType { get; }
+
+            public byte[] PublicKeyBlob => System.Text.Encoding.UTF8.GetBytes(Path);
         }
     }
 

@@ -174,8 +174,22 @@ namespace Sentinel.Tests.Inventory
             Assert.Single(config.Warnings, w => w.Contains("config line 2") && w.Contains("ProxyCommand is not supported"));
             Assert.Single(config.Warnings, w => w.Contains("config line 3") && w.Contains("HostKeyAlias"));
             Assert.Single(config.Warnings, w => w.Contains("config line 7") && w.Contains("CertificateFile"));
+            Assert.DoesNotContain(config.Warnings, w => w.Contains("IdentityAgent"));
             Assert.DoesNotContain(config.Warnings, w => w.Contains("line 5") || w.Contains("line 6") || w.Contains("line 10") || w.Contains("ForwardAgent"));
             Assert.Empty(Load("Host other\n  ProxyCommand nc %h %p\n").Warnings);
+        }
+
+        [Fact]
+        public void ReadsTheAgentKeywords()
+        {
+            var config = Load("Host db\n  IdentityAgent ~/agent.sock\n  IdentitiesOnly yes\nHost env\n  IdentityAgent $MY_AGENT\nHost *\n  IdentityAgent none\n");
+            var db = config.Resolve("db");
+            Assert.EndsWith("agent.sock", db.IdentityAgent);
+            Assert.DoesNotContain("~", db.IdentityAgent);
+            Assert.True(db.IdentitiesOnly);
+            Assert.Equal("$MY_AGENT", config.Resolve("env").IdentityAgent);
+            Assert.Equal("none", config.Resolve("other").IdentityAgent);
+            Assert.False(config.Resolve("other").IdentitiesOnly);
         }
 
         [Fact]

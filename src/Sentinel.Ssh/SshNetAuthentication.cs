@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Renci.SshNet.Security;
+using Sentinel.Connections;
+using Sentinel.Errors;
+using Sentinel.HostKeys;
+using Sentinel.Platform;
+using Sentinel.Transport;
+
+namespace Sentinel.Ssh
+{
+    /// <summary>
+    /// Builds SSH.NET's authentication methods for a request, in ssh's order: agent identities, key
+    /// files, the password, and the password again for keyboard-interactive prompts. Records which
+    /// method and key the server accepted, for the session object.
+    /// </summary>
+    internal sealed class SshNetAuthentication
+    {
+        private readonly SshConnectRequest _request;
+        private readonly object _gate = new object();
+        private (byte[] Blob, string Source, bool Agent)? _lastSigned;
+        private volatile bool _passwordRefused;
+
+        public SshNetAuthentication(SshConnectRequest request)
+        {
+            _request = request;
+        }
+
+        public AuthenticationMethod[] Methods(byte[]? password)
+        {
+            var methods = new List<AuthenticationMethod>();
+            var sources = _request.AgentKeys.Select(k => (IPrivateKeySource)new Tracked(new SshNetAgentKey(k).HostKeyAlgorithms, k.Identity.Comment, true, this))
+                .Concat(_request.Keys.Cast<SshNetPrivateKey>().Select(k => (IPrivateKeySource)new Tracked(k.HostKeyAlgorithms, k.Path, false, this)))
+                .Where(s => s.HostKeyAlgorithms.Count > 0)
+                .ToArray();
+            if (sources.Length > 0)
+            {
+                methods.Add(new PublicKey(_request.UserName, sources, this));
+            }
+
+            if (password != null)
+            {
+                methods.Add(new Password(_request.UserName, password, this));
+                methods.Add(new KeyboardInteractive(_request, this));
+            }
+
+            return methods.ToArray();
+        }
+
+        private void Signed(byte[] blob, string source, bool agent)
+        {
+            lock (_gate)
+            {
+                _lastSigned = (blob, source, agent);
+            }
+        }
+
+        private void Succeeded(UserAuthenticationMethod method)
+        {
+            if (method == UserAuthenticationMethod.Key)
+            {
+                lock (_gate)
+                {
+                    // The publickey method signs only for the key the server is ready to accept, and
+                    // stops at the first success: the last key that signed is the accepted one.
+                    var signed = _lastSigned!.Value;
+                    _request.Authenticated = new UserAuthentication(signed.Agent ? UserAuthenticationMethod.AgentKey : UserAuthenticationMethod.Key, signed.Blob, signed.Source);
+                }
+            }
+            else
+            {
+                _request.Authenticated = new UserAuthentication(method);
+            }
+        }
+
+        /// <summary>A key's algorithms, each reporting the blob it offered when it signs.</summary>
+        private sealed class Tracked : IPrivateKeySource
+        {
+            public Tracked(IEnumerable<HostAlgorithm> algorithms, string source, bool agent, SshNetAuthentication owner)
+            {
+                HostKeyAlgorithms = algorithms.Select(a => (HostAlgorithm)new TrackedAlgorithm(a, a.Data, source, agent, owner)).ToList();
+            }
+
+            public IReadOnlyCollection<HostAlgorithm> HostKeyAlgorithms { get; }
+        }
+
+        private sealed class TrackedAlgorithm : HostAlgorithm
+        {
+            private readonly HostAlgorithm _inner;
+            private readonly byte[] _blob;
+            private readonly string _source;
+            private readonly bool _agent;
+            private readonly SshNetAuthentication _owner;
+
+            public TrackedAlgorithm(HostAlgorithm inner, byte[] blob, string source, bool agent, SshNetAuthentication owner)
+                : base(inner.Name)
+            {
+                _inner = inner;
+                _blob = blob;
+                _source = source;
+                _agent = agent;
+                _owner = owner;
+            }
+
+            public override byte[] Data => _inner.Data;
+
+            public override byte[] Sign(byte[] data)
+            {
+                var signature = _inner.Sign(data);
+                _owner.Signed(_blob, _source, _agent);
+                return signature;
+            }
+
+            public override bool VerifySignature(byte[] data, byte[] signature) => _inner.VerifySignature(data, signature);
+        }
+
+        private sealed class PublicKey : PrivateKeyAuthenticationMethod
+        {
+            private readonly SshNetAuthentication _owner;
+
+            public PublicKey(string userName, IPrivateKeySource[] keys, SshNetAuthentication owner)
+                : base(userName, keys)
+            {
+                _owner = owner;
+            }
+
+            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Key);
+        }
+
+        private sealed class Password : PasswordAuthenticationMethod
+        {
+            private readonly SshNetAuthentication _owner;
+
+            public Password(string userName, byte[] password, SshNetAuthentication owner)
+                : base(userName, password)
+            {
+                _owner = owner;
+            }
+
+            public override AuthenticationResult Authenticate(Session session)
+            {
+                var result = _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Password);
+                _owner._passwordRefused |= result == AuthenticationResult.Failure;
+                return result;
+            }
+        }
+
+        /// <summary>
+        /// Answers the server's keyboard-interactive prompts (PAM): an echo-off password prompt gets the
+        /// password, once; any other prompt (a one-time code, a question shown as typed) fails the
+        /// connection with Sentinel.AuthenticationPromptUnsupported naming it, never waiting for an answer.
+        /// </summary>
+        private sealed class KeyboardInteractive : KeyboardInteractiveAuthenticationMethod
+        {
+            private readonly SshNetAuthentication _owner;
+            private readonly SshConnectRequest _request;
+            private int _passwordsSent;
+
+            public KeyboardInteractive(SshConnectRequest request, SshNetAuthentication owner)
+                : base(request.UserName)
+            {
+                _owner = owner;
+                _request = request;
+                AuthenticationPrompt += Answer;
+            }
+
+            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.KeyboardInteractive);
+
+            private void Answer(object? sender, AuthenticationPromptEventArgs e)
+            {
+                foreach (var prompt in e.Prompts)
+                {
+                    if (!KeyboardInteractivePrompt.IsPasswordPrompt(prompt.Request, prompt.IsEchoed))
+                    {
+                        throw ConnectionErrors.PromptUnsupported(_request.ComputerName, _request.UserName, prompt.Request, prompt.IsEchoed);
+                    }
+
+                    // PAM asks again after a wrong password, and a server with both methods asks here for the
+                    // password its password method just refused: answering would only count more failures
+                    // against the account.
+                    if (++_passwordsSent > 1 || _owner._passwordRefused)
+                    {
+                        throw ConnectionErrors.AuthenticationFailed(_request.ComputerName, _request.UserName, "keyboard-interactive password");
+                    }
+
+                    _request.Log?.Invoke($"Answering the keyboard-interactive prompt '{KeyboardInteractivePrompt.Printable(prompt.Request)}' with the password.");
+
+                    // SSH.NET takes the answer as a string: the password is unwrapped here, at the last moment.
+                    prompt.Response = Secrets.ToUnsecureString(_request.Password!);
+                }
+            }
+        }
+
+        private AuthenticationResult Record(AuthenticationResult result, UserAuthenticationMethod method)
+        {
+            if (result == AuthenticationResult.Success)
+            {
+                Succeeded(method);
+            }
+
+            return result;
+        }
+    }
+}
