@@ -26,6 +26,7 @@
         'Get-SentinelContainer'
         'Restart-SentinelContainer'
         'Get-SentinelContainerLog'
+        'Copy-SentinelItem'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -295,6 +295,7 @@ PubkeyAuthentication yes
 PermitRootLogin no
 UsePAM no
 MaxSessions 10
+Subsystem sftp /usr/lib/openssh/sftp-server
 MaxStartups 200:30:400
 LogLevel VERBOSE
 $(if ($SessionPath) { "SetEnv PATH=$SessionPath" })

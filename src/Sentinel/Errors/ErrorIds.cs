@@ -47,5 +47,10 @@ namespace Sentinel.Errors
         public const string InvalidContainerName = "Sentinel.InvalidContainerName";
         public const string ContainerNotFound = "Sentinel.ContainerNotFound";
         public const string ContainerCommandFailed = "Sentinel.ContainerCommandFailed";
+        public const string FileNotFound = "Sentinel.FileNotFound";
+        public const string FileExists = "Sentinel.FileExists";
+        public const string FileValidationFailed = "Sentinel.FileValidationFailed";
+        public const string FileVerificationFailed = "Sentinel.FileVerificationFailed";
+        public const string FileCopyFailed = "Sentinel.FileCopyFailed";
     }
 }
