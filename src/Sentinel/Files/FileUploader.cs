@@ -245,8 +245,9 @@ namespace Sentinel.Files
                 {
                     if (item.Existing != null)
                     {
-                        var local = HashingStream.OfFile(item.Planned.Source, _c.Stop);
-                        if (remoteHash[item] == local)
+                        // Files of different sizes differ: the local file is hashed only when it could be the same.
+                        var local = new FileInfo(item.Planned.Source).Length == item.Existing.Length ? HashingStream.OfFile(item.Planned.Source, _c.Stop) : null;
+                        if (local != null && remoteHash[item] == local)
                         {
                             item.Sha256 = local;
                             item.Length = item.Existing.Length;
@@ -406,8 +407,10 @@ namespace Sentinel.Files
 
             if (backup != null)
             {
-                // A hard link keeps the previous file itself (its inode, owner and mode), at no copying cost.
-                await _c.RunStepAsync($"ln -- {ShellQuote.Quote(item.Resolved)} {ShellQuote.Quote(backup)}", false, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+                // A hard link keeps the previous file itself (its inode, owner and mode) at no copying cost;
+                // where the kernel refuses it (protected_hardlinks: a file of another user), a copy.
+                var (from, to) = (ShellQuote.Quote(item.Resolved), ShellQuote.Quote(backup));
+                await _c.RunStepAsync($"ln -- {from} {to} 2>/dev/null || cp -p -- {from} {to}", false, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
             }
 
             _c.Transfer.Replace(temp, item.Resolved);
