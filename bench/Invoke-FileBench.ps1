@@ -162,7 +162,7 @@ $lines.Add("Run: ``bench/Invoke-FileBench.ps1$(if ($Quick) { ' -Quick' })`` on $
     "$([Environment]::ProcessorCount) cores shared with other work (load average $($load[0]) at the start, $($load[1]) at the end), so treat the figures as rough. " +
     "Each transfer is timed whole, connection included; cipher $Cipher for all but Fabric (Paramiko's default). Sentinel offers its default key exchange (post-quantum sntrup761x25519).")
 $lines.Add('')
-$lines.Add('| Row | Tool | Seconds | MiB/s | Sentinel / tool | Note |')
+$lines.Add('| Row | Tool | Seconds | MiB/s | Sentinel's time / tool's | Note |')
 $lines.Add('|---|---|---:|---:|---:|---|')
 foreach ($group in $Results | Group-Object Row) {
     $bytes = switch -Wildcard ($group.Name) { '*256 MiB' { 256MB } '*4 KiB' { 1000 * 4KB } default { 50 * 64KB } }
