@@ -29,6 +29,7 @@
         'Get-SentinelContainer'
         'Restart-SentinelContainer'
         'Get-SentinelContainerLog'
+        'Copy-SentinelItem'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -64,6 +64,8 @@ namespace Sentinel.Ssh
             return new PortForward(_client, forward);
         }
 
+        public IFileTransfer OpenFileTransfer() => SshNetFileTransfer.Open(_client);
+
         public void Dispose()
         {
             _keepAlive?.Dispose();

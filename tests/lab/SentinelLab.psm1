@@ -310,6 +310,7 @@ PubkeyAuthentication yes
 PermitRootLogin no
 UsePAM no
 MaxSessions 10
+Subsystem sftp /usr/lib/openssh/sftp-server
 MaxStartups 200:30:400
 LogLevel VERBOSE
 $(if ($environment) { "SetEnv $($environment -join ' ')" })

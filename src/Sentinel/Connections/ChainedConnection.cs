@@ -34,6 +34,8 @@ namespace Sentinel.Connections
 
         public IPortForward ForwardLocal(string host, int port) => _target.ForwardLocal(host, port);
 
+        public IFileTransfer OpenFileTransfer() => _target.OpenFileTransfer();
+
         public void Dispose()
         {
             _target.Dispose();

@@ -54,5 +54,10 @@ namespace Sentinel.Errors
         public const string KeyFileUnwritable = "Sentinel.KeyFileUnwritable";
         public const string PublicKeyInvalid = "Sentinel.PublicKeyInvalid";
         public const string KeyInstallFailed = "Sentinel.KeyInstallFailed";
+        public const string FileNotFound = "Sentinel.FileNotFound";
+        public const string FileExists = "Sentinel.FileExists";
+        public const string FileValidationFailed = "Sentinel.FileValidationFailed";
+        public const string FileVerificationFailed = "Sentinel.FileVerificationFailed";
+        public const string FileCopyFailed = "Sentinel.FileCopyFailed";
     }
 }

@@ -221,6 +221,12 @@ namespace Sentinel.Transport
         /// behind a bastion. Disposing it stops the listener.
         /// </summary>
         IPortForward ForwardLocal(string host, int port);
+
+        /// <summary>
+        /// Opens an SFTP channel on this connection (no new login). Disposing it closes the channel,
+        /// never the connection.
+        /// </summary>
+        IFileTransfer OpenFileTransfer();
     }
 
     /// <summary>A local port forwarded through an SSH connection.</summary>

@@ -133,6 +133,11 @@ namespace Sentinel.Tests.Fakes
             return forward;
         }
 
+        /// <summary>What OpenFileTransfer hands out; without it, OpenFileTransfer throws.</summary>
+        public IFileTransfer? FileTransfer { get; set; }
+
+        public IFileTransfer OpenFileTransfer() => FileTransfer ?? throw new FileTransferException($"ScriptedConnection '{Name}': no file transfer scripted.", permissionDenied: false);
+
         public void Dispose() => Interlocked.Increment(ref _disposeCount);
     }
 

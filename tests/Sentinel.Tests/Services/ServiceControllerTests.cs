@@ -59,6 +59,8 @@ namespace Sentinel.Tests.Services
 
             public IPortForward ForwardLocal(string host, int port) => throw new InvalidOperationException("the scripted host forwards nothing");
 
+            public IFileTransfer OpenFileTransfer() => throw new InvalidOperationException("the scripted host has no SFTP");
+
             public void Dispose()
             {
             }

@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Renci.SshNet.Sftp;
+using Sentinel.Transport;
+
+namespace Sentinel.Ssh
+{
+    /// <summary>
+    /// SFTP over the session's own authenticated connection. SSH.NET has no public way to run an
+    /// SftpClient on an SshClient's connection, but BaseClient.Connect() keeps a session that is
+    /// already set and connected and only opens the SFTP channel on it: the session is handed over
+    /// by reflection (BaseClient.Session's private setter, checked once; SSH.NET 2026.0.0, pinned in
+    /// Directory.Packages.props) and taken back before the SftpClient is disposed, so disposing it
+    /// closes the SFTP channel and never the connection. No second login, no second key exchange.
+    /// </summary>
+    internal sealed class SshNetFileTransfer : IFileTransfer
+    {
+        /// <summary>How long one SFTP request may wait for its answer (a frozen server, not a slow transfer).</summary>
+        private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
+
+        /// <summary>Bytes per SFTP read or write request; OpenSSH's sftp-server takes up to 255 KiB.</summary>
+        private const uint RequestSize = 64 * 1024;
+
+        private static readonly PropertyInfo? SessionProperty = typeof(BaseClient).GetProperty("Session", BindingFlags.NonPublic | BindingFlags.Instance);
+
+        private readonly SftpClient _sftp;
+
+        private SshNetFileTransfer(SftpClient sftp)
+        {
+            _sftp = sftp;
+        }
+
+        /// <summary>True when this SSH.NET build lets an SftpClient borrow a connected session.</summary>
+        public static bool CanShareConnection => SessionProperty?.GetSetMethod(true) != null;
+
+        public static SshNetFileTransfer Open(SshClient client)
+        {
+            var setter = SessionProperty?.GetSetMethod(true);
+            var session = SessionProperty?.GetValue(client);
+            if (setter == null || session == null)
+            {
+                throw new FileTransferException("this SSH.NET build offers no way to open SFTP on an existing connection", permissionDenied: false);
+            }
+
+            var sftp = new SftpClient(client.ConnectionInfo) { OperationTimeout = OperationTimeout, BufferSize = RequestSize };
+            setter.Invoke(sftp, new[] { session });
+            var transfer = new SshNetFileTransfer(sftp);
+            try
+            {
+                sftp.Connect();
+                return transfer;
+            }
+            catch (Exception e) when (IsSshFailure(e))
+            {
+                transfer.Dispose();
+                throw new FileTransferException($"the server refused the SFTP subsystem ({e.Message}); is 'Subsystem sftp' configured in sshd_config?", permissionDenied: false, e);
+            }
+        }
+
+        public RemoteFileInfo? Stat(string path) => Do(() =>
+        {
+            try
+            {
+                var file = _sftp.Get(path);
+                return Describe(file.FullName, file.Attributes);
+            }
+            catch (SftpPathNotFoundException)
+            {
+                return null;
+            }
+        });
+
+        public IReadOnlyList<RemoteFileInfo> List(string directory) => Do(() =>
+            _sftp.ListDirectory(directory)
+                .Where(entry => entry.Name != "." && entry.Name != "..")
+                .Select(entry => Describe(entry.FullName, entry.Attributes))
+                .ToList());
+
+        public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
+        {
+            // Made empty and private first: the content never sits in a file others may read.
+            Do(() =>
+            {
+                _sftp.Open(path, FileMode.CreateNew, FileAccess.Write).Dispose();
+                _sftp.ChangePermissions(path, 600);
+                return true;
+            });
+            await DoAsync(() => _sftp.UploadFileAsync(source, path, true, new Reporter<UploadFileProgressReport>(r => progress((long)r.TotalBytesUploaded)), cancellationToken)).ConfigureAwait(false);
+        }
+
+        public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) =>
+            DoAsync(() => _sftp.DownloadFileAsync(path, destination, new Reporter<DownloadFileProgressReport>(r => progress((long)r.TotalBytesDownloaded)), cancellationToken));
+
+        public void Replace(string from, string to) => Do(() =>
+        {
+            _sftp.RenameFile(from, to, isPosix: true);
+            return true;
+        });
+
+        public void Remove(string path) => Do(() =>
+        {
+            _sftp.DeleteFile(path);
+            return true;
+        });
+
+        public void CreateDirectory(string path) => Do(() =>
+        {
+            _sftp.CreateDirectory(path);
+            return true;
+        });
+
+        public void SetMode(string path, int mode) => Do(() =>
+        {
+            if (mode > Convert.ToInt32("777", 8))
+            {
+                throw new FileTransferException($"SFTP sets permission bits only (mode {Convert.ToString(mode, 8)} has special bits)", permissionDenied: false);
+            }
+
+            // SSH.NET reads the short's decimal digits as octal ones: 644 means rw-r--r--.
+            _sftp.ChangePermissions(path, short.Parse(Convert.ToString(mode, 8), System.Globalization.CultureInfo.InvariantCulture));
+            return true;
+        });
+
+        public void Dispose()
+        {
+            // Take the session back first: disposing the client then closes only the SFTP channel.
+            try
+            {
+                SessionProperty?.GetSetMethod(true)?.Invoke(_sftp, new object?[] { null });
+                _sftp.Dispose();
+            }
+            catch (Exception e) when (IsSshFailure(e) || e is TargetInvocationException)
+            {
+                // The connection under the channel is already gone.
+            }
+        }
+
+        private static RemoteFileInfo Describe(string fullName, SftpFileAttributes attributes)
+        {
+            var kind = attributes.IsRegularFile ? RemoteFileKind.File
+                : attributes.IsDirectory ? RemoteFileKind.Directory
+                : attributes.IsSymbolicLink ? RemoteFileKind.SymbolicLink
+                : RemoteFileKind.Other;
+            var mode = 0;
+            var bits = new[]
+            {
+                attributes.IsUIDBitSet, attributes.IsGroupIDBitSet, attributes.IsStickyBitSet,
+                attributes.OwnerCanRead, attributes.OwnerCanWrite, attributes.OwnerCanExecute,
+                attributes.GroupCanRead, attributes.GroupCanWrite, attributes.GroupCanExecute,
+                attributes.OthersCanRead, attributes.OthersCanWrite, attributes.OthersCanExecute,
+            };
+            foreach (var bit in bits)
+            {
+                mode = (mode << 1) | (bit ? 1 : 0);
+            }
+
+            return new RemoteFileInfo(fullName, kind, attributes.Size, mode, attributes.UserId, attributes.GroupId);
+        }
+
+        private static T Do<T>(Func<T> operation)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception e) when (IsSshFailure(e))
+            {
+                throw Translate(e);
+            }
+        }
+
+        private static async Task DoAsync(Func<Task> operation)
+        {
+            try
+            {
+                await operation().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsSshFailure(e))
+            {
+                throw Translate(e);
+            }
+        }
+
+        private static bool IsSshFailure(Exception e) => e is SshException || e is ObjectDisposedException || e is InvalidOperationException || e is System.Net.Sockets.SocketException;
+
+        private static FileTransferException Translate(Exception e) => e is FileTransferException known
+            ? known
+            : new FileTransferException(e.Message, e is SftpPermissionDeniedException, e);
+
+        /// <summary>Reports on the transfer's own thread: Progress&lt;T&gt; would post each report to the thread pool.</summary>
+        private sealed class Reporter<T> : IProgress<T>
+        {
+            private readonly Action<T> _report;
+
+            public Reporter(Action<T> report)
+            {
+                _report = report;
+            }
+
+            public void Report(T value) => _report(value);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+
+namespace Sentinel.Errors
+{
+    /// <summary>Copy-SentinelItem's failures: each names the host, the file, and what was left as it was.</summary>
+    internal static class FileErrors
+    {
+        public static SentinelException NotFound(string? computerName, string path) => new SentinelException(
+            ErrorIds.FileNotFound,
+            ErrorCategory.ObjectNotFound,
+            computerName,
+            computerName == null ? $"Cannot find '{path}'." : $"Cannot find '{path}' on {computerName}.",
+            "Check the path (wildcards are expanded on the side the path belongs to).");
+
+        public static SentinelException Exists(string computerName, string target) => new SentinelException(
+            ErrorIds.FileExists,
+            ErrorCategory.ResourceExists,
+            computerName,
+            $"'{target}' on {computerName} exists and differs from the file being copied; it was left as it was.",
+            "Add -Force to replace it (and -Backup to keep the previous file beside it).");
+
+        public static SentinelException ValidationFailed(string computerName, string target, string command, int? exitCode, string output) => new SentinelException(
+            ErrorIds.FileValidationFailed,
+            ErrorCategory.InvalidData,
+            computerName,
+            $"The new '{target}' on {computerName} failed -Validate ({command}, exit {(exitCode.HasValue ? exitCode.Value.ToString(CultureInfo.InvariantCulture) : "by signal")}), so the destination was left as it was: {output.Trim()}",
+            "Fix the file and copy it again; the validation command's output says what is wrong.");
+
+        public static SentinelException VerificationFailed(string computerName, string path, string expected, string? actual) => new SentinelException(
+            ErrorIds.FileVerificationFailed,
+            ErrorCategory.InvalidResult,
+            computerName,
+            actual == null
+                ? $"Could not verify the copy of '{path}' on {computerName}: sha256sum gave no hash for it; the destination was left as it was."
+                : $"The copy of '{path}' on {computerName} has SHA-256 {actual}, not {expected} (the source changed while copying, or the transfer was damaged); the destination was left as it was.",
+            "Copy again; check that sha256sum (GNU coreutils or BusyBox) is on the host's PATH.");
+
+        public static SentinelException CopyFailed(string computerName, string path, string reason, bool permissionDenied = false, Exception? inner = null) => new SentinelException(
+            ErrorIds.FileCopyFailed,
+            permissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+            computerName,
+            $"Could not copy '{path}' on {computerName}: {reason}.",
+            permissionDenied ? "Use -Sudo for destinations the login user cannot write, or check the permissions." : "Check the path and the host, then copy again.",
+            inner);
+
+        public static SentinelException InvalidValidate(string validate) => new SentinelException(
+            ErrorIds.InvalidArgument,
+            ErrorCategory.InvalidArgument,
+            null,
+            $"-Validate '{validate}' does not contain '{{}}', the place for the new file's path. Nothing was copied.",
+            "Write the command with {} where the file goes, for example: -Validate 'visudo -cf {}'.");
+    }
+}

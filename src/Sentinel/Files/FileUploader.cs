@@ -1,0 +1,517 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Errors;
+using Sentinel.Execution;
+using Sentinel.Platform;
+using Sentinel.Results;
+using Sentinel.Transport;
+
+namespace Sentinel.Files
+{
+    /// <summary>
+    /// Copies local files to one host, never leaving a half-written destination: each file goes to a
+    /// temporary name first (beside the destination, or with -Sudo in a private directory made by
+    /// mktemp), its SHA-256 is checked on the host with sha256sum, -Validate runs on it, and only then
+    /// does it replace the destination in one rename (with -Sudo: install to a temporary name beside
+    /// the destination, then mv over it; install alone unlinks the destination before writing it).
+    /// A destination with the same SHA-256 is left untouched (Unchanged).
+    /// </summary>
+    internal sealed class FileUploader
+    {
+        private readonly CopyContext _c;
+        private string? _privateDirectory;
+
+        private FileUploader(CopyContext context)
+        {
+            _c = context;
+        }
+
+        public static Task RunAsync(CopyContext context, IReadOnlyList<CopySource> sources, string destination) => new FileUploader(context).UploadAsync(sources, destination);
+
+        private sealed class Item
+        {
+            public Item(PlannedFile planned)
+            {
+                Planned = planned;
+                Resolved = planned.Target;
+            }
+
+            public PlannedFile Planned { get; }
+
+            public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+            /// <summary>The path to replace: the target with links followed, as cp writes through a link.</summary>
+            public string Resolved { get; set; }
+
+            public RemoteFileInfo? Existing { get; set; }
+
+            public string? Sha256 { get; set; }
+
+            public long Length { get; set; }
+
+            /// <summary>The uploaded copy, until it replaces the destination or is removed.</summary>
+            public string? Temp { get; set; }
+
+            public string? BackupPath { get; set; }
+        }
+
+        private async Task UploadAsync(IReadOnlyList<CopySource> sources, string destination)
+        {
+            var plan = Plan(sources, destination);
+            if (plan == null)
+            {
+                return;
+            }
+
+            foreach (var skipped in plan.Skipped)
+            {
+                _c.Emit(Result(skipped.Key, skipped.Key, FileCopyAction.Skipped, 0, null, TimeSpan.Zero, null, skipped.Value));
+            }
+
+            if (!await MakeDirectoriesAsync(plan).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var items = Inspect(plan.Files);
+            var toCopy = await DecideAsync(items).ConfigureAwait(false);
+            if (toCopy.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await UploadAllAsync(toCopy).ConfigureAwait(false);
+                foreach (var item in await VerifyAsync(toCopy).ConfigureAwait(false))
+                {
+                    _c.Stop.ThrowIfCancellationRequested();
+                    try
+                    {
+                        await ValidateAsync(item).ConfigureAwait(false);
+                        await PlaceAsync(item).ConfigureAwait(false);
+                        _c.Emit(Result(item, FileCopyAction.Copied, null));
+                    }
+                    catch (SentinelException e)
+                    {
+                        Failed(item, e);
+                    }
+                    catch (FileTransferException e)
+                    {
+                        Failed(item, _c.Failed(item.Planned.Target, e));
+                    }
+                }
+            }
+            finally
+            {
+                await CleanUpAsync(toCopy).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>The copy plan against what the destination is on the host; null (error written) when it cannot be done.</summary>
+        private CopyPlan? Plan(IReadOnlyList<CopySource> sources, string destination)
+        {
+            RemoteFileInfo? info;
+            try
+            {
+                info = _c.Transfer.Stat(destination);
+            }
+            catch (FileTransferException e)
+            {
+                _c.Fail(_c.Failed(destination, e));
+                return null;
+            }
+
+            var kind = info == null ? DestinationKind.Missing : info.Kind == RemoteFileKind.Directory ? DestinationKind.Directory : DestinationKind.File;
+            var plan = CopyPlanner.Plan(sources, destination, kind, _c.Options.Recurse, RemotePath.Combine);
+            if (plan.Error != null)
+            {
+                _c.Fail(FileErrors.CopyFailed(_c.Host, destination, plan.Error));
+                return null;
+            }
+
+            return plan;
+        }
+
+        private async Task<bool> MakeDirectoriesAsync(CopyPlan plan)
+        {
+            foreach (var directory in plan.Directories)
+            {
+                try
+                {
+                    var info = _c.Transfer.Stat(directory);
+                    if (info?.Kind == RemoteFileKind.Directory)
+                    {
+                        continue;
+                    }
+
+                    if (info != null)
+                    {
+                        throw FileErrors.CopyFailed(_c.Host, directory, "it exists and is not a directory");
+                    }
+
+                    if (!await _c.Confirm($"{directory} on {_c.Host}", "Create directory").ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    if (_c.Options.Sudo)
+                    {
+                        await _c.RunStepAsync("install -d -- " + ShellQuote.Quote(directory), true, directory, "creating the directory").ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _c.Transfer.CreateDirectory(directory);
+                    }
+                }
+                catch (FileTransferException e)
+                {
+                    _c.Fail(_c.Failed(directory, e));
+                    return false;
+                }
+                catch (SentinelException e)
+                {
+                    _c.Fail(e);
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>What is at each target now; a target that cannot be replaced by a file fails here.</summary>
+        private List<Item> Inspect(IEnumerable<PlannedFile> files)
+        {
+            var items = new List<Item>();
+            foreach (var file in files)
+            {
+                var item = new Item(file);
+                try
+                {
+                    var existing = _c.Transfer.Stat(file.Target);
+                    switch (existing?.Kind)
+                    {
+                        case null:
+                            break;
+                        case RemoteFileKind.File:
+                            item.Existing = existing;
+                            item.Resolved = existing.FullName;
+                            break;
+                        case RemoteFileKind.Directory:
+                            throw FileErrors.CopyFailed(_c.Host, file.Target, "it is a directory");
+                        case RemoteFileKind.SymbolicLink:
+                            throw FileErrors.CopyFailed(_c.Host, file.Target, "it is a symbolic link to nothing");
+                        default:
+                            throw FileErrors.CopyFailed(_c.Host, file.Target, "it is not a regular file");
+                    }
+
+                    items.Add(item);
+                }
+                catch (FileTransferException e)
+                {
+                    Failed(item, _c.Failed(file.Target, e));
+                }
+                catch (SentinelException e)
+                {
+                    Failed(item, e);
+                }
+            }
+
+            return items;
+        }
+
+        /// <summary>Unchanged, refused (exists, no -Force), declined (ShouldProcess), or to copy.</summary>
+        private async Task<List<Item>> DecideAsync(List<Item> items)
+        {
+            var existing = items.Where(i => i.Existing != null).ToList();
+            var hashes = await _c.RemoteHashesAsync(existing.Select(i => i.Resolved).ToList(), _c.Options.Sudo).ConfigureAwait(false);
+            var remoteHash = new Dictionary<Item, string?>();
+            for (var i = 0; i < existing.Count; i++)
+            {
+                remoteHash[existing[i]] = hashes[i];
+            }
+
+            var toCopy = new List<Item>();
+            foreach (var item in items)
+            {
+                _c.Stop.ThrowIfCancellationRequested();
+                try
+                {
+                    if (item.Existing != null)
+                    {
+                        // Files of different sizes differ: the local file is hashed only when it could be the same.
+                        var local = new FileInfo(item.Planned.Source).Length == item.Existing.Length ? HashingStream.OfFile(item.Planned.Source, _c.Stop) : null;
+                        if (local != null && remoteHash[item] == local)
+                        {
+                            item.Sha256 = local;
+                            item.Length = item.Existing.Length;
+                            _c.Emit(Result(item, FileCopyAction.Unchanged, null));
+                            continue;
+                        }
+
+                        if (!_c.Options.Force)
+                        {
+                            Failed(item, FileErrors.Exists(_c.Host, item.Planned.Target));
+                            continue;
+                        }
+                    }
+
+                    var action = item.Existing == null ? "Create file" : (_c.Options.Backup ? "Replace file (keeping a backup)" : "Replace file");
+                    if (await _c.Confirm($"{item.Planned.Target} on {_c.Host}", $"{action} from {item.Planned.Source}").ConfigureAwait(false))
+                    {
+                        item.Length = new FileInfo(item.Planned.Source).Length;
+                        toCopy.Add(item);
+                    }
+                }
+                catch (IOException e)
+                {
+                    Failed(item, FileErrors.CopyFailed(_c.Host, item.Planned.Source, "cannot read the local file: " + e.Message, inner: e));
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    Failed(item, FileErrors.CopyFailed(_c.Host, item.Planned.Source, "cannot read the local file: " + e.Message, permissionDenied: true, inner: e));
+                }
+            }
+
+            return toCopy;
+        }
+
+        private async Task UploadAllAsync(List<Item> items)
+        {
+            if (_c.Options.Sudo)
+            {
+                // A directory only the login user can enter: the uploads are never readable by others.
+                var made = await _c.RunAsync("mktemp -d", false, _c.Stop).ConfigureAwait(false);
+                var path = made.Output.TrimEnd('\n');
+                if (!made.Succeeded || !path.StartsWith("/", StringComparison.Ordinal) || path.IndexOf('\n') >= 0)
+                {
+                    throw FileErrors.CopyFailed(_c.Host, "mktemp -d", "could not make a private temporary directory: " + (made.Error + made.Output).Trim());
+                }
+
+                _privateDirectory = path;
+            }
+
+            var total = items.Sum(i => i.Length);
+            long before = 0;
+            for (var index = 0; index < items.Count; index++)
+            {
+                var item = items[index];
+                _c.Stop.ThrowIfCancellationRequested();
+                item.Temp = _privateDirectory != null
+                    ? RemotePath.Combine(_privateDirectory, index.ToString(CultureInfo.InvariantCulture))
+                    : RemotePath.TempName(RemotePath.DirectoryOf(item.Resolved), RemotePath.NameOf(item.Resolved), RemotePath.NewUnique());
+                try
+                {
+                    using (var file = new FileStream(item.Planned.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                    using (var hashing = new HashingStream(file))
+                    {
+                        var done = before;
+                        await _c.Transfer.UploadNewAsync(hashing, item.Temp, sent => _c.Progress(item.Planned.Target, done + sent, total), _c.Stop).ConfigureAwait(false);
+                        item.Sha256 = hashing.Finish();
+                        item.Length = hashing.BytesHashed;
+                    }
+                }
+                catch (Exception e) when (e is FileTransferException || e is IOException || e is UnauthorizedAccessException)
+                {
+                    var error = e is FileTransferException transfer
+                        ? _c.Failed(item.Planned.Target, transfer)
+                        : FileErrors.CopyFailed(_c.Host, item.Planned.Source, "cannot read the local file: " + e.Message, e is UnauthorizedAccessException, e);
+                    Failed(item, error);
+                    RemoveTemp(item);
+                    item.Sha256 = null;
+                }
+
+                before += item.Length;
+                _c.Progress(item.Planned.Target, before, total);
+            }
+        }
+
+        /// <summary>The uploads whose SHA-256 on the host matches what was sent; the others fail.</summary>
+        private async Task<List<Item>> VerifyAsync(List<Item> items)
+        {
+            var uploaded = items.Where(i => i.Temp != null && i.Sha256 != null).ToList();
+            var hashes = await _c.RemoteHashesAsync(uploaded.Select(i => i.Temp!).ToList(), sudo: false).ConfigureAwait(false);
+            var verified = new List<Item>();
+            for (var i = 0; i < uploaded.Count; i++)
+            {
+                if (hashes[i] == uploaded[i].Sha256)
+                {
+                    verified.Add(uploaded[i]);
+                }
+                else
+                {
+                    Failed(uploaded[i], FileErrors.VerificationFailed(_c.Host, uploaded[i].Planned.Target, uploaded[i].Sha256!, hashes[i]));
+                }
+            }
+
+            return verified;
+        }
+
+        private async Task ValidateAsync(Item item)
+        {
+            if (_c.Options.Validate == null)
+            {
+                return;
+            }
+
+            var command = _c.Options.Validate.Replace("{}", ShellQuote.Quote(item.Temp!));
+            var result = await _c.RunAsync(command, _c.Options.Sudo, _c.Stop).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw FileErrors.ValidationFailed(_c.Host, item.Planned.Target, command, result.ExitCode, (result.Output + "\n" + result.Error).Trim());
+            }
+        }
+
+        /// <summary>Puts a verified upload in place. Not interrupted by a stop: each step is short and bounded.</summary>
+        private async Task PlaceAsync(Item item)
+        {
+            var mode = _c.Options.Mode ?? item.Existing?.Mode ?? NewFileMode(item.Planned.Source);
+            var owner = _c.Options.Owner ?? item.Existing?.UserId.ToString(CultureInfo.InvariantCulture);
+            var group = _c.Options.Group ?? item.Existing?.GroupId.ToString(CultureInfo.InvariantCulture);
+            var backup = _c.Options.Backup && item.Existing != null ? RemotePath.BackupName(item.Resolved, DateTime.UtcNow) : null;
+            if (_c.Options.Sudo)
+            {
+                await PlaceWithSudoAsync(item, mode, owner, group, backup).ConfigureAwait(false);
+            }
+            else
+            {
+                await PlaceAsLoginUserAsync(item, mode, backup).ConfigureAwait(false);
+            }
+
+            item.BackupPath = backup;
+        }
+
+        private async Task PlaceAsLoginUserAsync(Item item, int mode, string? backup)
+        {
+            var temp = item.Temp!;
+            if (_c.Options.Owner != null || _c.Options.Group != null)
+            {
+                var owner = (_c.Options.Owner ?? string.Empty) + (_c.Options.Group != null ? ":" + _c.Options.Group : string.Empty);
+                await _c.RunStepAsync($"chown {ShellQuote.Quote(owner)} -- {ShellQuote.Quote(temp)}", false, item.Planned.Target, "setting the owner").ConfigureAwait(false);
+            }
+
+            if (mode > Convert.ToInt32("777", 8))
+            {
+                await _c.RunStepAsync($"chmod {Octal(mode)} -- {ShellQuote.Quote(temp)}", false, item.Planned.Target, "setting the mode").ConfigureAwait(false);
+            }
+            else
+            {
+                _c.Transfer.SetMode(temp, mode);
+            }
+
+            if (backup != null)
+            {
+                // A hard link keeps the previous file itself (its inode, owner and mode) at no copying cost;
+                // where the kernel refuses it (protected_hardlinks: a file of another user), a copy.
+                var (from, to) = (ShellQuote.Quote(item.Resolved), ShellQuote.Quote(backup));
+                await _c.RunStepAsync($"ln -- {from} {to} 2>/dev/null || cp -p -- {from} {to}", false, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+            }
+
+            _c.Transfer.Replace(temp, item.Resolved);
+            item.Temp = null;
+        }
+
+        /// <summary>
+        /// install gives the file its mode and owner under a temporary name beside the destination (the
+        /// same file system, so the rename is atomic), then mv renames it over the destination. Each is a
+        /// simple command, so sudoers rules can allow exactly install, mv (and ln for -Backup, rm to clean up).
+        /// </summary>
+        private async Task PlaceWithSudoAsync(Item item, int mode, string? owner, string? group, string? backup)
+        {
+            var staged = RemotePath.TempName(RemotePath.DirectoryOf(item.Resolved), RemotePath.NameOf(item.Resolved), RemotePath.NewUnique());
+            var install = "install -m " + Octal(mode)
+                + (owner != null ? " -o " + ShellQuote.Quote(owner) : string.Empty)
+                + (group != null ? " -g " + ShellQuote.Quote(group) : string.Empty)
+                + " -- " + ShellQuote.Quote(item.Temp!) + " " + ShellQuote.Quote(staged);
+            try
+            {
+                await _c.RunStepAsync(install, true, item.Planned.Target, "installing the file").ConfigureAwait(false);
+                if (backup != null)
+                {
+                    await _c.RunStepAsync($"ln -- {ShellQuote.Quote(item.Resolved)} {ShellQuote.Quote(backup)}", true, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+                }
+
+                await _c.RunStepAsync($"mv -f -- {ShellQuote.Quote(staged)} {ShellQuote.Quote(item.Resolved)}", true, item.Planned.Target, "renaming the file into place").ConfigureAwait(false);
+                staged = null;
+            }
+            finally
+            {
+                if (staged != null)
+                {
+                    await RemoveQuietlyAsync($"rm -f -- {ShellQuote.Quote(staged)}", sudo: true).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task CleanUpAsync(List<Item> items)
+        {
+            foreach (var item in items)
+            {
+                RemoveTemp(item);
+            }
+
+            if (_privateDirectory != null)
+            {
+                await RemoveQuietlyAsync("rm -rf -- " + ShellQuote.Quote(_privateDirectory), sudo: false).ConfigureAwait(false);
+            }
+        }
+
+        private void RemoveTemp(Item item)
+        {
+            if (item.Temp == null)
+            {
+                return;
+            }
+
+            try
+            {
+                _c.Transfer.Remove(item.Temp);
+                item.Temp = null;
+            }
+            catch (FileTransferException e)
+            {
+                _c.Verbose($"{_c.Host}: could not remove the temporary file '{item.Temp}': {e.Message}");
+            }
+        }
+
+        /// <summary>Cleanup that runs even after a stop; its failure is told, never thrown over the real outcome.</summary>
+        private async Task RemoveQuietlyAsync(string command, bool sudo)
+        {
+            try
+            {
+                var result = await _c.RunAsync(command, sudo, CancellationToken.None, CopyContext.PlacementTimeout).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    _c.Verbose($"{_c.Host}: cleanup '{command}' failed: {result.Error.Trim()}");
+                }
+            }
+            catch (SentinelException e)
+            {
+                _c.Verbose($"{_c.Host}: cleanup '{command}' failed: {e.Message}");
+            }
+        }
+
+        /// <summary>A new file gets the source's permission bits without write for group and others (as cp under umask 022).</summary>
+        private static int NewFileMode(string source) => (UnixPermissions.TryGet(source) ?? Convert.ToInt32("644", 8)) & Convert.ToInt32("755", 8);
+
+        private static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(4, '0');
+
+        private void Failed(Item item, SentinelException error)
+        {
+            _c.Fail(error);
+            _c.Emit(Result(item, FileCopyAction.Failed, error.Message));
+        }
+
+        private FileCopyResult Result(Item item, FileCopyAction action, string? message) =>
+            Result(item.Planned.Source, item.Planned.Target, action, item.Length, item.Sha256, item.Clock.Elapsed, item.BackupPath, message);
+
+        private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
+            new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Upload, source, destination, action, length, sha256, duration, backup, message);
+    }
+}

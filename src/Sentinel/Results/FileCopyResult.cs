@@ -1,0 +1,75 @@
+using System;
+
+namespace Sentinel.Results
+{
+    /// <summary>What Copy-SentinelItem did with one file on one host.</summary>
+    public enum FileCopyAction
+    {
+        /// <summary>The destination now holds the file (verified by SHA-256).</summary>
+        Copied,
+
+        /// <summary>The destination already held the same bytes (same SHA-256); nothing was written.</summary>
+        Unchanged,
+
+        /// <summary>Not copied by design: a directory without -Recurse, a link inside a tree, a device.</summary>
+        Skipped,
+
+        /// <summary>Not copied because something went wrong; the error says what. The destination is as it was.</summary>
+        Failed,
+    }
+
+    public enum FileCopyDirection
+    {
+        /// <summary>From this machine to the host.</summary>
+        Upload,
+
+        /// <summary>From the host to this machine.</summary>
+        Download,
+    }
+
+    /// <summary>One file copied (or not) to or from one host.</summary>
+    public sealed class FileCopyResult
+    {
+        internal FileCopyResult(string computerName, int sessionId, FileCopyDirection direction, string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backupPath, string? message)
+        {
+            ComputerName = computerName;
+            SessionId = sessionId;
+            Direction = direction;
+            Source = source;
+            Destination = destination;
+            Action = action;
+            Length = length;
+            Sha256 = sha256;
+            Duration = duration;
+            BackupPath = backupPath;
+            Message = message;
+        }
+
+        public string ComputerName { get; }
+
+        /// <summary>The session's id; 0 for a connection opened only for this copy (-ComputerName).</summary>
+        public int SessionId { get; }
+
+        public FileCopyDirection Direction { get; }
+
+        public string Source { get; }
+
+        public string Destination { get; }
+
+        public FileCopyAction Action { get; }
+
+        /// <summary>Bytes in the file.</summary>
+        public long Length { get; }
+
+        /// <summary>The file's SHA-256 in lower-case hex (as sha256sum prints it); null when not known.</summary>
+        public string? Sha256 { get; }
+
+        public TimeSpan Duration { get; }
+
+        /// <summary>Where -Backup kept the previous file; null when no backup was made.</summary>
+        public string? BackupPath { get; }
+
+        /// <summary>Why a file was skipped or failed.</summary>
+        public string? Message { get; }
+    }
+}

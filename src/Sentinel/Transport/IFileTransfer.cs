@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sentinel.Transport
+{
+    /// <summary>
+    /// File operations on one SSH connection (SFTP in the adapter). Remote paths are plain strings
+    /// sent as SFTP path fields, never through a shell. Paths are resolved by the server
+    /// (realpath): symbolic links and <c>..</c> are followed as the kernel follows them.
+    /// Failures other than a stop surface as <see cref="FileTransferException"/>.
+    /// </summary>
+    internal interface IFileTransfer : IDisposable
+    {
+        /// <summary>The file at <paramref name="path"/>, symbolic links followed; null when nothing is there.</summary>
+        RemoteFileInfo? Stat(string path);
+
+        /// <summary>The entries of a directory (without . and ..), each as lstat sees it.</summary>
+        IReadOnlyList<RemoteFileInfo> List(string directory);
+
+        /// <summary>Creates a new file (failing when the name exists) readable only by its owner, and streams <paramref name="source"/> into it.</summary>
+        Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken);
+
+        /// <summary>Streams the file at <paramref name="path"/> into <paramref name="destination"/>.</summary>
+        Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken);
+
+        /// <summary>Renames over an existing file in one step (rename(2), OpenSSH's posix-rename).</summary>
+        void Replace(string from, string to);
+
+        void Remove(string path);
+
+        void CreateDirectory(string path);
+
+        /// <summary>Sets the permission bits (07777 at most).</summary>
+        void SetMode(string path, int mode);
+    }
+
+    internal enum RemoteFileKind
+    {
+        File,
+        Directory,
+        SymbolicLink,
+        Other,
+    }
+
+    /// <summary>What SFTP's stat tells about a remote file.</summary>
+    internal sealed class RemoteFileInfo
+    {
+        public RemoteFileInfo(string fullName, RemoteFileKind kind, long length, int mode, int userId, int groupId)
+        {
+            FullName = fullName;
+            Kind = kind;
+            Length = length;
+            Mode = mode;
+            UserId = userId;
+            GroupId = groupId;
+        }
+
+        /// <summary>The absolute path the server resolved (links followed for <see cref="IFileTransfer.Stat"/>).</summary>
+        public string FullName { get; }
+
+        public RemoteFileKind Kind { get; }
+
+        public long Length { get; }
+
+        /// <summary>Permission bits, 07777 at most.</summary>
+        public int Mode { get; }
+
+        public int UserId { get; }
+
+        public int GroupId { get; }
+    }
+
+    /// <summary>A file operation the server refused or could not do; the engine names host and path.</summary>
+    internal sealed class FileTransferException : Exception
+    {
+        public FileTransferException(string message, bool permissionDenied, Exception? inner = null)
+            : base(message, inner)
+        {
+            PermissionDenied = permissionDenied;
+        }
+
+        public bool PermissionDenied { get; }
+    }
+}
