@@ -26,6 +26,9 @@
         'Get-SentinelContainer'
         'Restart-SentinelContainer'
         'Get-SentinelContainerLog'
+        'Get-SentinelServiceLog'
+        'Repair-SentinelService'
+        'Watch-SentinelService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

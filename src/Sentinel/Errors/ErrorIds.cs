@@ -47,5 +47,10 @@ namespace Sentinel.Errors
         public const string InvalidContainerName = "Sentinel.InvalidContainerName";
         public const string ContainerNotFound = "Sentinel.ContainerNotFound";
         public const string ContainerCommandFailed = "Sentinel.ContainerCommandFailed";
+        public const string ServiceLogUnknown = "Sentinel.ServiceLogUnknown";
+        public const string ServiceLogFailed = "Sentinel.ServiceLogFailed";
+        public const string NoServiceToRepair = "Sentinel.NoServiceToRepair";
+        public const string RemediationBreakerTripped = "Sentinel.RemediationBreakerTripped";
+        public const string RemediationStateInvalid = "Sentinel.RemediationStateInvalid";
     }
 }

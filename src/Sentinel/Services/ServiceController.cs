@@ -101,6 +101,45 @@ namespace Sentinel.Services
         }
 
         /// <summary>
+        /// The last <paramref name="tail"/> lines of the service's log: the journal on systemd (under sudo
+        /// when the user cannot read the system journal), else the first existing known log file (under
+        /// sudo when it is not readable). A service without a known log is ServiceLogUnknown.
+        /// </summary>
+        public async Task<ServiceLog> LogAsync(ServiceManager manager, string name, int tail, DateTime? since, long maxOutputBytes)
+        {
+            string source;
+            string command;
+            bool sudo;
+            if (manager == ServiceManager.Systemd)
+            {
+                var readable = await _run(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                (source, command, sudo) = ("journal", ServiceLogs.Journal(name, tail, since), readable.ExitCode != ServiceLogs.Readable);
+            }
+            else
+            {
+                var files = ServiceLogs.FilesFor(name);
+                var found = files.Count == 0 ? null
+                    : ServiceLogs.FromProbe(files, (await _run(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = QueryTimeout }).ConfigureAwait(false)).ExitCode);
+                if (found == null)
+                {
+                    throw RemediationErrors.LogUnknown(Host, name, manager.ToString());
+                }
+
+                (source, command, sudo) = (found.Value.File, ServiceLogs.Tail(found.Value.File, tail), found.Value.Sudo);
+            }
+
+            var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
+            request.MaxOutputBytes = maxOutputBytes;
+            var result = await _run(request).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw ServiceErrors.LogFailed(Host, name, command, result.ExitCode, result.Error);
+            }
+
+            return new ServiceLog(Host, name, source, sudo, result.Output, result.Truncated);
+        }
+
+        /// <summary>
         /// Runs one action and, with <paramref name="wait"/>, polls until the wanted state or the timeout.
         /// Returns the result and, when it did not succeed, the error to report beside it.
         /// </summary>
