@@ -24,7 +24,7 @@ namespace Sentinel.Errors
             ErrorIds.RemediationBreakerTripped,
             ErrorCategory.LimitsExceeded,
             null,
-            $"The breaker tripped: {reason}. {(skipped == 1 ? "1 host was" : $"{skipped} hosts were")} not touched (results with Action Skipped).",
+            $"The breaker tripped: {reason}. " + (skipped == 0 ? "No host was left to skip." : $"{(skipped == 1 ? "1 host was" : $"{skipped} hosts were")} not touched (results with Action Skipped)."),
             "Look at the Failed and Refused results (their Diagnostics hold the state and the last log lines), fix the cause, then run again; -MaxFailure allows more failures.");
 
         public static SentinelException WatchBreakerTripped(string reason) => new SentinelException(

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
@@ -21,6 +22,7 @@ namespace Sentinel.Services
         public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
+        private const long MinimumOutputBytes = 64 * 1024;
         private static readonly ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>> DetectedManagers = new ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>>();
 
         private readonly SentinelSession _session;
@@ -128,15 +130,19 @@ namespace Sentinel.Services
                 (source, command, sudo) = (found.Value.File, ServiceLogs.Tail(found.Value.File, tail), found.Value.Sudo);
             }
 
+            // sudo's own messages must reach the runner whole, however small the caller's bound: the log
+            // is cut to the bound here instead.
             var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
-            request.MaxOutputBytes = maxOutputBytes;
+            request.MaxOutputBytes = Math.Max(maxOutputBytes, MinimumOutputBytes);
             var result = await _run(request).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw ServiceErrors.LogFailed(Host, name, command, result.ExitCode, result.Error);
             }
 
-            return new ServiceLog(Host, name, source, sudo, result.Output, result.Truncated);
+            var output = Encoding.UTF8.GetBytes(result.Output);
+            var cut = output.Length > maxOutputBytes;
+            return new ServiceLog(Host, name, source, sudo, cut ? Encoding.UTF8.GetString(output, 0, (int)maxOutputBytes) : result.Output, cut || result.Truncated);
         }
 
         /// <summary>
