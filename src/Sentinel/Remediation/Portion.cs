@@ -26,7 +26,7 @@ namespace Sentinel.Remediation
         /// <summary>Reads <c>N</c> or <c>N%</c> (N at least 1, a percentage at most 100); anything else is InvalidArgument naming <paramref name="parameter"/>.</summary>
         public static Portion Parse(string text, string parameter)
         {
-            var match = Pattern.Match(text?.Trim() ?? string.Empty);
+            var match = Pattern.Match(text ?? string.Empty);
             if (match.Success)
             {
                 var value = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
