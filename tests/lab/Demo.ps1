@@ -20,8 +20,10 @@ try {
     # The demo's known_hosts lives with its lab instance, so it never touches ~/.ssh of the machine.
     $knownHosts = Join-Path $lab.Root 'known_hosts'
     $env:SSH_PASS = $lab.Password
-    # The repair's restart budget is kept beside the inventory: the demo's own, with its lab instance.
+    # The repair's restart budget is kept beside the inventory: the demo's own, with its lab instance,
+    # fresh each run (the instance folder is kept for its host key, and a 4th run in 30 min would be over budget).
     $env:SENTINEL_SERVERS = Join-Path $lab.Root 'servers.json'
+    Remove-Item (Join-Path $lab.Root 'remediation-state.json') -ErrorAction SilentlyContinue
     Remove-Item Env:SSH_HOST, Env:SSH_PORT, Env:SSH_USER -ErrorAction SilentlyContinue
 
     Write-Host "`n== Test-SentinelConnection -Service nginx   (defaults: localhost:2222, user sentinel, `$env:SSH_PASS)"
