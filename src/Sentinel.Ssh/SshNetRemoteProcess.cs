@@ -23,8 +23,11 @@ namespace Sentinel.Ssh
             _computerName = computerName;
 
             // Cancelling this token makes SSH.NET send "signal TERM"; OpenSSH delivers it to the
-            // command's whole process group, then the channel closes.
-            Completion = CompleteAsync(command.ExecuteAsync(_terminate.Token));
+            // command's whole process group, then the channel closes. Dropbear signals only the
+            // process it started (the login shell running the command line), not its children.
+            var execution = command.ExecuteAsync(_terminate.Token);
+            ChannelWindowRefill.Attach(command);
+            Completion = CompleteAsync(execution);
         }
 
         public Stream StandardOutput => _command.OutputStream;
@@ -36,13 +39,22 @@ namespace Sentinel.Ssh
         public Task<RemoteExit> Completion { get; }
 
         /// <summary>
-        /// Sends the signal from a pool thread: SSH.NET's cancellation waits up to 500 ms for the exit on
-        /// the calling thread, and a stop must not wait for the server.
+        /// Signals at once, on the caller's thread, so the signal leaves before anything closes the
+        /// connection; SSH.NET's own cancellation (it signals again, waits up to 500 ms for the exit, then
+        /// closes the channel and waits for the server's close) runs on a pool thread, so a stop never
+        /// waits for the server. Without the immediate path (another SSH.NET build) it runs here, as before.
         /// </summary>
         public void Terminate()
         {
             Volatile.Write(ref _terminateRequested, true);
-            ThreadPool.QueueUserWorkItem(_ => CancelExecution());
+            if (ChannelSignal.TrySend(_command, "TERM"))
+            {
+                ThreadPool.QueueUserWorkItem(_ => CancelExecution());
+            }
+            else
+            {
+                CancelExecution();
+            }
         }
 
         /// <summary>

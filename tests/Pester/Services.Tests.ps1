@@ -1,3 +1,5 @@
+# Two hosts: the plain lab host (this machine, nginx as a SysV service: SysV is a manager users still
+# have) and a real systemd host (Debian bookworm booted with systemd-nspawn, tests/lab/SentinelRealLab.psm1).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $lab = Start-SentinelLab
@@ -248,5 +250,166 @@ Describe 'Service names that try to inject shell' {
         $status = Get-SentinelService 'nginx', "nginx; touch $marker" -Session $session -ErrorAction SilentlyContinue
         $status.State | Should -Be 'Running'
         Test-Path $marker | Should -BeFalse
+    }
+}
+
+Describe 'Services on a real systemd host' {
+    # systemd's own view (systemctl inside the host, entered with nsenter, not through Sentinel) is
+    # what every check compares with: MainPID, ActiveState.
+    BeforeAll {
+        $systemd = Start-SentinelSystemdHost
+        $systemdTarget = @{ ComputerName = $systemd.ComputerName; Port = $systemd.Port; KnownHostsFile = (Join-Path $TestDrive 'known_hosts-systemd') }
+        $systemdCredential = Get-SentinelLabCredential -Lab $systemd
+        $systemdSession = Connect-SentinelServer @systemdTarget -Credential $systemdCredential
+        $systemdKeySession = Connect-SentinelServer @systemdTarget -KeyFile $systemd.KeyPath
+        $brokenConfig = '/etc/nginx/conf.d/sentinel-broken.conf'
+
+        function Get-UnitProperty {
+            param([string]$Unit, [string]$Property)
+            "$(Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'show', '--value', '-p', $Property, '--', $Unit))".Trim()
+        }
+        function Get-MainPid { param([string]$Unit) [int](Get-UnitProperty $Unit MainPID) }
+        function Restore-SystemdNginx {
+            # reset-failed also clears systemd's start rate limit (5 starts in 10 s), which these tests
+            # reach; the journal's last lines go into the error when nginx does not come back.
+            Invoke-SentinelSystemdHostCommand $systemd @('sh', '-c', "rm -f $brokenConfig; systemctl reset-failed nginx; systemctl start nginx || { journalctl -u nginx --no-pager | tail -n 15; exit 1; }") | Out-Null
+        }
+    }
+
+    AfterAll {
+        $systemdSession, $systemdKeySession | Where-Object { $_ } | Disconnect-SentinelServer
+        if ($systemd) { Stop-SentinelRealLab -Instance $systemd }
+    }
+
+    Context 'state' {
+        It 'detects systemd and reports nginx Running with systemd''s MainPID and start time' {
+            $status = Get-SentinelService nginx -Session $systemdSession
+            $status.Manager | Should -Be 'Systemd'
+            $status.State | Should -Be 'Running'
+            $status.SubState | Should -Be 'running'
+            $status.MainPid | Should -Be (Get-MainPid nginx)
+            $status.MainPid | Should -BeGreaterThan 0
+            $status.Since.Kind | Should -Be 'Utc'
+            $status.Since | Should -BeGreaterThan ([datetime]::UtcNow.AddHours(-1))
+        }
+
+        It 'reports a unit that was never started as Stopped, without a PID' {
+            Get-UnitProperty sentinel-idle ActiveState | Should -Be 'inactive'
+            $status = Get-SentinelService sentinel-idle -Session $systemdSession
+            $status.State | Should -Be 'Stopped'
+            $status.SubState | Should -Be 'dead'
+            $status.MainPid | Should -BeNullOrEmpty
+        }
+
+        It 'reports a unit whose ExecStart failed as Failed' {
+            Get-UnitProperty sentinel-failing ActiveState | Should -Be 'failed'
+            $status = Get-SentinelService sentinel-failing.service -Session $systemdSession
+            $status.State | Should -Be 'Failed'
+            $status.SubState | Should -Be 'failed'
+        }
+
+        It 'reports a unit systemd does not know as NotFound, not as an error' {
+            $status = Get-SentinelService no-such-unit -Session $systemdSession -ErrorVariable failure
+            $failure | Should -BeNullOrEmpty
+            $status.State | Should -Be 'NotFound'
+        }
+    }
+
+    Context 'actions, checked against systemd''s MainPID' {
+        AfterEach { Restore-SystemdNginx }
+
+        It 'stops nginx (MainPID 0 in systemd) and starts it again (a new MainPID, the one reported)' {
+            $before = Get-MainPid nginx
+            $stopped = Stop-SentinelService nginx -Session $systemdSession
+            $stopped.Succeeded | Should -BeTrue
+            $stopped.StateBefore | Should -Be 'Running'
+            $stopped.StateAfter | Should -Be 'Stopped'
+            Get-MainPid nginx | Should -Be 0
+            Get-UnitProperty nginx ActiveState | Should -Be 'inactive'
+
+            $started = Start-SentinelService nginx -Session $systemdSession
+            $started.Succeeded | Should -BeTrue
+            $started.StateAfter | Should -Be 'Running'
+            $after = Get-MainPid nginx
+            $after | Should -BeGreaterThan 0
+            $after | Should -Not -Be $before
+            (Get-SentinelService nginx -Session $systemdSession).MainPid | Should -Be $after
+        }
+
+        It 'restarts nginx: systemd''s MainPID changes' {
+            $before = Get-MainPid nginx
+            $result = Restart-SentinelService nginx -Session $systemdSession
+            $result.Succeeded | Should -BeTrue
+            $result.StateBefore | Should -Be 'Running'
+            $result.StateAfter | Should -Be 'Running'
+            Get-MainPid nginx | Should -Not -Be $before
+            Get-MainPid nginx | Should -BeGreaterThan 0
+        }
+
+        It 'restarts through the NOPASSWD rule on a key session, which has no password to send' {
+            $before = Get-MainPid nginx
+            (Restart-SentinelService nginx -Session $systemdKeySession).Succeeded | Should -BeTrue
+            Get-MainPid nginx | Should -Not -Be $before
+        }
+
+        It 'waits for a unit that fails after starting, and says it did not reach Running' {
+            # systemctl start succeeds (Type=simple), then ExecStart fails: only the wait can tell.
+            $result = Start-SentinelService sentinel-failing -Session $systemdSession -Timeout 3 -ErrorVariable failure -ErrorAction SilentlyContinue
+            $result.Succeeded | Should -BeFalse
+            $result.StateAfter | Should -Be 'Failed'
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceStateTimeout,*'
+            Get-UnitProperty sentinel-failing ActiveState | Should -Be 'failed'
+        }
+
+        It 'refuses to act on a unit systemd does not know, with ServiceNotFound' {
+            Restart-SentinelService no-such-unit -Session $systemdSession -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceNotFound,*'
+        }
+    }
+
+    Context 'with a broken nginx configuration on the host' {
+        BeforeAll { Invoke-SentinelSystemdHostCommand $systemd @('sh', '-c', "echo 'this_is_not_a_directive on;' > $brokenConfig") | Out-Null }
+        AfterAll { Restore-SystemdNginx }
+
+        It 'makes Restart -TestConfig refuse: nginx keeps its MainPID and stays active' {
+            $before = Get-MainPid nginx
+            $result = Restart-SentinelService nginx -TestConfig -Session $systemdSession -ErrorVariable failure -ErrorAction SilentlyContinue
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ServiceConfigInvalid,*'
+            $failure[0].Exception.Message | Should -BeLike '*sentinel-broken.conf*'
+            $result.Succeeded | Should -BeFalse
+            $result.StateAfter | Should -Be 'Running'
+            Get-MainPid nginx | Should -Be $before
+            Get-UnitProperty nginx ActiveState | Should -Be 'active'
+        }
+
+        It 'takes nginx down on a restart without -TestConfig: the configuration really is broken' {
+            Restart-SentinelService nginx -Session $systemdKeySession -ErrorAction SilentlyContinue | Out-Null
+            Get-UnitProperty nginx ActiveState | Should -Be 'failed'
+        }
+    }
+
+    Context 'sudo through the host''s sudoers (NOPASSWD for nginx''s actions, a password for the rest)' {
+        AfterAll { Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'stop', 'sentinel-idle') | Out-Null }
+
+        It 'fails a password rule on a key session with SudoPasswordRequired, and the unit stays stopped' {
+            Start-SentinelService sentinel-idle -Session $systemdKeySession -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.SudoPasswordRequired,*'
+            Get-UnitProperty sentinel-idle ActiveState | Should -Be 'inactive'
+        }
+
+        It 'starts and stops a unit under the password rule with the login password' {
+            $started = Start-SentinelService sentinel-idle -Session $systemdSession
+            $started.Succeeded | Should -BeTrue
+            Get-MainPid sentinel-idle | Should -BeGreaterThan 0
+            (Stop-SentinelService sentinel-idle -Session $systemdSession).Succeeded | Should -BeTrue
+            Get-UnitProperty sentinel-idle ActiveState | Should -Be 'inactive'
+        }
+
+        It 'gives sudo the -SudoCredential password for sshd -t on a key session' {
+            $result = Test-SentinelServiceConfig ssh -Session $systemdKeySession -SudoCredential $systemdCredential
+            $result.Valid | Should -BeTrue
+            "$($result.Output)" | Should -Not -BeLike "*$($systemd.Password)*"
+        }
     }
 }

@@ -6,6 +6,7 @@ $script:ModulePath = if ($env:SENTINEL_MODULE) { $env:SENTINEL_MODULE } else {
     (Get-ChildItem (Join-Path $script:RepoRoot 'out/Sentinel/*/Sentinel.psd1') | Select-Object -First 1).FullName
 }
 Import-Module (Join-Path $script:RepoRoot 'tests/lab/SentinelLab.psm1')
+Import-Module (Join-Path $script:RepoRoot 'tests/lab/SentinelRealLab.psm1')
 Import-Module $script:ModulePath
 
 function New-TestKnownHostsFile {

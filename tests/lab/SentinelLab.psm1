@@ -209,6 +209,8 @@ function Start-SentinelLab {
     The port to listen on; 0 picks a free one.
     .PARAMETER SessionPath
     A PATH for the sessions of this sshd (SetEnv), to make a host where some tool is missing.
+    .PARAMETER SessionEnvironment
+    More variables for the sessions of this sshd (SetEnv), such as DOCKER_HOST for the lab's engine.
     .PARAMETER ListenAddress
     Addresses to listen on (sshd takes at most 16).
     .PARAMETER NetworkNamespace
@@ -226,7 +228,7 @@ function Start-SentinelLab {
     The host key types sshd gets (rsa, ecdsa, ed25519), one HostKey line each in the order given; the
     lab's HostKeyPaths maps each type to its private key file, HostKeyPath is the first one's.
     #>
-    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath,
+    param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath, [hashtable]$SessionEnvironment = @{},
         [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @())
 
     Install-SentinelLabPrerequisites
@@ -282,6 +284,9 @@ function Start-SentinelLab {
 
     foreach ($type in $HostKeyType) { $lab.HostKeyPaths[$type] = Join-Path $root "ssh_host_${type}_key" }
     if (-not ($KeepHostKey -and (Test-Path $lab.HostKeyPath))) { New-LabHostKey -Lab $lab }
+    # sshd takes the first SetEnv line only, so every variable goes on one.
+    $environment = @($SessionEnvironment.Keys | ForEach-Object { "$_=$($SessionEnvironment[$_])" })
+    if ($SessionPath) { $environment += "PATH=$SessionPath" }
     Set-Content -Path $lab.ConfigPath -Value @"
 Port $Port
 $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
@@ -297,7 +302,7 @@ UsePAM no
 MaxSessions 10
 MaxStartups 200:30:400
 LogLevel VERBOSE
-$(if ($SessionPath) { "SetEnv PATH=$SessionPath" })
+$(if ($environment) { "SetEnv $($environment -join ' ')" })
 "@
     Start-LabSshd -Lab $lab
     if (-not $NoNginx) { $lab.StartedNginxPid = Start-LabNginx }
@@ -433,10 +438,22 @@ function Stop-SentinelLabBastion {
     foreach ($namespace in $Network.BastionNamespace, $Network.TargetNamespace) { & ip netns del $namespace 2>$null }
 }
 
+function Get-SentinelLabAccount {
+    <# The lab user and its secrets (made on first use), for servers other than the lab sshd to accept. #>
+    Initialize-LabSecrets
+    Initialize-LabUsers
+    [pscustomobject]@{
+        UserName           = $script:LabUser
+        Password           = (Get-Content (Join-Path $script:SecretsRoot 'password') -Raw)
+        KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
+        AuthorizedKeysRoot = (Join-Path $script:SecretsRoot 'authorized_keys')
+    }
+}
+
 function Get-SentinelLabCredential {
     <# The lab user's password as a PSCredential. #>
     param([Parameter(Mandatory)]$Lab)
     [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
 }
 
-Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Invoke-Native, Stop-ProcessTree, Wait-ProcessExit, Get-SentinelLabAccount, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening

@@ -22,7 +22,7 @@ namespace Sentinel.Commands
         [ValidateRange(1, 3600)]
         public int Timeout { get; set; } = 60;
 
-        /// <summary>Seconds the container may take to stop before docker kills it (docker restart --time); docker's default (10) without it.</summary>
+        /// <summary>Seconds the container may take to stop before docker kills it (docker restart -t); docker's default (10) without it.</summary>
         [Parameter]
         [ValidateRange(0, 3599)]
         public int? StopTimeout { get; set; }

@@ -45,12 +45,14 @@ namespace Sentinel.Containers
             (await ListAsync().ConfigureAwait(false)).FirstOrDefault(c => DockerOutput.Matches(c, name))
             ?? throw ServiceErrors.ContainerNotFound(Host, name);
 
-        /// <param name="stopGrace">docker restart's --time: how long the container may take to stop before it is killed; null keeps docker's default.</param>
+        /// <param name="stopGrace">docker restart's -t: how long the container may take to stop before it is killed; null keeps docker's default.</param>
         public async Task<ContainerActionResult> RestartAsync(string name, TimeSpan timeout, int? stopGrace)
         {
             var clock = Stopwatch.StartNew();
             await FindAsync(name).ConfigureAwait(false);
-            var grace = stopGrace.HasValue ? " --time " + stopGrace.Value.ToString(CultureInfo.InvariantCulture) : string.Empty;
+            // -t is the one spelling every docker CLI takes: 20.10 knows only --time, and 23+ prints
+            // a deprecation notice for --time (on stdout, into the result) in favour of --timeout.
+            var grace = stopGrace.HasValue ? " -t " + stopGrace.Value.ToString(CultureInfo.InvariantCulture) : string.Empty;
             var restart = await _run(new CommandRequest($"docker restart{grace} -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
             var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", QueryTimeout).ConfigureAwait(false);
             (string Status, bool Running, DateTime? StartedAt) state;

@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Security;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Inventory;
+using Sentinel.Platform;
 using Sentinel.Results;
 using Sentinel.Tests.Fakes;
 using Xunit;
@@ -38,23 +38,7 @@ namespace Sentinel.Tests.Connections
             return secret;
         }
 
-        internal static string? Reveal(SecureString? secret)
-        {
-            if (secret == null)
-            {
-                return null;
-            }
-
-            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer);
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
+        internal static string? Reveal(SecureString? secret) => secret == null ? null : Secrets.ToUnsecureString(secret);
 
         private ConnectionPlanner Planner(ConnectionParameters asked)
         {

@@ -9,31 +9,43 @@ namespace Sentinel.Tests.Containers
 {
     public sealed class DockerOutputTests
     {
-        [Fact]
-        public void CapturedDockerPsJsonLinesBecomeTypedContainers()
+        [Theory]
+        [InlineData("docker-ps.engine-cli.captured.jsonl")]
+        [InlineData("docker-ps.newer-cli.captured.jsonl")]
+        public void CapturedDockerPsJsonLinesBecomeTypedContainers(string fixture)
         {
-            var containers = DockerOutput.ParsePs("web01", Fixtures.Read("docker-ps.captured.jsonl"));
-            Assert.Equal(new[] { "web", "cache", "nightly-backup" }, containers.Select(c => c.Name));
-            var web = containers[0];
-            Assert.Equal("3f2a9c1b7d4e8a6f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a", web.Id);
-            Assert.Equal("nginx:1.27", web.Image);
-            Assert.Equal("running", web.State);
-            Assert.True(web.Running);
-            Assert.Equal("Up 4 days", web.Status);
-            Assert.Equal("0.0.0.0:8080->80/tcp, :::8080->80/tcp", web.Ports);
-            Assert.Equal("web01", web.ComputerName);
-            Assert.Equal("exited", containers[2].State);
-            Assert.Equal("Exited (1) 2 hours ago", containers[2].Status);
-            Assert.Equal(string.Empty, containers[2].Ports);
+            // The newer CLI adds fields ("Platform":null among them); both read the same.
+            var containers = DockerOutput.ParsePs("web01", Fixtures.Read(fixture));
+            Assert.Equal(new[] { "finished", "stubborn", "ticker" }, containers.Select(c => c.Name));
+            var ticker = containers[2];
+            Assert.Equal("31fbe2de4f9c24d7e2fe677a2edb04eb2b83e360f2e9c45229a95c53d1e44b84", ticker.Id);
+            Assert.Equal("sentinel-lab/busybox:1", ticker.Image);
+            Assert.Equal("running", ticker.State);
+            Assert.True(ticker.Running);
+            Assert.Equal("Up 1 second", ticker.Status);
+            Assert.Equal(string.Empty, ticker.Ports);
+            Assert.Equal("web01", ticker.ComputerName);
+            Assert.Equal("exited", containers[0].State);
+            Assert.False(containers[0].Running);
+            Assert.Equal("Exited (0) Less than a second ago", containers[0].Status);
+        }
+
+        [Fact]
+        public void PortsKeepDockersEscapedArrows()
+        {
+            // The lab's containers have no network, so this line is written, not captured: docker
+            // escapes '>' in its JSON as \u003e.
+            var line = "{\"ID\":\"3f2a\",\"Image\":\"nginx:1.27\",\"Names\":\"web\",\"Ports\":\"0.0.0.0:8080-\\u003e80/tcp, :::8080-\\u003e80/tcp\",\"State\":\"running\",\"Status\":\"Up 4 days\"}";
+            Assert.Equal("0.0.0.0:8080->80/tcp, :::8080->80/tcp", DockerOutput.ParsePs("h", line)[0].Ports);
         }
 
         [Fact]
         public void CapturedDockerInspectStateGivesStatusAndStartTime()
         {
-            var state = DockerOutput.ParseInspectState(Fixtures.Read("docker-inspect-state.web.captured.json"));
+            var state = DockerOutput.ParseInspectState(Fixtures.Read("docker-inspect-state.ticker.captured.json"));
             Assert.Equal("running", state.Status);
             Assert.True(state.Running);
-            Assert.Equal(new DateTime(2026, 11, 25, 1, 50, 3, DateTimeKind.Utc).AddTicks(4129783), state.StartedAt);
+            Assert.Equal(new DateTime(2026, 11, 28, 21, 16, 17, DateTimeKind.Utc).AddTicks(4396615), state.StartedAt);
         }
 
         [Theory]
@@ -45,11 +57,11 @@ namespace Sentinel.Tests.Containers
         [Fact]
         public void ContainersMatchByNameOrIdPrefix()
         {
-            var web = DockerOutput.ParsePs("h", Fixtures.Read("docker-ps.captured.jsonl"))[0];
-            Assert.True(DockerOutput.Matches(web, "web"));
-            Assert.True(DockerOutput.Matches(web, "3f2a9c1b7d4e"));
-            Assert.False(DockerOutput.Matches(web, "3f2a"));
-            Assert.False(DockerOutput.Matches(web, "we"));
+            var ticker = DockerOutput.ParsePs("h", Fixtures.Read("docker-ps.engine-cli.captured.jsonl"))[2];
+            Assert.True(DockerOutput.Matches(ticker, "ticker"));
+            Assert.True(DockerOutput.Matches(ticker, "31fbe2de4f9c"));
+            Assert.False(DockerOutput.Matches(ticker, "31fb"));
+            Assert.False(DockerOutput.Matches(ticker, "tick"));
         }
 
         [Fact]

@@ -3,11 +3,11 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
+using Sentinel.Platform;
 using Sentinel.Transport;
 
 namespace Sentinel.Tests.Fakes
@@ -182,22 +182,6 @@ namespace Sentinel.Tests.Fakes
 
         public bool Matches(string host) => string.Equals(ComputerName, host, StringComparison.OrdinalIgnoreCase) || string.Equals(Address, host, StringComparison.OrdinalIgnoreCase);
 
-        private static string? Reveal(SecureString? secret)
-        {
-            if (secret == null)
-            {
-                return null;
-            }
-
-            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer);
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
+        private static string? Reveal(SecureString? secret) => secret == null ? null : Secrets.ToUnsecureString(secret);
     }
 }

@@ -14,9 +14,9 @@ namespace Sentinel.Tests.Services
             var status = ServiceCommands.ParseSystemctlShow("web01", "nginx", Fixtures.Read("systemctl-show.nginx.captured.txt"));
             Assert.Equal(ServiceManager.Systemd, status.Manager);
             Assert.Equal(ServiceState.Running, status.State);
-            Assert.Equal(812, status.MainPid);
+            Assert.Equal(41, status.MainPid);
             Assert.Equal("running", status.SubState);
-            Assert.Equal(new DateTime(2026, 11, 23, 8, 14, 3, DateTimeKind.Utc), status.Since);
+            Assert.Equal(new DateTime(2026, 11, 28, 21, 16, 14, DateTimeKind.Utc), status.Since);
             Assert.Equal(DateTimeKind.Utc, status.Since!.Value.Kind);
             Assert.Equal("web01", status.ComputerName);
         }
@@ -24,7 +24,7 @@ namespace Sentinel.Tests.Services
         [Fact]
         public void CapturedSystemctlShowOfAFailedUnitIsFailedWithoutPid()
         {
-            var status = ServiceCommands.ParseSystemctlShow("web01", "haproxy", Fixtures.Read("systemctl-show.haproxy-failed.captured.txt"));
+            var status = ServiceCommands.ParseSystemctlShow("web01", "sentinel-failing", Fixtures.Read("systemctl-show.sentinel-failing.captured.txt"));
             Assert.Equal(ServiceState.Failed, status.State);
             Assert.Null(status.MainPid);
             Assert.Equal("failed", status.SubState);
@@ -39,11 +39,13 @@ namespace Sentinel.Tests.Services
         }
 
         [Fact]
-        public void CapturedSystemctlShowOfAStoppedUnitIsStopped()
+        public void CapturedSystemctlShowOfANeverStartedUnitIsStoppedWithoutPidOrSince()
         {
-            var status = ServiceCommands.ParseSystemctlShow("db01", "postgresql", Fixtures.Read("systemctl-show.postgresql-stopped.captured.txt"));
+            var status = ServiceCommands.ParseSystemctlShow("web01", "sentinel-idle", Fixtures.Read("systemctl-show.sentinel-idle.captured.txt"));
             Assert.Equal(ServiceState.Stopped, status.State);
             Assert.Equal("dead", status.SubState);
+            Assert.Null(status.MainPid);
+            Assert.Null(status.Since);
         }
 
         [Fact]

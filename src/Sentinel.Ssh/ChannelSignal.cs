@@ -1,0 +1,38 @@
+using System;
+using System.Reflection;
+using Renci.SshNet;
+
+namespace Sentinel.Ssh
+{
+    /// <summary>
+    /// Sends a "signal" channel request for a running command without waiting for anything. SSH.NET's
+    /// only public way, SshCommand.CancelAsync, also waits for the exit and the channel's close on the
+    /// calling thread. The command's channel is reached by reflection, checked once; against SSH.NET
+    /// 2026.0.0, the version pinned in Directory.Packages.props.
+    /// </summary>
+    internal static class ChannelSignal
+    {
+        private static readonly FieldInfo? ChannelField = typeof(SshCommand).GetField("_channel", BindingFlags.NonPublic | BindingFlags.Instance);
+        private static readonly MethodInfo? SendSignal = ChannelField?.FieldType.GetMethod("SendSignalRequest", new[] { typeof(string) });
+
+        /// <summary>True when the request was sent; false when this SSH.NET build lacks the path or the channel is gone.</summary>
+        public static bool TrySend(SshCommand command, string signal)
+        {
+            if (SendSignal == null)
+            {
+                return false;
+            }
+
+            try
+            {
+                var channel = ChannelField!.GetValue(command);
+                return channel != null && SendSignal.Invoke(channel, new object[] { signal }) is true;
+            }
+            catch (TargetInvocationException)
+            {
+                // The channel closed or the connection dropped meanwhile: the caller's cancellation decides.
+                return false;
+            }
+        }
+    }
+}
