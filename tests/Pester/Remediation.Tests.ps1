@@ -366,6 +366,43 @@ Describe 'Watch-SentinelService' {
     }
 }
 
+Describe 'Watch-SentinelService over a connection that breaks' {
+    It 'reconnects insisting on the same host key: a restarted sshd is watched on; a changed key is Unknown, with one HostKeyMismatch' {
+        $own = Start-SentinelLab -NoNginx
+        $ownKnownHosts = Join-Path $TestDrive 'known_hosts-reconnect'
+        $name = New-TestService -Role reconnect
+        Start-TestService $name
+        $script = @"
+Import-Module '$ModulePath'
+`$credential = [pscredential]::new('$($own.UserName)', (ConvertTo-SecureString '$($own.Password)' -AsPlainText -Force))
+Watch-SentinelService '$name' -ComputerName $($own.ComputerName) -Port $($own.Port) -Credential `$credential -KnownHostsFile '$ownKnownHosts' -Interval 0.2
+"@
+        $background = Start-BackgroundPipeline -Script $script
+        try {
+            $records = { @(for ($i = 0; $i -lt $background.Output.Count; $i++) { $background.Output[$i] }) }
+            Wait-Until { (& $records).Count -ge 1 } | Should -BeTrue
+            Restart-SentinelLab -Lab $own
+            Stop-TestService $name
+            Wait-Until { (& $records | Select-Object -Last 1).State -eq 'Stopped' } -TimeoutSeconds 15 | Should -BeTrue -Because 'the watch reconnected to the restarted sshd and saw the stop'
+            Restart-SentinelLab -Lab $own -NewHostKey
+            # Indexed: enumerating a stream of a running pipeline waits for it to end.
+            $mismatch = { $errors = $background.Shell.Streams.Error; @(for ($i = 0; $i -lt $errors.Count; $i++) { if ($errors[$i].FullyQualifiedErrorId -like 'Sentinel.HostKeyMismatch*') { $errors[$i] } }) }
+            Wait-Until { (& $mismatch).Count -ge 1 } -TimeoutSeconds 15 | Should -BeTrue -Because 'the reconnect meets another host key and refuses it'
+            (& $records | Select-Object -Last 1).State | Should -Be 'Unknown'
+            $seen = @(& $records).Count
+            $errorCount = $background.Shell.Streams.Error.Count
+            Wait-Until { $false } -TimeoutSeconds 1 | Out-Null
+            @(& $records).Count | Should -Be $seen -Because 'an outage is one record, not one per round'
+            $background.Shell.Streams.Error.Count | Should -Be $errorCount -Because 'and its error is written once, not every round'
+            (& $mismatch).Count | Should -Be 1
+        }
+        finally {
+            $background.Shell.Stop(); $background.Shell.Dispose()
+            Stop-SentinelLab -Lab $own
+        }
+    }
+}
+
 Describe 'Get-SentinelServiceLog' {
     It 'reads the last lines of nginx''s error log, under sudo since the file is not the user''s' {
         $marker = "sentinel-log-test-$suffix"
@@ -420,5 +457,63 @@ Describe 'Get-SentinelServer -Shard' {
 
     It 'refuses a shard that is not k/n' {
         { Get-SentinelServer -Shard 5/4 -ErrorAction Stop } | Should -Throw -ErrorId 'Sentinel.InvalidArgument*'
+    }
+}
+
+Describe 'Repairs on a real systemd host' {
+    # systemd's own view (systemctl inside the host through nsenter, not through Sentinel) is what the checks compare with.
+    BeforeAll {
+        $systemd = Start-SentinelSystemdHost
+        $systemdCredential = Get-SentinelLabCredential -Lab $systemd
+        $systemdSession = Connect-SentinelServer -ComputerName $systemd.ComputerName -Port $systemd.Port -KnownHostsFile (Join-Path $TestDrive 'known_hosts-systemd') -Credential $systemdCredential
+        function Get-UnitState { param([string]$Unit) "$(Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'show', '--value', '-p', 'ActiveState', '--', $Unit))".Trim() }
+    }
+
+    AfterAll {
+        if ($systemdSession) { $systemdSession | Disconnect-SentinelServer }
+        if ($systemd) { Stop-SentinelRealLab -Instance $systemd }
+    }
+
+    It 'starts a stopped nginx unit, checks it stays active, with the journal''s last lines (read under sudo) in the diagnostics' {
+        Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'stop', 'nginx') | Out-Null
+        Get-UnitState nginx | Should -Be 'inactive'
+        $result = Repair-SentinelService nginx -Session $systemdSession -SettleSeconds 1
+        $result.StateBefore | Should -Be 'Stopped'
+        $result.Action | Should -Be 'Started'
+        $result.StateAfter | Should -Be 'Running'
+        $result.Diagnostics | Should -BeLike 'State: Stopped (Systemd), SubState dead*'
+        $result.Diagnostics | Should -BeLike '*Log (journal, last 50 lines):*nginx*'
+        Get-UnitState nginx | Should -Be 'active'
+    }
+
+    It 'reports a unit whose program fails at once as Failed, never Restarted' {
+        $result = Repair-SentinelService sentinel-failing -Session $systemdSession -SettleSeconds 2 -Timeout 5
+        $result.StateBefore | Should -Be 'Failed'
+        $result.Action | Should -Be 'Failed'
+        Get-UnitState sentinel-failing | Should -Be 'failed'
+    }
+
+    It 'reads a unit''s journal with Get-SentinelServiceLog, under sudo since the user is not in adm' {
+        $log = Get-SentinelServiceLog nginx -Session $systemdSession -Tail 5
+        $log.Source | Should -Be 'journal'
+        $log.Sudo | Should -BeTrue
+        $log.Lines.Count | Should -BeGreaterThan 0
+        $log.Lines.Count | Should -BeLessOrEqual 5
+    }
+
+    It 'watches a unit over the kept-open connection: Stopped, then a change when systemd starts it' {
+        $script = (Get-SessionScript -Lab $systemd -KnownHostsFile (Join-Path $TestDrive 'known_hosts-systemd')) + "`nWatch-SentinelService sentinel-idle -Session `$session -Interval 0.2"
+        $background = Start-BackgroundPipeline -Script $script
+        try {
+            Wait-Until { $background.Output.Count -ge 1 } | Should -BeTrue
+            Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'start', 'sentinel-idle') | Out-Null
+            Wait-Until { $background.Output.Count -ge 2 } | Should -BeTrue
+            $records = for ($i = 0; $i -lt $background.Output.Count; $i++) { $background.Output[$i] }
+            $records.State | Should -Be 'Stopped', 'Running'
+        }
+        finally {
+            $background.Shell.Stop(); $background.Shell.Dispose()
+            Invoke-SentinelSystemdHostCommand $systemd @('systemctl', 'stop', 'sentinel-idle') | Out-Null
+        }
     }
 }

@@ -28,7 +28,7 @@ namespace Sentinel.Remediation
 
         public Action<RemediationResult> Repaired { get; set; } = _ => { };
 
-        /// <summary>A host became unreachable (once per outage, not every round).</summary>
+        /// <summary>A host became unreachable (once per outage and kind of failure, not every round).</summary>
         public Action<SentinelException> HostFailed { get; set; } = _ => { };
 
         /// <summary>The breaker tripped (once): no more repairs in this watch.</summary>
@@ -55,7 +55,8 @@ namespace Sentinel.Remediation
         private readonly WatchSink _sink;
         private readonly Dictionary<string, ServiceState> _last = new Dictionary<string, ServiceState>(StringComparer.Ordinal);
         private readonly Dictionary<string, Task> _repairing = new Dictionary<string, Task>(StringComparer.Ordinal);
-        private readonly HashSet<string> _unreachable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>The hosts that cannot be asked now, with the error id last reported for each.</summary>
+        private readonly Dictionary<string, string> _unreachable = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         public Watcher(IReadOnlyList<IWatchTarget> targets, TimeSpan interval, int? count, bool repair, int throttle, RepairBackoff backoff, CircuitBreaker breaker, IClock clock, WatchSink sink)
         {
@@ -156,13 +157,15 @@ namespace Sentinel.Remediation
                 {
                     state = ServiceState.Unknown;
                     detail = e.Message;
-                    bool first;
+                    // Reported once per outage, and again only when the failure changes (refused, then a changed host key).
+                    bool report;
                     lock (_unreachable)
                     {
-                        first = _unreachable.Add(target.ComputerName);
+                        report = !_unreachable.TryGetValue(target.ComputerName, out var reported) || reported != e.ErrorId;
+                        _unreachable[target.ComputerName] = e.ErrorId;
                     }
 
-                    if (first)
+                    if (report)
                     {
                         _sink.HostFailed(e);
                     }

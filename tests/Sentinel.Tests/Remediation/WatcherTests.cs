@@ -37,6 +37,9 @@ namespace Sentinel.Tests.Remediation
 
             public TaskCompletionSource<bool>? Hold { get; set; }
 
+            /// <summary>When set, every status fails with the error id it returns.</summary>
+            public Func<string>? Failure { get; set; }
+
             public ConcurrentQueue<DateTime> Repairs { get; } = new ConcurrentQueue<DateTime>();
 
             public int Running;
@@ -44,6 +47,11 @@ namespace Sentinel.Tests.Remediation
 
             public Task<ServiceState> StatusAsync(string service, CancellationToken cancellationToken)
             {
+                if (Failure != null)
+                {
+                    return Task.FromException<ServiceState>(new SentinelException(Failure(), ErrorCategory.ConnectionError, ComputerName, "failed"));
+                }
+
                 var round = ((Interlocked.Increment(ref _polls) - 1) / Services.Count) + 1;
                 var state = _state(round);
                 return state == (ServiceState)(-1)
@@ -191,6 +199,19 @@ namespace Sentinel.Tests.Remediation
             Assert.Equal(new[] { ServiceState.Running, ServiceState.Unknown, ServiceState.Running }, changes.Select(c => c.State));
             Assert.Equal("refused", changes[1].Detail);
             Assert.Empty(web1.Repairs);
+        }
+
+        [Fact]
+        public async Task ANewKindOfFailureDuringAnOutageIsReportedOnce()
+        {
+            var clock = new FakeClock();
+            var failures = new[] { ErrorIds.ConnectionRefused, ErrorIds.ConnectionRefused, ErrorIds.HostKeyMismatch, ErrorIds.HostKeyMismatch, ErrorIds.HostKeyMismatch };
+            var round = 0;
+            var web1 = new Target("web1", _ => ServiceState.Running) { Failure = () => failures[Math.Min(Interlocked.Increment(ref round) - 1, failures.Length - 1)] };
+            var (watcher, recorder) = NewWatcher(clock, 6, repair: false, targets: web1);
+            await watcher.RunAsync(CancellationToken.None);
+            Assert.Equal(new[] { ErrorIds.ConnectionRefused, ErrorIds.HostKeyMismatch }, recorder.Errors);
+            Assert.Single(recorder.Changes);
         }
 
         [Fact]
