@@ -30,6 +30,9 @@
         'Restart-SentinelContainer'
         'Get-SentinelContainerLog'
         'Copy-SentinelItem'
+        'Get-SentinelServiceLog'
+        'Repair-SentinelService'
+        'Watch-SentinelService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -37,12 +37,17 @@ namespace Sentinel.Audit
         /// <summary>How many records were lost (queue full, file not writable) since the last call.</summary>
         public static long TakeNewFailures() => Interlocked.Exchange(ref _lost, 0);
 
-        public static void Record(string path, AuditRecord record)
+        public static void Record(string path, AuditRecord record) => Record(path, record.ToJson());
+
+        /// <summary>What Repair- and Watch-SentinelService did to a service, beside the records of the commands it took.</summary>
+        public static void Record(string path, RemediationAuditRecord record) => Record(path, record.ToJson());
+
+        private static void Record(string path, string json)
         {
             _ = Writer.Value;
             lock (Drained)
             {
-                if (Pending.TryAdd((path, record.ToJson() + "\n")))
+                if (Pending.TryAdd((path, json + "\n")))
                 {
                     _unwritten++;
                     return;

@@ -6,6 +6,7 @@ using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Inventory;
 using Sentinel.Results;
+using Sentinel.Services;
 
 namespace Sentinel.Commands
 {
@@ -49,6 +50,12 @@ namespace Sentinel.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public HostKeyPolicy? HostKeyPolicy { get; set; }
 
+        /// <summary>Services to watch and repair on this server (Repair- and Watch-SentinelService use them when given no -Name).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Services")]
+        [AllowNull]
+        public string[]? Service { get; set; }
+
         /// <summary>Replace a server of the same name.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -61,6 +68,13 @@ namespace Sentinel.Commands
                 if (Port < 1 || Port > 65535)
                 {
                     WriteSentinelError(new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Name, $"Port {Port} for server '{Name}' is not a port number (1-65535).", "Pass -Port from 1 to 65535."), Name);
+                    return;
+                }
+
+                var services = (Service ?? new string[0]).Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).ToArray();
+                foreach (var service in services.Where(s => !ServiceName.IsValid(s)))
+                {
+                    WriteSentinelError(ServiceErrors.InvalidName(service), service);
                     return;
                 }
 
@@ -85,6 +99,7 @@ namespace Sentinel.Commands
                     JumpHost = NullIfEmpty(JumpHost),
                     Tags = (Tag ?? new string[0]).Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
                     HostKeyPolicy = HostKeyPolicy,
+                    Services = services,
                 };
                 if (!ShouldProcess($"{Name} ({ComputerName}) in {path}", existing >= 0 ? "Replace server" : "Add server"))
                 {

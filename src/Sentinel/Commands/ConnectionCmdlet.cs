@@ -141,10 +141,13 @@ namespace Sentinel.Commands
         private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
         /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
-        internal List<ConnectionSettings> ResolveTargets()
+        internal List<ConnectionSettings> ResolveTargets() => ResolveTargetEntries().Select(target => target.Settings).ToList();
+
+        /// <summary>As <see cref="ResolveTargets"/>, each with the inventory entry it came from (null for a -ComputerName host).</summary>
+        internal List<(ConnectionSettings Settings, ServerEntry? Entry)> ResolveTargetEntries()
         {
             var planner = NewPlanner();
-            var targets = new List<ConnectionSettings>();
+            var targets = new List<(ConnectionSettings, ServerEntry?)>();
             switch (ParameterSetName)
             {
                 case NameSet:
@@ -217,11 +220,11 @@ namespace Sentinel.Commands
         /// A host whose own settings are wrong (its ssh_config entry, its bastion's, its jump chain) is an
         /// error for that host alone; the others go on.
         /// </summary>
-        private void AddTarget(ConnectionPlanner planner, List<ConnectionSettings> targets, string computerName, ServerEntry? entry)
+        private void AddTarget(ConnectionPlanner planner, List<(ConnectionSettings, ServerEntry?)> targets, string computerName, ServerEntry? entry)
         {
             try
             {
-                targets.Add(planner.SettingsFor(computerName, entry));
+                targets.Add((planner.SettingsFor(computerName, entry), entry));
             }
             catch (SentinelException e)
             {

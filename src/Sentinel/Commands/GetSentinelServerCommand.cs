@@ -24,15 +24,24 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
+        /// <summary>
+        /// Only the servers of share k of n (written <c>k/n</c>), by a stable hash of the server name: n
+        /// runners given 1/n to n/n each get a disjoint part, and together the whole inventory.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Shard { get; set; }
+
         protected override void ProcessRecord()
         {
             var path = ServerInventory.DefaultPath;
             try
             {
+                var shard = Shard != null ? InventoryShard.Parse(Shard) : null;
                 var servers = ServerInventory.Load(path);
                 var names = Name ?? new[] { "*" };
                 WriteObject(
-                    servers.Where(s => names.Any(n => ServerInventory.NameMatches(s, n)) && (Tag == null || ServerInventory.HasAnyTag(s, Tag))),
+                    servers.Where(s => names.Any(n => ServerInventory.NameMatches(s, n)) && (Tag == null || ServerInventory.HasAnyTag(s, Tag)) && (shard == null || shard.Contains(s.Name))),
                     enumerateCollection: true);
 
                 // A name without wildcards that matches nothing is an error, as with Get-Item.

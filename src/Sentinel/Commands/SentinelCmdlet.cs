@@ -112,6 +112,38 @@ namespace Sentinel.Commands
             }
         }
 
+        /// <summary>Appends a remediation decision to the audit log, when one is configured.</summary>
+        internal void Audit(RemediationResult result)
+        {
+            if (_auditPath != null)
+            {
+                AuditLog.Record(_auditPath, new RemediationAuditRecord(result, MyInvocation.MyCommand.Name));
+            }
+        }
+
+        /// <summary>Runs one command of a cmdlet's own (a status, an action, a log) and writes it to the audit log, as Invoke-SentinelCommand's are.</summary>
+        internal async Task<CommandResult> RunAuditedAsync(SentinelSession session, LiveConnection connection, CommandRequest request)
+        {
+            var started = DateTime.Now;
+            var outcome = "stopped";
+            CommandResult? result = null;
+            try
+            {
+                result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
+                outcome = "completed";
+                return result;
+            }
+            catch (SentinelException e)
+            {
+                outcome = e.ErrorId;
+                throw;
+            }
+            finally
+            {
+                Audit(session, request, started, result, outcome);
+            }
+        }
+
         /// <summary>The session for a command given none: the newest open one, else a terminating NoSession error.</summary>
         internal SentinelSession MostRecentOpenSession()
         {

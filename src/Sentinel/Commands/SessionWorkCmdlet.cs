@@ -106,7 +106,7 @@ namespace Sentinel.Commands
                     host = new HostWork(session, request =>
                     {
                         pump.Post(() => WriteVerbose($"{session.ComputerName}: {(request.Sudo ? "sudo " : string.Empty)}{request.Command}"));
-                        return RunAudited(session, connection, request);
+                        return RunAuditedAsync(session, connection, request);
                     }, pump);
                 }
                 catch (SentinelException e)
@@ -127,29 +127,6 @@ namespace Sentinel.Commands
                     }
                 }
             }, StopToken));
-        }
-
-        private async Task<CommandResult> RunAudited(SentinelSession session, LiveConnection connection, CommandRequest request)
-        {
-            var started = DateTime.Now;
-            var outcome = "stopped";
-            CommandResult? result = null;
-            try
-            {
-                result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
-                outcome = "completed";
-                return result;
-            }
-            catch (SentinelException e)
-            {
-                outcome = e.ErrorId;
-                throw;
-            }
-            finally
-            {
-                // Every command these cmdlets run goes to the audit log too, as Invoke-SentinelCommand's do.
-                Audit(session, request, started, result, outcome);
-            }
         }
     }
 }

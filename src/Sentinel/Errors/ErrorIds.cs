@@ -59,5 +59,10 @@ namespace Sentinel.Errors
         public const string FileValidationFailed = "Sentinel.FileValidationFailed";
         public const string FileVerificationFailed = "Sentinel.FileVerificationFailed";
         public const string FileCopyFailed = "Sentinel.FileCopyFailed";
+        public const string ServiceLogUnknown = "Sentinel.ServiceLogUnknown";
+        public const string ServiceLogFailed = "Sentinel.ServiceLogFailed";
+        public const string NoServiceToRepair = "Sentinel.NoServiceToRepair";
+        public const string RemediationBreakerTripped = "Sentinel.RemediationBreakerTripped";
+        public const string RemediationStateInvalid = "Sentinel.RemediationStateInvalid";
     }
 }

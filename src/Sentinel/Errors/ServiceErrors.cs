@@ -42,6 +42,13 @@ namespace Sentinel.Errors
             $"{action} of '{name}' on {computerName} failed (exit {(exitCode.HasValue ? exitCode.Value.ToString(CultureInfo.InvariantCulture) : "by signal")}): {output.Trim()}",
             $"Check the service's log on {computerName}; the result's Output and Error hold what the manager said.");
 
+        public static SentinelException LogFailed(string computerName, string name, string command, int? exitCode, string error) => new SentinelException(
+            ErrorIds.ServiceLogFailed,
+            ErrorCategory.ReadError,
+            computerName,
+            $"Reading the log of '{name}' on {computerName} ({command}) failed (exit {(exitCode.HasValue ? exitCode.Value.ToString(CultureInfo.InvariantCulture) : "by signal")}): {error.Trim()}",
+            "Check that the user may read the log (or run the command under sudo: -SudoCredential).");
+
         public static SentinelException StateTimeout(string computerName, string name, string wanted, string last, TimeSpan timeout) => new SentinelException(
             ErrorIds.ServiceStateTimeout,
             ErrorCategory.OperationTimeout,

@@ -7,8 +7,10 @@ using System.Management.Automation;
 using System.Text;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
+using Sentinel.Platform;
 using Sentinel.Results;
 using Sentinel.Serialization;
+using Sentinel.Services;
 
 namespace Sentinel.Inventory
 {
@@ -109,8 +111,6 @@ namespace Sentinel.Inventory
 
         private static void Write(string path, IEnumerable<ServerEntry> entries)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(folder);
             var json = new StringBuilder("{\n  \"servers\": [");
             var first = true;
             foreach (var entry in entries)
@@ -120,24 +120,7 @@ namespace Sentinel.Inventory
             }
 
             json.Append(first ? "]\n}\n" : "\n  ]\n}\n");
-
-            var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            File.WriteAllText(temporary, json.ToString(), new UTF8Encoding(false));
-            try
-            {
-                if (File.Exists(path))
-                {
-                    File.Replace(temporary, path, null);
-                }
-                else
-                {
-                    File.Move(temporary, path);
-                }
-            }
-            finally
-            {
-                File.Delete(temporary); // gone already unless the replace failed
-            }
+            AtomicFile.WriteAllText(path, json.ToString());
         }
 
         private static string ToJson(ServerEntry entry)
@@ -157,6 +140,11 @@ namespace Sentinel.Inventory
             }
 
             AddText(fields, "hostKeyPolicy", entry.HostKeyPolicy?.ToString());
+            if (entry.Services.Count > 0)
+            {
+                fields.Add("\"services\": [" + string.Join(", ", entry.Services.Select(Json.Quote)) + "]");
+            }
+
             return "{ " + string.Join(", ", fields) + " }";
         }
 
@@ -201,6 +189,14 @@ namespace Sentinel.Inventory
                 entry.Tags = tags is List<object?> list && list.All(t => t is string)
                     ? list.Cast<string>().ToArray()
                     : throw Invalid(path, $"{where}: \"tags\" must be an array of strings");
+            }
+
+            if (fields.TryGetValue("services", out var services) && services != null)
+            {
+                // Checked like a -Name: a service name from the file ends up on a remote command line.
+                entry.Services = services is List<object?> list && list.All(s => s is string name && ServiceName.IsValid(name))
+                    ? list.Cast<string>().ToArray()
+                    : throw Invalid(path, $"{where}: \"services\" must be an array of service names (letters, digits and : - _ . \\ @)");
             }
 
             if (Text("hostKeyPolicy") is string policy)

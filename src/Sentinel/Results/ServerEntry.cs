@@ -30,6 +30,9 @@ namespace Sentinel.Results
 
         public HostKeyPolicy? HostKeyPolicy { get; internal set; }
 
+        /// <summary>The services to watch and repair on this server (Repair- and Watch-SentinelService use them when no -Name is given).</summary>
+        public IReadOnlyList<string> Services { get; internal set; } = Array.Empty<string>();
+
         public override string ToString() => Name;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
@@ -21,6 +22,7 @@ namespace Sentinel.Services
         public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
+        private const long MinimumOutputBytes = 64 * 1024;
         private static readonly ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>> DetectedManagers = new ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>>();
 
         private readonly SentinelSession _session;
@@ -98,6 +100,49 @@ namespace Sentinel.Services
 
             var result = await _run(Privileged(command, QueryTimeout)).ConfigureAwait(false);
             return new ServiceConfigTestResult(Host, name, command, result.Succeeded, result.ExitCode, result.Output + result.Error);
+        }
+
+        /// <summary>
+        /// The last <paramref name="tail"/> lines of the service's log: the journal on systemd (under sudo
+        /// when the user cannot read the system journal), else the first existing known log file (under
+        /// sudo when it is not readable). A service without a known log is ServiceLogUnknown.
+        /// </summary>
+        public async Task<ServiceLog> LogAsync(ServiceManager manager, string name, int tail, DateTime? since, long maxOutputBytes)
+        {
+            string source;
+            string command;
+            bool sudo;
+            if (manager == ServiceManager.Systemd)
+            {
+                var readable = await _run(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                (source, command, sudo) = ("journal", ServiceLogs.Journal(name, tail, since), readable.ExitCode != ServiceLogs.Readable);
+            }
+            else
+            {
+                var files = ServiceLogs.FilesFor(name);
+                var found = files.Count == 0 ? null
+                    : ServiceLogs.FromProbe(files, (await _run(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = QueryTimeout }).ConfigureAwait(false)).ExitCode);
+                if (found == null)
+                {
+                    throw RemediationErrors.LogUnknown(Host, name, manager.ToString());
+                }
+
+                (source, command, sudo) = (found.Value.File, ServiceLogs.Tail(found.Value.File, tail), found.Value.Sudo);
+            }
+
+            // sudo's own messages must reach the runner whole, however small the caller's bound: the log
+            // is cut to the bound here instead.
+            var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
+            request.MaxOutputBytes = Math.Max(maxOutputBytes, MinimumOutputBytes);
+            var result = await _run(request).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw ServiceErrors.LogFailed(Host, name, command, result.ExitCode, result.Error);
+            }
+
+            var output = Encoding.UTF8.GetBytes(result.Output);
+            var cut = output.Length > maxOutputBytes;
+            return new ServiceLog(Host, name, source, sudo, cut ? Encoding.UTF8.GetString(output, 0, (int)maxOutputBytes) : result.Output, cut || result.Truncated);
         }
 
         /// <summary>

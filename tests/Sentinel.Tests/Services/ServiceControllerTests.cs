@@ -9,6 +9,7 @@ using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.Results;
 using Sentinel.Services;
+using Sentinel.Tests.Fakes;
 using Sentinel.Transport;
 using Xunit;
 
@@ -17,61 +18,10 @@ namespace Sentinel.Tests.Services
     /// <summary>The controller's decisions against a scripted host: what runs, in what order, and what it concludes.</summary>
     public sealed class ServiceControllerTests
     {
-        /// <summary>A host that answers each command through a function and remembers what it was asked.</summary>
-        private sealed class ScriptedHost
-        {
-            private readonly Func<string, (int Exit, string Output, string Error)> _answer;
-
-            public ScriptedHost(Func<string, (int, string, string)> answer)
-            {
-                _answer = answer;
-            }
-
-            public List<CommandRequest> Asked { get; } = new List<CommandRequest>();
-
-            public SentinelSession Session { get; } = NewSession();
-
-            public ServiceController Controller() => new ServiceController(Session, Run, CancellationToken.None);
-
-            private Task<CommandResult> Run(CommandRequest request)
-            {
-                lock (Asked)
-                {
-                    Asked.Add(request);
-                }
-
-                var (exit, output, error) = _answer(request.Command);
-                return Task.FromResult(new CommandResult("web01", 1, request.Command, request.Sudo, exit, null, output, error, DateTime.Now, TimeSpan.Zero, output.Length, error.Length, false));
-            }
-        }
-
-        private sealed class IdleConnection : ISshConnection
-        {
-            public string ServerVersion => "SSH-2.0-test";
-
-            public string Algorithms => string.Empty;
-
-            public bool IsConnected => true;
-
-            public IRemoteProcess Start(string commandText) => throw new InvalidOperationException("the scripted host runs nothing");
-
-            public Task<bool> PingAsync(TimeSpan timeout) => Task.FromResult(true);
-
-            public IPortForward ForwardLocal(string host, int port) => throw new InvalidOperationException("the scripted host forwards nothing");
-
-            public IFileTransfer OpenFileTransfer() => throw new InvalidOperationException("the scripted host has no SFTP");
-
-            public void Dispose()
-            {
-            }
-        }
-
-        private static SentinelSession NewSession() => new SentinelSession(1, new ConnectionSettings("web01", "web01", 22, "ops"), new LiveConnection(new IdleConnection(), new KeepAliveSettings(TimeSpan.Zero, 3)), "SHA256:test", "ssh-ed25519");
-
         [Fact]
         public async Task DetectsTheManagerOncePerSession()
         {
-            var host = new ScriptedHost(command => (ServiceCommands.SystemdExit, string.Empty, string.Empty));
+            var host = new ScriptedServiceHost(command => (ServiceCommands.SystemdExit, string.Empty, string.Empty));
             Assert.Equal(ServiceManager.Systemd, await host.Controller().ManagerAsync(null));
             Assert.Equal(ServiceManager.Systemd, await host.Controller().ManagerAsync(null));
             Assert.Single(host.Asked);
@@ -82,7 +32,7 @@ namespace Sentinel.Tests.Services
         [Fact]
         public async Task AnUnrecognisedSysVServiceIsNotFoundByItsMissingInitScript()
         {
-            var host = new ScriptedHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (1, "", "") : (1, "", "nosuch: unrecognized service\n"));
+            var host = new ScriptedServiceHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (1, "", "") : (1, "", "nosuch: unrecognized service\n"));
             var status = await host.Controller().StatusAsync(ServiceManager.SysV, "nosuch");
             Assert.Equal(ServiceState.NotFound, status.State);
         }
@@ -90,14 +40,14 @@ namespace Sentinel.Tests.Services
         [Fact]
         public async Task ADeadSysVServiceWithAnInitScriptIsFailed()
         {
-            var host = new ScriptedHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (0, "", "") : (1, "", ""));
+            var host = new ScriptedServiceHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (0, "", "") : (1, "", ""));
             Assert.Equal(ServiceState.Failed, (await host.Controller().StatusAsync(ServiceManager.SysV, "nginx")).State);
         }
 
         [Fact]
         public async Task ABrokenConfigurationRefusesTheRestartAndRunsNoAction()
         {
-            var host = new ScriptedHost(command => command switch
+            var host = new ScriptedServiceHost(command => command switch
             {
                 "/usr/sbin/nginx -t" => (1, "", "nginx: [emerg] unknown directive \"oops\"\nnginx: configuration file /etc/nginx/nginx.conf test failed\n"),
                 _ => (0, "", ""),
@@ -116,7 +66,7 @@ namespace Sentinel.Tests.Services
         public async Task ARestartRunsUnderSudoAndWaitsForRunning()
         {
             var statusCalls = 0;
-            var host = new ScriptedHost(command =>
+            var host = new ScriptedServiceHost(command =>
             {
                 if (command.EndsWith("status", StringComparison.Ordinal))
                 {
@@ -139,7 +89,7 @@ namespace Sentinel.Tests.Services
         [Fact]
         public async Task AStateThatNeverComesIsATimeoutError()
         {
-            var host = new ScriptedHost(command => command.EndsWith("status", StringComparison.Ordinal) ? (0, "", "") : (0, "", ""));
+            var host = new ScriptedServiceHost(command => command.EndsWith("status", StringComparison.Ordinal) ? (0, "", "") : (0, "", ""));
             var (result, error) = await host.Controller().ActAsync(ServiceManager.SysV, "nginx", ServiceAction.Stop, testConfig: false, wait: true, TimeSpan.FromMilliseconds(500));
             Assert.Equal(ErrorIds.ServiceStateTimeout, error!.ErrorId);
             Assert.False(result.Succeeded);
@@ -149,7 +99,7 @@ namespace Sentinel.Tests.Services
         [Fact]
         public async Task AFailingActionIsAnActionFailedErrorWithTheOutputKept()
         {
-            var host = new ScriptedHost(command => command.EndsWith("status", StringComparison.Ordinal) ? (3, "", "") : (1, "", "Starting nginx: failed\n"));
+            var host = new ScriptedServiceHost(command => command.EndsWith("status", StringComparison.Ordinal) ? (3, "", "") : (1, "", "Starting nginx: failed\n"));
             var (result, error) = await host.Controller().ActAsync(ServiceManager.SysV, "nginx", ServiceAction.Start, testConfig: false, wait: true, TimeSpan.FromSeconds(5));
             Assert.Equal(ErrorIds.ServiceActionFailed, error!.ErrorId);
             Assert.Equal("Starting nginx: failed\n", result.Error);
@@ -159,7 +109,7 @@ namespace Sentinel.Tests.Services
         [Fact]
         public async Task AnUnknownServiceIsNotActedOn()
         {
-            var host = new ScriptedHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (1, "", "") : (1, "", ""));
+            var host = new ScriptedServiceHost(command => command.StartsWith("test -e", StringComparison.Ordinal) ? (1, "", "") : (1, "", ""));
             var (_, error) = await host.Controller().ActAsync(ServiceManager.SysV, "nosuch", ServiceAction.Restart, testConfig: true, wait: true, TimeSpan.FromSeconds(5));
             Assert.Equal(ErrorIds.ServiceNotFound, error!.ErrorId);
             Assert.DoesNotContain(host.Asked, r => r.Sudo);

@@ -1,0 +1,255 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Sentinel.Completion;
+using Sentinel.Errors;
+using Sentinel.Inventory;
+using Sentinel.Remediation;
+using Sentinel.Results;
+using Sentinel.Services;
+
+namespace Sentinel.Commands
+{
+    /// <summary>
+    /// Shared by Repair- and Watch-SentinelService: which hosts (sessions, -ComputerName, inventory
+    /// -ServerName / -Tag, or inventory entries from the pipeline) and which services (-Name, else each
+    /// server's Services in the inventory), and the remediation settings both apply the same way.
+    /// -Name is the service, as in Get-, Start-, Stop- and Restart-SentinelService; inventory servers
+    /// are named by -ServerName (or piped from Get-SentinelServer), so a piped entry's Name never
+    /// becomes a service name.
+    /// </summary>
+    public abstract class RemediationCmdlet : ConnectionCmdlet
+    {
+        protected const string SessionSet = "Session";
+        private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
+        private readonly List<string> _serverNames = new List<string>();
+
+        /// <summary>The services; without it, each host's services from the inventory.</summary>
+        [Parameter(Position = 0)]
+        [Alias("Service")]
+        [ValidateNotNullOrEmpty]
+        public new string[]? Name { get; set; }
+
+        /// <summary>Sessions to work on (or piped); without any host parameter, the most recently opened open session.</summary>
+        [Parameter(ParameterSetName = SessionSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
+        public SentinelSession[]? Session { get; set; }
+
+        /// <summary>Hosts by name or address, each with a connection of the cmdlet's own.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet, Mandatory = true)]
+        [Alias("HostName", "Host")]
+        [ValidateNotNullOrEmpty]
+        public override string[]? ComputerName { get; set; }
+
+        /// <summary>Inventory servers by name (wildcards allowed).</summary>
+        [Parameter(ParameterSetName = NameSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerNameCompleter))]
+        public string[]? ServerName { get; set; }
+
+        /// <summary>Inventory entries, as Get-SentinelServer (-Shard) emits them; usually piped.</summary>
+        [Parameter(ParameterSetName = NameSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public ServerEntry[]? Server { get; set; }
+
+        /// <summary>Run the service's configuration test first, when Sentinel knows one, and refuse to act when it fails (on by default; -TestConfig:$false skips it).</summary>
+        [Parameter]
+        public SwitchParameter TestConfig { get; set; } = true;
+
+        /// <summary>Seconds a started service must stay Running to count as repaired.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int SettleSeconds { get; set; } = 5;
+
+        /// <summary>Seconds the start or restart may take to reach Running.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int Timeout { get; set; } = 30;
+
+        /// <summary>Starts and restarts allowed per service and host within -RestartBudgetMinutes.</summary>
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int RestartBudget { get; set; } = 3;
+
+        /// <summary>The window of the restart budget, in minutes.</summary>
+        [Parameter]
+        [ValidateRange(0.01, 527040)]
+        public double RestartBudgetMinutes { get; set; } = 30;
+
+        /// <summary>Failed hosts (a count, or a percentage of the hosts: 10%) that trip the breaker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string MaxFailure { get; set; } = "1";
+
+        /// <summary>Ignore the restart budget (the restarts are still counted).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>The password sudo asks for, when it asks; without it, the session's login password (none for a key login).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? SudoCredential { get; set; }
+
+        /// <summary>The init system to use; without it, detected once per session.</summary>
+        [Parameter]
+        public ServiceManager? Manager { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var session in Session ?? new SentinelSession[0])
+            {
+                if (!_sessions.Contains(session))
+                {
+                    _sessions.Add(session);
+                }
+            }
+
+            foreach (var name in (ServerName ?? new string[0]).Concat((Server ?? new ServerEntry[0]).Select(s => s.Name)))
+            {
+                if (!_serverNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    _serverNames.Add(name);
+                }
+            }
+        }
+
+        /// <summary>The hosts with their services; a host with no service to work on is an error of its own.</summary>
+        internal List<RemediationHost> CollectHosts()
+        {
+            var names = Name == null ? null : ValidNames(Name);
+            if (names != null && names.Length == 0)
+            {
+                return new List<RemediationHost>();
+            }
+
+            var hosts = new List<RemediationHost>();
+            void Add(string computerName, int port, Func<IReadOnlyList<string>, RemediationHost> make, ServerEntry? entry)
+            {
+                var services = names ?? (entry != null ? entry.Services.ToArray() : InventoryServices(computerName, port));
+                if (services.Length == 0)
+                {
+                    WriteSentinelError(RemediationErrors.NoServices(computerName), computerName);
+                    return;
+                }
+
+                hosts.Add(make(services));
+            }
+
+            if (ParameterSetName == SessionSet)
+            {
+                foreach (var session in _sessions.Count > 0 ? _sessions : new List<SentinelSession> { MostRecentOpenSession() })
+                {
+                    Add(session.ComputerName, session.Port, services => RemediationHost.OfSession(session, services), null);
+                }
+
+                return hosts;
+            }
+
+            if (ParameterSetName == NameSet)
+            {
+                if (_serverNames.Count == 0)
+                {
+                    ThrowSentinelError(new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null, "No inventory server was named.", "Pass -ServerName, or pipe servers from Get-SentinelServer."));
+                }
+
+                base.Name = _serverNames.ToArray();
+            }
+
+            foreach (var (settings, entry) in ResolveTargetEntries())
+            {
+                Add(settings.ComputerName, settings.Port, services => RemediationHost.ToConnect(settings, services), entry);
+            }
+
+            return hosts;
+        }
+
+        /// <summary>Services the inventory lists for a host named directly (a session's host, a -ComputerName).</summary>
+        private static string[] InventoryServices(string computerName, int port)
+        {
+            List<ServerEntry> inventory;
+            try
+            {
+                inventory = ServerInventory.Load(ServerInventory.DefaultPath);
+            }
+            catch (SentinelException)
+            {
+                return new string[0]; // the host is reported as having no services; the file's own error shows elsewhere
+            }
+
+            return inventory
+                .Where(e => string.Equals(e.Name, computerName, StringComparison.OrdinalIgnoreCase)
+                    || (string.Equals(e.ComputerName, computerName, StringComparison.OrdinalIgnoreCase) && (e.Port == null || e.Port == port)))
+                .SelectMany(e => e.Services)
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+        }
+
+        private string[] ValidNames(IEnumerable<string> names)
+        {
+            var valid = new List<string>();
+            foreach (var name in names)
+            {
+                if (ServiceName.IsValid(name))
+                {
+                    valid.Add(name);
+                }
+                else
+                {
+                    WriteSentinelError(ServiceErrors.InvalidName(name), name);
+                }
+            }
+
+            return valid.Distinct(StringComparer.Ordinal).ToArray();
+        }
+
+        /// <summary>The budget file beside the inventory, read once now: a damaged one stops the cmdlet before anything is touched.</summary>
+        internal Remediator NewRemediator()
+        {
+            var budget = new RestartBudget(Remediation.RestartBudget.PathBeside(ServerInventory.DefaultPath), RestartBudget, TimeSpan.FromMinutes(RestartBudgetMinutes), SystemClock.Instance);
+            try
+            {
+                budget.Validate();
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e);
+            }
+
+            return new Remediator(budget, new RemediationOptions
+            {
+                TestConfig = TestConfig,
+                Settle = TimeSpan.FromSeconds(SettleSeconds),
+                Timeout = TimeSpan.FromSeconds(Timeout),
+                Force = Force,
+                Manager = Manager,
+            }, SystemClock.Instance);
+        }
+
+        /// <summary>-MaxFailure of <paramref name="hosts"/>, or a terminating InvalidArgument.</summary>
+        internal CircuitBreaker NewBreaker(int hosts) => new CircuitBreaker(Portion(MaxFailure, nameof(MaxFailure)).Of(hosts));
+
+        internal Portion Portion(string text, string parameter)
+        {
+            try
+            {
+                return Remediation.Portion.Parse(text, parameter);
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e, text);
+                throw;
+            }
+        }
+
+        internal static void CloseAll(IEnumerable<RemediationHost> hosts)
+        {
+            foreach (var host in hosts)
+            {
+                host.Close();
+            }
+        }
+    }
+}

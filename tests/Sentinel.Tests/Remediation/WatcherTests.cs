@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Errors;
+using Sentinel.Remediation;
+using Sentinel.Results;
+using Xunit;
+
+namespace Sentinel.Tests.Remediation
+{
+    public sealed class WatcherTests
+    {
+        /// <summary>A host whose service states come from a function of the round, and whose repairs are recorded (and may be held).</summary>
+        private sealed class Target : IWatchTarget
+        {
+            private readonly Func<int, ServiceState> _state;
+            private int _polls;
+
+            public Target(string name, Func<int, ServiceState> state, params string[] services)
+            {
+                ComputerName = name;
+                _state = state;
+                Services = services.Length > 0 ? services : new[] { "nginx" };
+            }
+
+            public string ComputerName { get; }
+
+            public IReadOnlyList<string> Services { get; }
+
+            public FakeClock? Clock { get; set; }
+
+            public RemediationAction Outcome { get; set; } = RemediationAction.Started;
+
+            public TaskCompletionSource<bool>? Hold { get; set; }
+
+            /// <summary>When set, every status fails with the error id it returns.</summary>
+            public Func<string>? Failure { get; set; }
+
+            public ConcurrentQueue<DateTime> Repairs { get; } = new ConcurrentQueue<DateTime>();
+
+            public int Running;
+            public int MaxRunning;
+
+            public Task<ServiceState> StatusAsync(string service, CancellationToken cancellationToken)
+            {
+                if (Failure != null)
+                {
+                    return Task.FromException<ServiceState>(new SentinelException(Failure(), ErrorCategory.ConnectionError, ComputerName, "failed"));
+                }
+
+                var round = ((Interlocked.Increment(ref _polls) - 1) / Services.Count) + 1;
+                var state = _state(round);
+                return state == (ServiceState)(-1)
+                    ? Task.FromException<ServiceState>(new SentinelException(ErrorIds.ConnectionRefused, ErrorCategory.ConnectionError, ComputerName, "refused"))
+                    : Task.FromResult(state);
+            }
+
+            public async Task<RemediationResult> RepairAsync(string service, CancellationToken cancellationToken)
+            {
+                var now = Interlocked.Increment(ref Running);
+                lock (Repairs)
+                {
+                    MaxRunning = Math.Max(MaxRunning, now);
+                }
+
+                Repairs.Enqueue(Clock!.UtcNow);
+                if (Hold != null)
+                {
+                    await Hold.Task.ConfigureAwait(false);
+                }
+
+                Interlocked.Decrement(ref Running);
+                return new RemediationResult(ComputerName, service, ServiceState.Stopped, Outcome, ServiceState.Running, "test", string.Empty, DateTime.Now, TimeSpan.Zero, 0);
+            }
+        }
+
+        private sealed class Recorder
+        {
+            public ConcurrentQueue<ServiceStateChange> Changes { get; } = new ConcurrentQueue<ServiceStateChange>();
+
+            public ConcurrentQueue<RemediationResult> Repairs { get; } = new ConcurrentQueue<RemediationResult>();
+
+            public ConcurrentQueue<string> Errors { get; } = new ConcurrentQueue<string>();
+
+            public ConcurrentQueue<string> Trips { get; } = new ConcurrentQueue<string>();
+
+            public WatchSink Sink => new WatchSink
+            {
+                Changed = Changes.Enqueue,
+                Repaired = Repairs.Enqueue,
+                HostFailed = e => Errors.Enqueue(e.ErrorId),
+                BreakerTripped = Trips.Enqueue,
+            };
+        }
+
+        private static (Watcher Watcher, Recorder Recorder) NewWatcher(FakeClock clock, int rounds, bool repair, CircuitBreaker? breaker = null, params Target[] targets)
+        {
+            var recorder = new Recorder();
+            foreach (var target in targets)
+            {
+                target.Clock = clock;
+            }
+
+            var watcher = new Watcher(targets, TimeSpan.FromSeconds(10), rounds, repair, 8, RepairBackoff.Scaled(RepairBackoff.DefaultFirst), breaker ?? new CircuitBreaker(1), clock, recorder.Sink);
+
+            // Background repairs finish before virtual time moves on, so back-off times are exact.
+            clock.BeforeAdvance = async () =>
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while (watcher.RepairsInFlight > 0 && targets.All(t => t.Hold == null) && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(1).ConfigureAwait(false);
+                }
+            };
+            return (watcher, recorder);
+        }
+
+        [Fact]
+        public async Task EmitsEveryServiceOnTheFirstRoundThenOnlyChanges()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", round => round >= 3 && round < 5 ? ServiceState.Stopped : ServiceState.Running, "nginx", "sshd");
+            var (watcher, recorder) = NewWatcher(clock, 6, repair: false, targets: web1);
+            var start = clock.UtcNow;
+            await watcher.RunAsync(CancellationToken.None);
+            var changes = recorder.Changes.ToList();
+            Assert.Equal(new[] { "nginx", "sshd" }, changes.Where(c => c.Round == 1).Select(c => c.Name).OrderBy(n => n));
+            Assert.All(changes.Where(c => c.Round == 1), c => Assert.Null(c.PreviousState));
+            var nginx = changes.Where(c => c.Name == "nginx").ToList();
+            Assert.Equal(new[] { 1, 3, 5 }, nginx.Select(c => c.Round));
+            Assert.Equal(new ServiceState?[] { null, ServiceState.Running, ServiceState.Stopped }, nginx.Select(c => c.PreviousState));
+            Assert.Equal(TimeSpan.FromSeconds(50), clock.UtcNow - start); // 6 rounds, 10 s apart, no wait after the last
+            Assert.Empty(recorder.Repairs);
+        }
+
+        [Fact]
+        public async Task RepairsAtOnceThenBacksOffDoublingToFiveMinutes()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", _ => ServiceState.Stopped);
+            var (watcher, recorder) = NewWatcher(clock, 200, repair: true, breaker: new CircuitBreaker(100), targets: web1);
+            var start = clock.UtcNow;
+            await watcher.RunAsync(CancellationToken.None);
+            var times = web1.Repairs.ToList();
+            Assert.Equal(start, times[0]);
+            var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalSeconds).Take(6).ToList();
+            Assert.Equal(new double[] { 30, 60, 120, 240, 300, 300 }, gaps);
+            Assert.Equal(times.Count, recorder.Repairs.Count);
+        }
+
+        [Fact]
+        public async Task NeverRunsTwoRepairsOfOneServiceAtOnce()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", _ => ServiceState.Stopped) { Hold = new TaskCompletionSource<bool>() };
+            var (watcher, _) = NewWatcher(clock, 50, repair: true, targets: web1);
+            var run = watcher.RunAsync(CancellationToken.None);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!run.IsCompleted && DateTime.UtcNow < deadline && !(web1.Repairs.Count == 1 && watcher.RepairsInFlight == 1 && clock.UtcNow > new DateTime(2026, 11, 25, 10, 5, 0, DateTimeKind.Utc)))
+            {
+                await Task.Delay(5);
+            }
+
+            // Five minutes of rounds went by while the one repair still ran: no second one started.
+            Assert.Single(web1.Repairs);
+            web1.Hold.SetResult(true);
+            await run;
+            Assert.Equal(1, web1.MaxRunning);
+        }
+
+        [Fact]
+        public async Task FailedRepairsTripTheBreakerOnceAndThenNothingMoreIsRepaired()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed };
+            var web2 = new Target("web2", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed };
+            var web3 = new Target("web3", round => round < 10 ? ServiceState.Running : ServiceState.Stopped);
+            var (watcher, recorder) = NewWatcher(clock, 100, repair: true, breaker: new CircuitBreaker(2), targets: new[] { web1, web2, web3 });
+            await watcher.RunAsync(CancellationToken.None);
+            Assert.Single(recorder.Trips);
+            Assert.Single(web1.Repairs);
+            Assert.Single(web2.Repairs);
+            Assert.Empty(web3.Repairs);
+        }
+
+        [Fact]
+        public async Task AnUnreachableHostIsUnknownWithOneErrorPerOutageAndIsNotRepaired()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", round => round >= 2 && round <= 4 ? (ServiceState)(-1) : ServiceState.Running);
+            var (watcher, recorder) = NewWatcher(clock, 6, repair: true, targets: web1);
+            await watcher.RunAsync(CancellationToken.None);
+            Assert.Equal(new[] { ErrorIds.ConnectionRefused }, recorder.Errors);
+            var changes = recorder.Changes.ToList();
+            Assert.Equal(new[] { ServiceState.Running, ServiceState.Unknown, ServiceState.Running }, changes.Select(c => c.State));
+            Assert.Equal("refused", changes[1].Detail);
+            Assert.Empty(web1.Repairs);
+        }
+
+        [Fact]
+        public async Task ANewKindOfFailureDuringAnOutageIsReportedOnce()
+        {
+            var clock = new FakeClock();
+            var failures = new[] { ErrorIds.ConnectionRefused, ErrorIds.ConnectionRefused, ErrorIds.HostKeyMismatch, ErrorIds.HostKeyMismatch, ErrorIds.HostKeyMismatch };
+            var round = 0;
+            var web1 = new Target("web1", _ => ServiceState.Running) { Failure = () => failures[Math.Min(Interlocked.Increment(ref round) - 1, failures.Length - 1)] };
+            var (watcher, recorder) = NewWatcher(clock, 6, repair: false, targets: web1);
+            await watcher.RunAsync(CancellationToken.None);
+            Assert.Equal(new[] { ErrorIds.ConnectionRefused, ErrorIds.HostKeyMismatch }, recorder.Errors);
+            Assert.Single(recorder.Changes);
+        }
+
+        [Fact]
+        public async Task StopsWhenCancelledAndWaitsForTheRepairUnderWay()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", _ => ServiceState.Stopped);
+            var (watcher, _) = NewWatcher(clock, 0, repair: true, targets: web1);
+            using (var stop = new CancellationTokenSource())
+            {
+                clock.BeforeAdvance = () => { stop.Cancel(); return Task.CompletedTask; };
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Watcher(new[] { web1 }, TimeSpan.FromSeconds(1), null, true, 8, RepairBackoff.Scaled(TimeSpan.FromSeconds(1)), new CircuitBreaker(1), clock, new WatchSink()).RunAsync(stop.Token));
+            }
+
+            Assert.Single(web1.Repairs);
+        }
+    }
+}
