@@ -39,13 +39,21 @@ namespace Sentinel.Execution
             }
         }
 
-        /// <summary>The bytes as UTF-8 text; invalid sequences become U+FFFD instead of an exception.</summary>
-        public unsafe string Decode()
+        /// <summary>The first <paramref name="maxBytes"/> bytes as UTF-8 text; invalid sequences become U+FFFD instead of an exception.</summary>
+        public unsafe string Decode(long maxBytes = long.MaxValue)
         {
+            var counts = new int[_chunks.Count];
+            var left = maxBytes;
+            for (var i = 0; i < _chunks.Count; i++)
+            {
+                counts[i] = (int)Math.Min(_used[i], left);
+                left -= counts[i];
+            }
+
             var length = 0;
             for (var i = 0; i < _chunks.Count; i++)
             {
-                length += Utf8.GetCharCount(_chunks[i], 0, _used[i]);
+                length += Utf8.GetCharCount(_chunks[i], 0, counts[i]);
             }
 
             if (length == 0)
@@ -63,7 +71,7 @@ namespace Sentinel.Execution
                 {
                     fixed (byte* chunk = _chunks[i])
                     {
-                        written += Utf8.GetChars(chunk, _used[i], start + written, length - written);
+                        written += Utf8.GetChars(chunk, counts[i], start + written, length - written);
                     }
                 }
             }

@@ -19,6 +19,9 @@ namespace Sentinel.Execution
     /// </summary>
     internal static class CommandRunner
     {
+        /// <summary>What stderr keeps under sudo at least: sudo's refusals are a few lines.</summary>
+        private const long SudoDiagnosticBytes = 64 * 1024;
+
         public static async Task<CommandResult> RunAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken stop)
         {
             var startTime = DateTime.Now;
@@ -42,12 +45,12 @@ namespace Sentinel.Execution
                     attempt.Exit.ExitCode,
                     attempt.Exit.ExitSignal,
                     attempt.Output.Text(),
-                    attempt.Error.Text(),
+                    attempt.Error.Text(request.MaxOutputBytes),
                     startTime,
                     clock.Elapsed,
                     attempt.Output.TotalBytes,
                     attempt.Error.TotalBytes,
-                    attempt.Output.Truncated || attempt.Error.Truncated);
+                    attempt.Output.Truncated || attempt.Error.TotalBytes > request.MaxOutputBytes);
             }
         }
 
@@ -263,7 +266,10 @@ namespace Sentinel.Execution
                 }
 
                 var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, "Sentinel stdout", Request.OnOutputLine);
-                var error = OutputCollector.Start(errorSource, Request.MaxOutputBytes, "Sentinel stderr");
+                // Under sudo, stderr keeps at least sudo's own diagnostics whatever -MaxOutputBytes says,
+                // or a cut refusal ("sudo: a pass") could not be read; the result is cut to the limit.
+                var errorLimit = Request.Sudo ? Math.Max(Request.MaxOutputBytes, SudoDiagnosticBytes) : Request.MaxOutputBytes;
+                var error = OutputCollector.Start(errorSource, errorLimit, "Sentinel stderr");
                 ReportFault(output.Completion, failed, "read the output", ErrorCategory.ReadError);
                 ReportFault(error.Completion, failed, "read the error output", ErrorCategory.ReadError);
                 if (sudoPrompt == null && Request.Input != null)

@@ -46,8 +46,8 @@ namespace Sentinel.Execution
             return collector;
         }
 
-        /// <summary>The kept bytes as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
-        public string Text() => _kept.Decode();
+        /// <summary>The kept bytes (at most <paramref name="maxBytes"/> of them) as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
+        public string Text(long maxBytes = long.MaxValue) => _kept.Decode(maxBytes);
 
         // Runs on a raw thread, where an escaping exception would end the whole process: every failure
         // (the stream's, the line callback's) becomes this collector's faulted Completion instead.

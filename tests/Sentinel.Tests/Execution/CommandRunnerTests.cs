@@ -54,6 +54,24 @@ namespace Sentinel.Tests.Execution
         }
 
         [Fact]
+        public async Task ReadsSudosRefusalWhateverMaxOutputBytesKeepsAndCutsTheResultToIt()
+        {
+            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            var passwordRun = AsksForThePassword();
+            _connection.Then(passwordRun.Start);
+
+            var running = Run("id -u", sudo: true, maxOutputBytes: 4);
+            await passwordRun.PasswordWritten.WaitAsync(Prompt);
+            passwordRun.Process!.StandardError.Feed("a warning longer than four bytes\n");
+            passwordRun.Process.Exit(0);
+            var result = await running.WaitAsync(Prompt);
+
+            Assert.Equal("a wa", result.Error);
+            Assert.True(result.Truncated);
+            Assert.Equal(2, _connection.Commands.Count);
+        }
+
+        [Fact]
         public async Task SendsNoPasswordWhenSudoRunsASimpleCommandWithoutOne()
         {
             var process = new ScriptedProcess(stdout: "nginx is running.\n");
@@ -266,9 +284,9 @@ namespace Sentinel.Tests.Execution
             Assert.Empty(_connection.Commands);
         }
 
-        private Task<CommandResult> Run(string command, bool sudo = false, string? password = Password, TimeSpan? timeout = null, CancellationToken stop = default)
+        private Task<CommandResult> Run(string command, bool sudo = false, string? password = Password, TimeSpan? timeout = null, CancellationToken stop = default, long maxOutputBytes = CommandRequest.DefaultMaxOutputBytes)
         {
-            var request = new CommandRequest(command) { Sudo = sudo, Timeout = timeout, SudoPassword = password != null ? Secure(password) : null };
+            var request = new CommandRequest(command) { Sudo = sudo, Timeout = timeout, SudoPassword = password != null ? Secure(password) : null, MaxOutputBytes = maxOutputBytes };
             return CommandRunner.RunAsync(_session, _live, request, stop);
         }
 
