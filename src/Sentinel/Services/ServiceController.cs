@@ -22,7 +22,6 @@ namespace Sentinel.Services
         public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
-        private const long MinimumOutputBytes = 64 * 1024;
         private static readonly ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>> DetectedManagers = new ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>>();
 
         private readonly SentinelSession _session;
@@ -130,19 +129,15 @@ namespace Sentinel.Services
                 (source, command, sudo) = (found.Value.File, ServiceLogs.Tail(found.Value.File, tail), found.Value.Sudo);
             }
 
-            // sudo's own messages must reach the runner whole, however small the caller's bound: the log
-            // is cut to the bound here instead.
             var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
-            request.MaxOutputBytes = Math.Max(maxOutputBytes, MinimumOutputBytes);
+            request.MaxOutputBytes = maxOutputBytes;
             var result = await _run(request).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw ServiceErrors.LogFailed(Host, name, command, result.ExitCode, result.Error);
             }
 
-            var output = Encoding.UTF8.GetBytes(result.Output);
-            var cut = output.Length > maxOutputBytes;
-            return new ServiceLog(Host, name, source, sudo, cut ? Encoding.UTF8.GetString(output, 0, (int)maxOutputBytes) : result.Output, cut || result.Truncated);
+            return new ServiceLog(Host, name, source, sudo, result.Output, result.Truncated);
         }
 
         /// <summary>
