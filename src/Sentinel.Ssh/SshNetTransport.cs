@@ -140,7 +140,7 @@ namespace Sentinel.Ssh
                     return ConnectionErrors.Timeout(host, request.Port, request.Timeout, e);
                 case SshAuthenticationException _:
                     var offered = string.Join(", ", request.AgentKeys.Select(k => $"agent {k.Identity.Description}")
-                        .Concat(request.Keys.Select(k => $"publickey {k.KeyType} {k.Path}"))
+                        .Concat(request.Keys.Select(Connections.UserCertificates.Offered))
                         .Concat(request.Password != null ? new[] { "password", "keyboard-interactive" } : new string[0]));
                     return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, e);
                 case SocketException s:

@@ -43,6 +43,12 @@ namespace Sentinel.Connections
 
         public SecureString? KeyPassphrase { get; set; }
 
+        /// <summary>
+        /// OpenSSH user certificates named explicitly (-CertificateFile, ssh_config CertificateFile), each
+        /// offered with the key file it certifies; <c>&lt;key&gt;-cert.pub</c> beside a key is used without being named.
+        /// </summary>
+        public string[] CertificateFiles { get; set; } = Array.Empty<string>();
+
         /// <summary>True when no key was named, so the user's default identities (~/.ssh/id_*) are tried.</summary>
         public bool UseDefaultKeys { get; set; }
 

@@ -44,7 +44,11 @@ namespace Sentinel.Results
                 AuthenticationMethod = (SentinelAuthenticationMethod)authentication.Method;
                 if (authentication.KeyBlob != null)
                 {
-                    UserKey = $"{HostKeys.SshKeyBlob.KeyType(authentication.KeyBlob)} {HostKeys.Fingerprint.Sha256(authentication.KeyBlob)} {authentication.KeySource}".TrimEnd();
+                    var certificate = authentication.Certificate;
+                    UserCertificateKeyId = certificate?.KeyId;
+                    UserCertificateValidBefore = certificate?.ValidBefore;
+                    var certified = certificate == null ? string.Empty : $" certificate '{certificate.KeyId}' valid {certificate.ValidityWindow}";
+                    UserKey = $"{HostKeys.SshKeyBlob.KeyType(authentication.KeyBlob)} {HostKeys.Fingerprint.Sha256(authentication.KeyBlob)}{certified} {authentication.KeySource}".TrimEnd();
                 }
             }
 
@@ -89,8 +93,14 @@ namespace Sentinel.Results
         /// <summary>How the server accepted the user; null when not recorded.</summary>
         public SentinelAuthenticationMethod? AuthenticationMethod { get; }
 
-        /// <summary>The key the server accepted: type, <c>SHA256:</c> fingerprint, and the key file or the agent's comment for it.</summary>
+        /// <summary>The key the server accepted: type, <c>SHA256:</c> fingerprint, for a certificate its key id and validity, and the key file or the agent's comment for it.</summary>
         public string? UserKey { get; }
+
+        /// <summary>The key id of the OpenSSH user certificate the server accepted; null when the user logged in otherwise.</summary>
+        public string? UserCertificateKeyId { get; }
+
+        /// <summary>When that certificate expires (UTC; <see cref="DateTime.MaxValue"/> for never); null without a certificate.</summary>
+        public DateTime? UserCertificateValidBefore { get; }
 
         public string ServerVersion { get; }
 

@@ -53,8 +53,20 @@ namespace Sentinel.Transport
 
         string KeyType { get; }
 
-        /// <summary>The public key in SSH wire format (the certificate's blob when one is attached).</summary>
+        /// <summary>The plain public key in SSH wire format (never the certificate's blob).</summary>
         byte[] PublicKeyBlob { get; }
+
+        /// <summary>The OpenSSH user certificate offered with the key, or null.</summary>
+        HostKeys.SshCertificate? Certificate { get; }
+
+        /// <summary>The file the certificate came from, or null.</summary>
+        string? CertificatePath { get; }
+
+        /// <summary>
+        /// The key offering also <paramref name="certificate"/> (before the plain key), which the caller
+        /// has checked certifies this key; a Sentinel.CertificateInvalid error when the transport cannot use it.
+        /// </summary>
+        IPrivateKey WithCertificate(HostKeys.SshCertificate certificate, string certificatePath);
     }
 
     internal enum UserAuthenticationMethod
@@ -73,7 +85,11 @@ namespace Sentinel.Transport
             Method = method;
             KeyBlob = keyBlob;
             KeySource = keySource;
+            Certificate = HostKeys.SshCertificate.TryParse(keyBlob);
         }
+
+        /// <summary>The user certificate the server accepted, or null for a plain key, a password.</summary>
+        public HostKeys.SshCertificate? Certificate { get; }
 
         public UserAuthenticationMethod Method { get; }
 

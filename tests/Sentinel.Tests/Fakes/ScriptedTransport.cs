@@ -143,6 +143,13 @@ namespace Sentinel.Tests.Fakes
             public string KeyType { get; }
 
             public byte[] PublicKeyBlob => System.Text.Encoding.UTF8.GetBytes(Path);
+
+            public Sentinel.HostKeys.SshCertificate? Certificate { get; private set; }
+
+            public string? CertificatePath { get; private set; }
+
+            public IPrivateKey WithCertificate(Sentinel.HostKeys.SshCertificate certificate, string certificatePath)
+                => new ScriptedKey(Path, KeyType) { Certificate = certificate, CertificatePath = certificatePath };
         }
     }
 
