@@ -36,18 +36,19 @@ namespace Sentinel.Ssh
 #endif
 
         // Host-key algorithms offered: SSH.NET's table (in OpenSSH's order) without the SHA-1 `ssh-rsa`
-        // signature and DSA, which OpenSSH 8.8+ no longer offers either, and without certificate types:
-        // Sentinel checks plain keys against known_hosts and does not read @cert-authority lines.
+        // signature and DSA, which OpenSSH 8.8+ no longer offers either. Certificate types are kept
+        // apart: they are asked for (first) only when a @cert-authority line matches the host.
         private readonly string[] _hostKeyAlgorithms;
+        private readonly string[] _hostCertificateAlgorithms;
 
         public SshNetTransport()
         {
             var probe = new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe"));
             KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, new string[0]);
             Ciphers = Describe("cipher", probe.Encryptions.Keys, PreferredCiphers);
-            _hostKeyAlgorithms = probe.HostKeyAlgorithms.Keys
-                .Where(name => name != "ssh-rsa" && name != "ssh-dss" && !SshKeyBlob.IsCertificate(name))
-                .ToArray();
+            var modern = probe.HostKeyAlgorithms.Keys.Where(name => SshKeyBlob.PlainKeyType(name) != "ssh-dss" && name != "ssh-rsa" && name != "ssh-rsa-cert-v01@openssh.com").ToArray();
+            _hostKeyAlgorithms = modern.Where(name => !SshKeyBlob.IsCertificate(name)).ToArray();
+            _hostCertificateAlgorithms = modern.Where(SshKeyBlob.IsCertificate).ToArray();
         }
 
         public AlgorithmSet KeyExchanges { get; }
@@ -67,11 +68,12 @@ namespace Sentinel.Ssh
             };
             Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
             Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
-            var hostKeyAlgorithms = SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes);
+            var hostKeyAlgorithms = (request.ExpectHostCertificate ? _hostCertificateAlgorithms : new string[0])
+                .Concat(SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes))
+                .ToList();
             Offer(info.HostKeyAlgorithms, hostKeyAlgorithms);
-            request.Log?.Invoke(request.KnownHostKeyTypes.Count == 0
-                ? $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (no key known for this host)."
-                : $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}).");
+            var why = request.KnownHostKeyTypes.Count == 0 ? "no key known for this host" : $"types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}";
+            request.Log?.Invoke($"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} ({(request.ExpectHostCertificate ? "certificates first: a @cert-authority line matches this host; " : string.Empty)}{why}).");
             var client = new SshClient(info);
             client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.HostKey));
 

@@ -304,6 +304,7 @@ namespace Sentinel.Connections
                 KeyExchanges = settings.KeyExchanges,
                 Ciphers = settings.Ciphers,
                 KnownHostKeyTypes = verifier.KnownKeyTypes,
+                ExpectHostCertificate = verifier.ExpectsCertificate,
                 Log = log,
             };
             foreach (var key in agentKeys)
@@ -379,8 +380,9 @@ namespace Sentinel.Connections
 
             var certificates = UserCertificates.Load(settings.CertificateFiles, settings.ComputerName);
             var now = DateTime.UtcNow;
+            IPrivateKey Certified(IPrivateKey key, bool named) => settings.UseCertificates ? UserCertificates.Attach(key, certificates, named, settings.ComputerName, now, log) : key;
             var keys = settings.KeyFiles.Where(path => !InAgent(path))
-                .Select(path => UserCertificates.Attach(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), certificates, named: true, settings.ComputerName, now, log))
+                .Select(path => Certified(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), named: true))
                 .ToList();
             if (settings.UseDefaultKeys)
             {
@@ -388,7 +390,7 @@ namespace Sentinel.Connections
                 {
                     try
                     {
-                        keys.Add(UserCertificates.Attach(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), certificates, named: false, settings.ComputerName, now, log));
+                        keys.Add(Certified(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), named: false));
                         log($"Offering default identity '{path}'.");
                     }
                     catch (SentinelException e)

@@ -21,7 +21,7 @@ namespace Sentinel.HostKeys
         /// <summary>valid before = 2^64-1 means "forever" (ssh-keygen's -V default).</summary>
         private const ulong Forever = ulong.MaxValue;
 
-        private SshCertificate(byte[] blob, string type, byte[] nonce, byte[] publicKey, ulong serial, SshCertificateKind kind, string keyId, IReadOnlyList<string> principals, ulong validAfter, ulong validBefore, IReadOnlyList<string> criticalOptions, IReadOnlyList<string> extensions, byte[] signatureKey)
+        private SshCertificate(byte[] blob, string type, byte[] nonce, byte[] publicKey, ulong serial, SshCertificateKind kind, string keyId, IReadOnlyList<string> principals, ulong validAfter, ulong validBefore, IReadOnlyList<string> criticalOptions, IReadOnlyList<string> extensions, byte[] signatureKey, string signatureAlgorithm)
         {
             Blob = blob;
             Type = type;
@@ -36,6 +36,7 @@ namespace Sentinel.HostKeys
             CriticalOptions = criticalOptions;
             Extensions = extensions;
             SignatureKey = signatureKey;
+            SignatureAlgorithm = signatureAlgorithm;
         }
 
         /// <summary>The whole certificate in SSH wire format, as parsed.</summary>
@@ -72,6 +73,9 @@ namespace Sentinel.HostKeys
 
         /// <summary>The CA's public-key blob.</summary>
         public byte[] SignatureKey { get; }
+
+        /// <summary>The algorithm of the CA's signature (<c>ssh-ed25519</c>, <c>rsa-sha2-512</c>, the SHA-1 <c>ssh-rsa</c>...).</summary>
+        public string SignatureAlgorithm { get; }
 
         public DateTime ValidAfter => ToUtc(ValidAfterSeconds);
 
@@ -133,13 +137,13 @@ namespace Sentinel.HostKeys
                 var extensions = Strings(reader.ReadBytes(), namesOnly: true);
                 reader.ReadBytes(); // reserved
                 var signatureKey = reader.ReadBytes();
-                reader.ReadBytes(); // signature
-                if (reader.Remaining != 0 || SshKeyBlob.KeyType(signatureKey) == null || critical == null || extensions == null || principals == null)
+                var signatureAlgorithm = SshKeyBlob.KeyType(reader.ReadBytes());
+                if (reader.Remaining != 0 || SshKeyBlob.KeyType(signatureKey) == null || signatureAlgorithm == null || critical == null || extensions == null || principals == null)
                 {
                     return null;
                 }
 
-                return new SshCertificate(blob!, type, nonce, publicKey, serial, (SshCertificateKind)kind, keyId, principals, validAfter, validBefore, critical, extensions, signatureKey);
+                return new SshCertificate(blob!, type, nonce, publicKey, serial, (SshCertificateKind)kind, keyId, principals, validAfter, validBefore, critical, extensions, signatureKey, signatureAlgorithm);
             }
             catch (FormatException)
             {

@@ -37,8 +37,9 @@ namespace Sentinel.Results
         private readonly object _gate = new object();
         private LiveConnection? _connection;
 
-        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null)
+        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null, string? hostKeyTrust = null)
         {
+            HostKeyTrust = hostKeyTrust;
             if (authentication != null)
             {
                 AuthenticationMethod = (SentinelAuthenticationMethod)authentication.Method;
@@ -89,6 +90,13 @@ namespace Sentinel.Results
         public string HostKeyFingerprint { get; }
 
         public string HostKeyAlgorithm { get; }
+
+        /// <summary>
+        /// How the host key was trusted: a known key (known_hosts file and line), a host certificate
+        /// (its key id, and the fingerprint and known_hosts line of the CA that signed it), a new key
+        /// accepted, or not verified; null when not recorded.
+        /// </summary>
+        public string? HostKeyTrust { get; }
 
         /// <summary>How the server accepted the user; null when not recorded.</summary>
         public SentinelAuthenticationMethod? AuthenticationMethod { get; }

@@ -182,6 +182,9 @@ namespace Sentinel.Transport
         /// </summary>
         public IReadOnlyList<string> KnownHostKeyTypes { get; set; } = new string[0];
 
+        /// <summary>True when a <c>@cert-authority</c> line matches the host: host certificates are then asked for first.</summary>
+        public bool ExpectHostCertificate { get; set; }
+
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }
 
@@ -195,6 +198,7 @@ namespace Sentinel.Transport
                 KeyExchanges = KeyExchanges,
                 Ciphers = Ciphers,
                 KnownHostKeyTypes = KnownHostKeyTypes,
+                ExpectHostCertificate = ExpectHostCertificate,
                 Log = Log,
                 _outcome = _outcome,
             };
