@@ -75,7 +75,7 @@ namespace Sentinel.Ssh
             var why = request.KnownHostKeyTypes.Count == 0 ? "no key known for this host" : $"types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}";
             request.Log?.Invoke($"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} ({(request.ExpectHostCertificate ? "certificates first: a @cert-authority line matches this host; " : string.Empty)}{why}).");
             var client = new SshClient(info);
-            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.HostKey));
+            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, PresentedBlob(e)));
 
             // SSH.NET ignores the token during key exchange and authentication: the deadline and a
             // stop dispose the client instead, which aborts the socket.
@@ -110,6 +110,26 @@ namespace Sentinel.Ssh
                     }
                 }
             }
+        }
+
+        // SSH.NET hands over the certified key as HostKey and keeps the certificate's own bytes internal
+        // (Certificate.Bytes); the verifier needs them to check the CA and principals. Pinned by the
+        // SSH.NET version in Directory.Packages.props and checked by the host-certificate Pester tests.
+        private static readonly System.Reflection.PropertyInfo? CertificateBytes =
+            typeof(Renci.SshNet.Security.Certificate).GetProperty("Bytes", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public);
+
+        /// <summary>
+        /// What the server presented: its certificate's blob when it presented one, else its key. When the
+        /// certificate's bytes cannot be had, an empty blob, which the verifier refuses as malformed.
+        /// </summary>
+        private static byte[] PresentedBlob(HostKeyEventArgs e)
+        {
+            if (e.Certificate == null)
+            {
+                return e.HostKey;
+            }
+
+            return CertificateBytes?.GetValue(e.Certificate) as byte[] ?? new byte[0];
         }
 
         private static AlgorithmSet Describe(string kind, IEnumerable<string> implemented, string[] preferred)

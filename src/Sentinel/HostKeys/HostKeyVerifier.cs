@@ -128,7 +128,9 @@ namespace Sentinel.HostKeys
                 }
 
                 Offered = offer;
-                OfferedFingerprint = Fingerprint.Sha256(offer.Blob);
+                // A certificate is fingerprinted by the key it certifies, as ssh prints it: a renewed
+                // certificate of the same key is the same host.
+                OfferedFingerprint = Fingerprint.Sha256(SshCertificate.TryParse(offer.Blob)?.PublicKey ?? offer.Blob);
                 Verdict = Decide(offer);
                 var trusted = Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.Certified || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
                 if (trusted)
