@@ -117,6 +117,40 @@ Describe 'user certificates' {
     }
 }
 
+Describe 'certificates held by the ssh-agent' {
+    BeforeEach { $agentProcess = $null }
+    AfterEach {
+        Get-SentinelSession | Disconnect-SentinelServer
+        if ($agentProcess -and -not $agentProcess.HasExited) { $agentProcess.Kill(); $agentProcess.WaitForExit(5000) | Out-Null }
+        $env:SSH_AUTH_SOCK = $null
+    }
+
+    It 'offers a certificate the agent holds only while it is valid (<Case>)' -ForEach @(
+        @{ Case = 'valid now'; Validity = '-5m:+1h'; Works = $true }
+        @{ Case = 'expired'; Validity = '20200101:20200201'; Works = $false }
+    ) {
+        $key = New-Key "agent-$($Case -replace ' ', '-')"
+        New-Certificate -Ca $ca -Key $key -Id 'agent-cert' -Principals $lab.UserName -Validity $Validity | Out-Null
+        $socket = Join-Path $TestDrive "agent-$([guid]::NewGuid().ToString('N')).sock"
+        $agentProcess = Start-Process -FilePath ssh-agent -ArgumentList @('-D', '-a', $socket) -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'agent.out')
+        (Wait-Until { Test-Path $socket }) | Should -BeTrue
+        $env:SSH_AUTH_SOCK = $socket
+        & ssh-add -q $key 2>&1 | Out-Null   # adds the key and, beside it, its certificate
+        (& ssh-add -l) -join "`n" | Should -BeLike '*CERT*'
+        if ($Works) {
+            $session = Connect-SentinelServer @anyHost -KnownHostsFile (New-TestKnownHostsFile)
+            $session.AuthenticationMethod | Should -Be 'AgentKey'
+            $session.UserCertificateKeyId | Should -Be 'agent-cert'
+        }
+        else {
+            # The expired certificate is not offered (the error lists what was); the plain key alone is not authorized.
+            $failure = { Connect-SentinelServer @anyHost -KnownHostsFile (New-TestKnownHostsFile) } | Should -Throw -ErrorId 'Sentinel.AuthenticationFailed,*' -PassThru
+            $failure.Exception.Message | Should -BeLike '*agent ssh-ed25519 *'
+            $failure.Exception.Message | Should -Not -BeLike '*cert-v01*'
+        }
+    }
+}
+
 Describe 'host certificates' {
     BeforeAll {
         # A key for logging in that the server accepts (a user certificate), so only the host side varies.
