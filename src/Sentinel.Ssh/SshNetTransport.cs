@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Renci.SshNet.Security;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Platform;
@@ -72,10 +73,17 @@ namespace Sentinel.Ssh
                 .Concat(SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes))
                 .ToList();
             Offer(info.HostKeyAlgorithms, hostKeyAlgorithms);
+            byte[]? presentedCertificate = null;
+            SeeCertificates(info.HostKeyAlgorithms, (name, blob) =>
+            {
+                presentedCertificate = blob;
+                request.HostKeyPresented?.Invoke(new HostKeyOffer(name, blob));
+            });
             var why = request.KnownHostKeyTypes.Count == 0 ? "no key known for this host" : $"types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}";
             request.Log?.Invoke($"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} ({(request.ExpectHostCertificate ? "certificates first: a @cert-authority line matches this host; " : string.Empty)}{why}).");
             var client = new SshClient(info);
-            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, PresentedBlob(e)));
+            // SSH.NET hands over the certified key as HostKey, and keeps the certificate's bytes to itself.
+            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.Certificate != null && presentedCertificate != null ? presentedCertificate : e.HostKey));
 
             // SSH.NET ignores the token during key exchange and authentication: the deadline and a
             // stop dispose the client instead, which aborts the socket.
@@ -112,24 +120,22 @@ namespace Sentinel.Ssh
             }
         }
 
-        // SSH.NET hands over the certified key as HostKey and keeps the certificate's own bytes internal
-        // (Certificate.Bytes); the verifier needs them to check the CA and principals. Pinned by the
-        // SSH.NET version in Directory.Packages.props and checked by the host-certificate Pester tests.
-        private static readonly System.Reflection.PropertyInfo? CertificateBytes =
-            typeof(Renci.SshNet.Security.Certificate).GetProperty("Bytes", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public);
-
         /// <summary>
-        /// What the server presented: its certificate's blob when it presented one, else its key. When the
-        /// certificate's bytes cannot be had, an empty blob, which the verifier refuses as malformed.
+        /// Wraps the certificate host-key algorithms so that the certificate the server presents is seen
+        /// as it arrives: SSH.NET checks its CA signature and validity before raising HostKeyReceived, and
+        /// a certificate it refuses there (expired) would otherwise fail with no reason given.
         /// </summary>
-        private static byte[] PresentedBlob(HostKeyEventArgs e)
+        private static void SeeCertificates(IDictionary<string, Func<byte[], KeyHostAlgorithm>> algorithms, Action<string, byte[]> presented)
         {
-            if (e.Certificate == null)
+            foreach (var name in algorithms.Keys.Where(SshKeyBlob.IsCertificate).ToList())
             {
-                return e.HostKey;
+                var create = algorithms[name];
+                algorithms[name] = blob =>
+                {
+                    presented(name, blob);
+                    return create(blob);
+                };
             }
-
-            return CertificateBytes?.GetValue(e.Certificate) as byte[] ?? new byte[0];
         }
 
         private static AlgorithmSet Describe(string kind, IEnumerable<string> implemented, string[] preferred)

@@ -158,6 +158,16 @@ Describe 'host certificates' {
         New-Certificate -Ca $ca -Key $userKey -Id 'host-tests-user' -Principals $lab.UserName | Out-Null
         $strict = @{ ComputerName = $lab.ComputerName; Port = $lab.Port; HostKeyPolicy = 'Strict'; ConnectTimeout = 5; ErrorAction = 'Stop'; KeyFile = $userKey }
         $labName = "[$($lab.ComputerName)]:$($lab.Port)"
+
+        function Start-CertifiedLab {
+            # A lab of its own whose only host key, of this type, has a certificate by the CA valid in this window.
+            param([string]$Type, [string]$Validity)
+            $certificate = Join-Path $certDir "host-$Type-$([guid]::NewGuid().ToString('N'))-cert.pub"
+            $typed = Start-SentinelLab -NoNginx -HostKeyType $Type -ExtraConfig @("TrustedUserCAKeys $ca.pub", "HostCertificate $certificate")
+            Move-Item (New-Certificate -Ca $ca -Key $typed.HostKeyPath -Id "lab-host-$Type" -Principals $typed.ComputerName -Validity $Validity -HostCertificate) $certificate
+            Restart-SentinelLab -Lab $typed
+            $typed
+        }
     }
     AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
 
@@ -198,6 +208,27 @@ Describe 'host certificates' {
         $knownHosts = New-CaKnownHosts "@cert-authority $labName $(Get-Content "$ca.pub")", "@revoked * $(Get-Content "$ca.pub")"
         $failure = { Connect-SentinelServer @strict -KnownHostsFile $knownHosts } | Should -Throw -ErrorId 'Sentinel.HostKeyRevoked,*' -PassThru
         $failure.Exception.Message | Should -BeLike "*CA ssh-ed25519 $caFingerprint is marked @revoked*"
+    }
+
+    It 'connects to a host whose <Type> host key is certified' -ForEach @(@{ Type = 'ecdsa' }, @{ Type = 'rsa' }) {
+        $typed = Start-CertifiedLab -Type $Type -Validity '-5m:+1d'
+        try {
+            $knownHosts = New-CaKnownHosts "@cert-authority * $(Get-Content "$ca.pub")"
+            $session = Connect-SentinelServer @strict -Port $typed.Port -KnownHostsFile $knownHosts
+            $session.HostKeyAlgorithm | Should -BeLike "$(if ($Type -eq 'rsa') { 'rsa-sha2-512' } else { 'ecdsa-sha2-nistp256' })-cert-v01@openssh.com"
+            $session.HostKeyTrust | Should -BeLike "certificate 'lab-host-$Type'*$caFingerprint*"
+        }
+        finally { Stop-SentinelLab -Lab $typed }
+    }
+
+    It 'refuses an expired host certificate from a listed CA, saying its window' {
+        $expired = Start-CertifiedLab -Type 'ed25519' -Validity '20200101:20200201'
+        try {
+            $knownHosts = New-CaKnownHosts "@cert-authority * $(Get-Content "$ca.pub")"
+            $failure = { Connect-SentinelServer @strict -Port $expired.Port -KnownHostsFile $knownHosts } | Should -Throw -ErrorId 'Sentinel.CertificateInvalid,*' -PassThru
+            $failure.Exception.Message | Should -BeLike "*'lab-host-ed25519'*expired: valid from 2020-01-01 00:00:00Z to 2020-02-01 00:00:00Z, now is*"
+        }
+        finally { Stop-SentinelLab -Lab $expired }
     }
 
     It 'refuses a host certificate whose principals do not include the name dialled' {

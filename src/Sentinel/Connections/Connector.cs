@@ -305,6 +305,7 @@ namespace Sentinel.Connections
                 Ciphers = settings.Ciphers,
                 KnownHostKeyTypes = verifier.KnownKeyTypes,
                 ExpectHostCertificate = verifier.ExpectsCertificate,
+                HostKeyPresented = verifier.Presented,
                 Log = log,
             };
             foreach (var key in agentKeys)

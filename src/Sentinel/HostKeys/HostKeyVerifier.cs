@@ -117,6 +117,22 @@ namespace Sentinel.HostKeys
 
         public string? OfferedFingerprint { get; private set; }
 
+        /// <summary>
+        /// Judges a host certificate as it arrives, before the transport checks its signatures: when the
+        /// transport then refuses it (SSH.NET refuses an expired certificate without saying so),
+        /// <see cref="Rejection"/> can still say why. Trusts nothing; <see cref="Verify"/> decides.
+        /// </summary>
+        public void Presented(HostKeyOffer offer)
+        {
+            lock (_gate)
+            {
+                if (_pinnedKey == null)
+                {
+                    Judge(offer);
+                }
+            }
+        }
+
         public bool Verify(HostKeyOffer offer)
         {
             lock (_gate)
@@ -127,12 +143,7 @@ namespace Sentinel.HostKeys
                     return offer.Blob.SequenceEqual(_pinnedKey);
                 }
 
-                Offered = offer;
-                // A certificate is fingerprinted by the key it certifies, as ssh prints it: a renewed
-                // certificate of the same key is the same host.
-                OfferedFingerprint = Fingerprint.Sha256(SshCertificate.TryParse(offer.Blob)?.PublicKey ?? offer.Blob);
-                Verdict = Decide(offer);
-                var trusted = Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.Certified || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
+                var trusted = Judge(offer);
                 if (trusted)
                 {
                     _pinnedKey = offer.Blob;
@@ -140,6 +151,21 @@ namespace Sentinel.HostKeys
 
                 return trusted;
             }
+        }
+
+        private bool Judge(HostKeyOffer offer)
+        {
+            Offered = offer;
+
+            // A certificate is fingerprinted by the key it certifies, as ssh prints it: a renewed
+            // certificate of the same key is the same host.
+            OfferedFingerprint = Fingerprint.Sha256(SshCertificate.TryParse(offer.Blob)?.PublicKey ?? offer.Blob);
+            _matched = null;
+            _expected = null;
+            _certificate = null;
+            _refusal = null;
+            Verdict = Decide(offer);
+            return Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.Certified || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
         }
 
         private HostKeyVerdict Decide(HostKeyOffer offer)
@@ -330,6 +356,14 @@ namespace Sentinel.HostKeys
                             ? $"The host certificate of {LookupName} ({offered}) is refused: {_refusal} in '{KnownHostsPath}'. Sentinel refused to connect."
                             : $"The host key of {LookupName} ({offered}) is marked @revoked in '{KnownHostsPath}'. Sentinel refused to connect.",
                         "Ask the host's owner for the host's current key.");
+                case HostKeyVerdict.Certified when _pinnedKey == null:
+                    // Judged good here, then refused by the transport: its signature checks failed.
+                    return new SentinelException(
+                        ErrorIds.CertificateInvalid,
+                        ErrorCategory.SecurityError,
+                        ComputerName,
+                        $"The host certificate of {LookupName} ({offered}) names this host and is valid now, but its signatures did not verify (the CA's over the certificate, or the server's with its key). Someone may be intercepting the connection. Sentinel refused to connect.",
+                        "Ask the host's owner to check the host certificate (ssh-keygen -L -f <cert>) and the CA key in known_hosts.");
                 case HostKeyVerdict.CertificateRefused:
                     return new SentinelException(
                         ErrorIds.CertificateInvalid,

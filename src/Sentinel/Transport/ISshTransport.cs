@@ -158,6 +158,12 @@ namespace Sentinel.Transport
         /// <summary>Called on the SSH library's thread at every key exchange; must decide without I/O.</summary>
         public Func<HostKeyOffer, bool> VerifyHostKey { get; }
 
+        /// <summary>
+        /// Called with a host certificate as it arrives, before the transport checks its signatures (and
+        /// before <see cref="VerifyHostKey"/>), so that a certificate refused there can be explained.
+        /// </summary>
+        public Action<HostKeyOffer>? HostKeyPresented { get; set; }
+
         /// <summary>ssh-agent identities, tried in order before <see cref="Keys"/>.</summary>
         public IList<Agent.AgentKey> AgentKeys { get; } = new List<Agent.AgentKey>();
 
@@ -199,6 +205,7 @@ namespace Sentinel.Transport
                 Ciphers = Ciphers,
                 KnownHostKeyTypes = KnownHostKeyTypes,
                 ExpectHostCertificate = ExpectHostCertificate,
+                HostKeyPresented = HostKeyPresented,
                 Log = Log,
                 _outcome = _outcome,
             };

@@ -161,6 +161,37 @@ namespace Sentinel.Tests.HostKeys
         }
 
         [Fact]
+        public void ACertificateTheTransportRefusesBeforeAskingIsStillExplained()
+        {
+            // SSH.NET refuses an expired certificate before HostKeyReceived: only Presented saw it.
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519 " + Ca1);
+            verifier.Presented(Offer(Expired));
+            var error = verifier.Rejection()!;
+            Assert.Equal(ErrorIds.CertificateInvalid, error.ErrorId);
+            Assert.Contains("expired: valid from 2020-01-01 00:00:00Z to 2020-02-01 00:00:00Z, now is", error.Message);
+        }
+
+        [Fact]
+        public void AGoodCertificateWhoseSignaturesFailedIsRefusedAsSuch()
+        {
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519 " + Ca1);
+            verifier.Presented(Offer(Good));
+            Assert.Contains("signatures did not verify", verifier.Rejection()!.Message);
+            Assert.True(verifier.Verify(Offer(Good)));
+            Assert.Null(verifier.Rejection());
+        }
+
+        [Fact]
+        public void PresentedTrustsNothingAndDoesNotMoveAPin()
+        {
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519 " + Ca1);
+            Assert.True(verifier.Verify(Offer(Good)));
+            verifier.Presented(Offer(Expired));
+            Assert.Equal(HostKeyVerdict.Certified, verifier.Verdict);
+            Assert.False(verifier.Verify(Offer(Expired)));
+        }
+
+        [Fact]
         public void ACaLineWithACertificateKeyIsSkipped()
         {
             var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519-cert-v01@openssh.com " + Good);
