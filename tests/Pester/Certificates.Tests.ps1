@@ -141,6 +141,8 @@ Describe 'certificates held by the ssh-agent' {
             $session = Connect-SentinelServer @anyHost -KnownHostsFile (New-TestKnownHostsFile)
             $session.AuthenticationMethod | Should -Be 'AgentKey'
             $session.UserCertificateKeyId | Should -Be 'agent-cert'
+            # Naming the certificate of a key the agent holds is no error: the agent offers it.
+            (Connect-SentinelServer @anyHost -KnownHostsFile (New-TestKnownHostsFile) -CertificateFile "$key-cert.pub").UserCertificateKeyId | Should -Be 'agent-cert'
         }
         else {
             # The expired certificate is not offered (the error lists what was); the plain key alone is not authorized.

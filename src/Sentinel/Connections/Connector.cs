@@ -402,7 +402,7 @@ namespace Sentinel.Connections
                 }
             }
 
-            UserCertificates.RequirePaired(certificates, keys, settings.ComputerName);
+            UserCertificates.RequirePaired(certificates, keys, agentBlobs, settings.ComputerName, log);
             return keys;
         }
 

@@ -97,12 +97,20 @@ namespace Sentinel.Connections
             return loaded;
         }
 
-        /// <summary>A named certificate that certifies none of the keys offered is a mistake worth an error.</summary>
-        public static void RequirePaired(IReadOnlyList<(string Path, SshCertificate Certificate)> certificateFiles, IReadOnlyList<IPrivateKey> keys, string computerName)
+        /// <summary>
+        /// A named certificate that certifies none of the keys offered is a mistake worth an error. One
+        /// whose key the ssh-agent holds is left to the agent, which offers the certificate when it holds
+        /// it too (ssh-add adds <c>&lt;key&gt;-cert.pub</c> with the key).
+        /// </summary>
+        public static void RequirePaired(IReadOnlyList<(string Path, SshCertificate Certificate)> certificateFiles, IReadOnlyList<IPrivateKey> keys, IReadOnlyList<byte[]> agentBlobs, string computerName, Action<string> log)
         {
             foreach (var (path, certificate) in certificateFiles)
             {
-                if (!keys.Any(k => certificate.PublicKey.SequenceEqual(k.PublicKeyBlob)))
+                if (agentBlobs.Any(b => b.SequenceEqual(certificate.PublicKey)))
+                {
+                    log($"The certificate '{path}' certifies a key the ssh-agent holds: it is offered only if the agent holds the certificate too (ssh-add adds it with the key).");
+                }
+                else if (!keys.Any(k => certificate.PublicKey.SequenceEqual(k.PublicKeyBlob)))
                 {
                     throw new SentinelException(
                         ErrorIds.CertificateInvalid,
