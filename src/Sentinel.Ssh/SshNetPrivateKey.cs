@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Security;
+using Renci.SshNet.Security.Cryptography;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Platform;
@@ -32,11 +33,60 @@ namespace Sentinel.Ssh
             PublicKeyBlob = file.HostKeyAlgorithms.First(a => !SshKeyBlob.IsCertificate(a.Name)).Data;
         }
 
+        private SshNetPrivateKey(SshNetPrivateKey plain, IReadOnlyCollection<HostAlgorithm> certificateAlgorithms, SshCertificate certificate, string certificatePath)
+        {
+            Path = plain.Path;
+            _file = plain._file;
+            PublicKeyBlob = plain.PublicKeyBlob;
+            Certificate = certificate;
+            CertificatePath = certificatePath;
+
+            // The certificate first, as ssh offers it, then the plain key for a server that does not take it.
+            HostKeyAlgorithms = certificateAlgorithms.Concat(plain.HostKeyAlgorithms).ToList();
+        }
+
         public string Path { get; }
 
         public string KeyType => _file.Key.ToString() ?? "unknown";
 
         public IReadOnlyCollection<HostAlgorithm> HostKeyAlgorithms { get; }
+
+        public SshCertificate? Certificate { get; }
+
+        public string? CertificatePath { get; }
+
+        /// <summary>
+        /// This key offering also <paramref name="certificate"/> (checked by the engine to certify this
+        /// very key): RSA certificates sign with rsa-sha2-512 or rsa-sha2-256, never SHA-1, like plain keys.
+        /// </summary>
+        public IPrivateKey WithCertificate(SshCertificate certificate, string certificatePath)
+        {
+            Certificate parsed;
+            try
+            {
+                parsed = new Certificate(certificate.Blob);
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                throw new SentinelException(
+                    ErrorIds.CertificateInvalid,
+                    ErrorCategory.InvalidData,
+                    null,
+                    $"The certificate file '{certificatePath}' is not a certificate Sentinel can use: {e.Message}",
+                    "Pass the -cert.pub file ssh-keygen -s wrote for this key.",
+                    e);
+            }
+
+            var key = _file.Key;
+            var algorithms = key is RsaKey rsa
+                ? new HostAlgorithm[]
+                {
+                    new CertificateHostAlgorithm("rsa-sha2-512-cert-v01@openssh.com", key, parsed, new RsaDigitalSignature(rsa, HashAlgorithmName.SHA512)),
+                    new CertificateHostAlgorithm("rsa-sha2-256-cert-v01@openssh.com", key, parsed, new RsaDigitalSignature(rsa, HashAlgorithmName.SHA256)),
+                }
+                : new HostAlgorithm[] { new CertificateHostAlgorithm(parsed.Name, key, parsed) };
+            return new SshNetPrivateKey(this, algorithms, certificate, certificatePath);
+        }
 
         /// <summary>The plain public key (not a certificate), to match against the agent's identities.</summary>
         public byte[] PublicKeyBlob { get; }

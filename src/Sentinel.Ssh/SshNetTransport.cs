@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Renci.SshNet.Security;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Platform;
@@ -36,18 +37,19 @@ namespace Sentinel.Ssh
 #endif
 
         // Host-key algorithms offered: SSH.NET's table (in OpenSSH's order) without the SHA-1 `ssh-rsa`
-        // signature and DSA, which OpenSSH 8.8+ no longer offers either, and without certificate types:
-        // Sentinel checks plain keys against known_hosts and does not read @cert-authority lines.
+        // signature and DSA, which OpenSSH 8.8+ no longer offers either. Certificate types are kept
+        // apart: they are asked for (first) only when a @cert-authority line matches the host.
         private readonly string[] _hostKeyAlgorithms;
+        private readonly string[] _hostCertificateAlgorithms;
 
         public SshNetTransport()
         {
             var probe = new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe"));
             KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, new string[0]);
             Ciphers = Describe("cipher", probe.Encryptions.Keys, PreferredCiphers);
-            _hostKeyAlgorithms = probe.HostKeyAlgorithms.Keys
-                .Where(name => name != "ssh-rsa" && name != "ssh-dss" && !SshKeyBlob.IsCertificate(name))
-                .ToArray();
+            var modern = probe.HostKeyAlgorithms.Keys.Where(name => SshKeyBlob.PlainKeyType(name) != "ssh-dss" && name != "ssh-rsa" && name != "ssh-rsa-cert-v01@openssh.com").ToArray();
+            _hostKeyAlgorithms = modern.Where(name => !SshKeyBlob.IsCertificate(name)).ToArray();
+            _hostCertificateAlgorithms = modern.Where(SshKeyBlob.IsCertificate).ToArray();
         }
 
         public AlgorithmSet KeyExchanges { get; }
@@ -67,13 +69,21 @@ namespace Sentinel.Ssh
             };
             Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
             Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
-            var hostKeyAlgorithms = SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes);
+            var hostKeyAlgorithms = (request.ExpectHostCertificate ? _hostCertificateAlgorithms : new string[0])
+                .Concat(SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes))
+                .ToList();
             Offer(info.HostKeyAlgorithms, hostKeyAlgorithms);
-            request.Log?.Invoke(request.KnownHostKeyTypes.Count == 0
-                ? $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (no key known for this host)."
-                : $"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} (types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}).");
+            byte[]? presentedCertificate = null;
+            SeeCertificates(info.HostKeyAlgorithms, (name, blob) =>
+            {
+                presentedCertificate = blob;
+                request.HostKeyPresented?.Invoke(new HostKeyOffer(name, blob));
+            });
+            var why = request.KnownHostKeyTypes.Count == 0 ? "no key known for this host" : $"types known for this host first: {string.Join(", ", request.KnownHostKeyTypes)}";
+            request.Log?.Invoke($"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} ({(request.ExpectHostCertificate ? "certificates first: a @cert-authority line matches this host; " : string.Empty)}{why}).");
             var client = new SshClient(info);
-            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.HostKey));
+            // SSH.NET hands over the certified key as HostKey, and keeps the certificate's bytes to itself.
+            client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.Certificate != null && presentedCertificate != null ? presentedCertificate : e.HostKey));
 
             // SSH.NET ignores the token during key exchange and authentication: the deadline and a
             // stop dispose the client instead, which aborts the socket.
@@ -110,6 +120,24 @@ namespace Sentinel.Ssh
             }
         }
 
+        /// <summary>
+        /// Wraps the certificate host-key algorithms so that the certificate the server presents is seen
+        /// as it arrives: SSH.NET checks its CA signature and validity before raising HostKeyReceived, and
+        /// a certificate it refuses there (expired) would otherwise fail with no reason given.
+        /// </summary>
+        private static void SeeCertificates(IDictionary<string, Func<byte[], KeyHostAlgorithm>> algorithms, Action<string, byte[]> presented)
+        {
+            foreach (var name in algorithms.Keys.Where(SshKeyBlob.IsCertificate).ToList())
+            {
+                var create = algorithms[name];
+                algorithms[name] = blob =>
+                {
+                    presented(name, blob);
+                    return create(blob);
+                };
+            }
+        }
+
         private static AlgorithmSet Describe(string kind, IEnumerable<string> implemented, string[] preferred)
         {
             var supported = implemented.ToArray();
@@ -140,7 +168,7 @@ namespace Sentinel.Ssh
                     return ConnectionErrors.Timeout(host, request.Port, request.Timeout, e);
                 case SshAuthenticationException _:
                     var offered = string.Join(", ", request.AgentKeys.Select(k => $"agent {k.Identity.Description}")
-                        .Concat(request.Keys.Select(k => $"publickey {k.KeyType} {k.Path}"))
+                        .Concat(request.Keys.Select(Connections.UserCertificates.Offered))
                         .Concat(request.Password != null ? new[] { "password", "keyboard-interactive" } : new string[0]));
                     return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, e);
                 case SocketException s:

@@ -64,7 +64,7 @@ namespace Sentinel.Commands
                 WriteWarning($"The host key of {verifier.LookupName} ({verifier.OfferedFingerprint}) was not verified (HostKeyPolicy Ignore): the connection could be intercepted.");
             }
 
-            WriteObject(store.Add(attempt.Settings, attempt.Connection, verifier.OfferedFingerprint!, verifier.Offered!.Algorithm, attempt.Authenticated));
+            WriteObject(store.Add(attempt.Settings, attempt.Connection, verifier.OfferedFingerprint!, verifier.Offered!.Algorithm, attempt.Authenticated, verifier.Trust));
         }
     }
 }

@@ -67,6 +67,13 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[]? KeyFile { get; set; }
 
+        /// <summary>OpenSSH user certificates (ssh -o CertificateFile), each offered with the key it certifies.</summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        public string[]? CertificateFile { get; set; }
+
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = NameSet)]
         [Parameter(ParameterSetName = TagSet)]
@@ -185,6 +192,7 @@ namespace Sentinel.Commands
             CredentialUserName = Credential?.UserName,
             Password = Credential?.Password,
             KeyFiles = KeyFile?.Select(ResolvePath).ToArray(),
+            CertificateFiles = CertificateFile?.Select(ResolvePath).ToArray(),
             KeyPassphrase = KeyPassphrase,
             ConnectTimeout = Bound(nameof(ConnectTimeout)) ? TimeSpan.FromSeconds(ConnectTimeout) : (TimeSpan?)null,
             HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : (HostKeyPolicy?)null,

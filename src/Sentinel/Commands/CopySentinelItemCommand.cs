@@ -189,7 +189,7 @@ namespace Sentinel.Commands
                     return;
                 }
 
-                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
+                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated, attempt.Verifier.Trust);
                 try
                 {
                     await CopyOnSessionAsync(session, connector, pump, targets.IndexOf(settings), targets.Count > 1, upload).ConfigureAwait(false);

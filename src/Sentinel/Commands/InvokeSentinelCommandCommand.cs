@@ -149,7 +149,7 @@ namespace Sentinel.Commands
                     return;
                 }
 
-                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated);
+                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated, attempt.Verifier.Trust);
                 try
                 {
                     await RunOnAsync(session, connector, input, pump, reconnect: false).ConfigureAwait(false);

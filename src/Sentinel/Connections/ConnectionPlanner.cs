@@ -27,6 +27,9 @@ namespace Sentinel.Connections
         /// <summary>-KeyFile, resolved to file-system paths: keys for the target (as ssh's -i, which a ProxyJump hop does not get).</summary>
         public string[]? KeyFiles { get; set; }
 
+        /// <summary>-CertificateFile, resolved to file-system paths: user certificates for the target's keys.</summary>
+        public string[]? CertificateFiles { get; set; }
+
         /// <summary>Unlocks key files on this machine; it is never sent anywhere, so hops' keys may use it too.</summary>
         public SecureString? KeyPassphrase { get; set; }
 
@@ -134,6 +137,7 @@ namespace Sentinel.Connections
             {
                 Password = password,
                 KeyFiles = keyFiles,
+                CertificateFiles = _asked.CertificateFiles ?? config.CertificateFiles.Select(_resolvePath).ToArray(),
                 KeyPassphrase = _asked.KeyPassphrase,
                 UseDefaultKeys = keyFiles.Length == 0,
                 AgentPath = _asked.KeyFiles == null && _asked.CredentialUserName == null && _asked.Password == null ? Agent(config) : null,
@@ -184,6 +188,7 @@ namespace Sentinel.Connections
             {
                 Password = _asked.JumpHostPassword,
                 KeyFiles = keyFiles,
+                CertificateFiles = config.CertificateFiles.Select(_resolvePath).ToArray(),
                 KeyPassphrase = _asked.KeyPassphrase,
                 UseDefaultKeys = keyFiles.Length == 0,
                 AgentPath = _asked.JumpHostPassword == null ? Agent(config) : null,

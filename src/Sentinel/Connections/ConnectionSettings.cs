@@ -43,6 +43,15 @@ namespace Sentinel.Connections
 
         public SecureString? KeyPassphrase { get; set; }
 
+        /// <summary>
+        /// OpenSSH user certificates named explicitly (-CertificateFile, ssh_config CertificateFile), each
+        /// offered with the key file it certifies; <c>&lt;key&gt;-cert.pub</c> beside a key is used without being named.
+        /// </summary>
+        public string[] CertificateFiles { get; set; } = Array.Empty<string>();
+
+        /// <summary>False to offer key files without any certificate (not even one beside the key).</summary>
+        public bool UseCertificates { get; set; } = true;
+
         /// <summary>True when no key was named, so the user's default identities (~/.ssh/id_*) are tried.</summary>
         public bool UseDefaultKeys { get; set; }
 
@@ -77,13 +86,14 @@ namespace Sentinel.Connections
 
         /// <summary>
         /// These settings (host, port, user, jump hosts, host-key policy and known_hosts, algorithms)
-        /// offering only <paramref name="keyFile"/>: no password, no other key. Install-SentinelKey proves
+        /// offering only <paramref name="keyFile"/>: no password, no other key, no certificate. Install-SentinelKey proves
         /// with it that an installed key logs in on its own.
         /// </summary>
         public ConnectionSettings WithOnlyKey(string keyFile, SecureString? passphrase) => new ConnectionSettings(ComputerName, HostName, Port, UserName)
         {
             KeyFiles = new[] { keyFile },
             KeyPassphrase = passphrase,
+            UseCertificates = false,
             UseDefaultKeys = false,
             IsJumpHost = IsJumpHost,
             ConnectTimeout = ConnectTimeout,

@@ -286,7 +286,7 @@ namespace Sentinel.Connections
 
             attempt.Offered = string.Join(", ", agentKeys.Select(k => $"agent {k.Identity.Description}")
                 .Concat(agentFailure != null ? new[] { $"no agent keys: the agent at '{settings.AgentPath}' failed" } : new string[0])
-                .Concat(keys.Select(k => $"publickey {k.KeyType} {k.Path}"))
+                .Concat(keys.Select(UserCertificates.Offered))
                 .Concat(settings.Password != null ? new[] { "password" } : new string[0]));
 
             var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile, settings.ComputerName);
@@ -304,6 +304,8 @@ namespace Sentinel.Connections
                 KeyExchanges = settings.KeyExchanges,
                 Ciphers = settings.Ciphers,
                 KnownHostKeyTypes = verifier.KnownKeyTypes,
+                ExpectHostCertificate = verifier.ExpectsCertificate,
+                HostKeyPresented = verifier.Presented,
                 Log = log,
             };
             foreach (var key in agentKeys)
@@ -354,7 +356,8 @@ namespace Sentinel.Connections
                 offered = identities.Where(i => named.Any(blob => blob!.SequenceEqual(i.Blob)));
             }
 
-            var keys = offered.Select(i => new AgentKey(i, agent, settings.ComputerName)).ToList();
+            var now = DateTime.UtcNow;
+            var keys = offered.Where(i => UserCertificates.UsableFromAgent(i, now, log)).Select(i => new AgentKey(i, agent, settings.ComputerName)).ToList();
             log(identities.Count == 0
                 ? $"The ssh-agent at '{agent.Location}' holds no identities."
                 : $"The ssh-agent at '{agent.Location}' holds {identities.Count} identities; offering {(keys.Count == 0 ? "none of them" : string.Join(", ", keys.Select(k => k.Identity.Description)))}{(settings.IdentitiesOnly ? " (IdentitiesOnly: those of the key files)" : string.Empty)}.");
@@ -376,26 +379,30 @@ namespace Sentinel.Connections
                 return true;
             }
 
-            var keys = settings.KeyFiles.Where(path => !InAgent(path)).Select(path => _transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName)).ToList();
-            if (!settings.UseDefaultKeys)
+            var certificates = UserCertificates.Load(settings.CertificateFiles, settings.ComputerName);
+            var now = DateTime.UtcNow;
+            IPrivateKey Certified(IPrivateKey key, bool named) => settings.UseCertificates ? UserCertificates.Attach(key, certificates, named, settings.ComputerName, now, log) : key;
+            var keys = settings.KeyFiles.Where(path => !InAgent(path))
+                .Select(path => Certified(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), named: true))
+                .ToList();
+            if (settings.UseDefaultKeys)
             {
-                return keys;
+                foreach (var path in ConnectionSettings.DefaultKeyFiles.Where(File.Exists).Where(path => !InAgent(path)))
+                {
+                    try
+                    {
+                        keys.Add(Certified(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName), named: false));
+                        log($"Offering default identity '{path}'.");
+                    }
+                    catch (SentinelException e)
+                    {
+                        // A default identity that cannot be used is skipped, as ssh skips it.
+                        log($"Skipping default identity '{path}': {e.Message}");
+                    }
+                }
             }
 
-            foreach (var path in ConnectionSettings.DefaultKeyFiles.Where(File.Exists).Where(path => !InAgent(path)))
-            {
-                try
-                {
-                    keys.Add(_transport.LoadPrivateKey(path, settings.KeyPassphrase, settings.ComputerName));
-                    log($"Offering default identity '{path}'.");
-                }
-                catch (SentinelException e)
-                {
-                    // A default identity that cannot be used is skipped, as ssh skips it.
-                    log($"Skipping default identity '{path}': {e.Message}");
-                }
-            }
-
+            UserCertificates.RequirePaired(certificates, keys, agentBlobs, settings.ComputerName, log);
             return keys;
         }
 
@@ -444,6 +451,7 @@ namespace Sentinel.Connections
             ? "an unrecorded method"
             : authentication.Method switch
             {
+                _ when authentication.Certificate != null => $"{(authentication.Method == UserAuthenticationMethod.AgentKey ? "agent " : string.Empty)}certificate {authentication.Certificate.Type} {Fingerprint.Sha256(authentication.KeyBlob!)} ({UserCertificates.Describe(authentication.Certificate)}) ('{authentication.KeySource}')",
                 UserAuthenticationMethod.Key => $"key {SshKeyBlob.KeyType(authentication.KeyBlob)} {Fingerprint.Sha256(authentication.KeyBlob!)} ('{authentication.KeySource}')",
                 UserAuthenticationMethod.AgentKey => $"agent key {SshKeyBlob.KeyType(authentication.KeyBlob)} {Fingerprint.Sha256(authentication.KeyBlob!)}",
                 UserAuthenticationMethod.KeyboardInteractive => "the password, answering keyboard-interactive prompts",

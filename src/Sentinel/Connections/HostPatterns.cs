@@ -33,7 +33,7 @@ namespace Sentinel.Connections
         /// known_hosts line on every connection, so it builds nothing (a regex per line cost about
         /// 2 ms a connection against a 100-line file).
         /// </summary>
-        private static bool Glob(string pattern, string name)
+        public static bool Glob(string pattern, string name)
         {
             int p = 0, n = 0, star = -1, resume = 0;
             while (n < name.Length)

@@ -27,11 +27,11 @@ namespace Sentinel.Connections
             }
         }
 
-        public SentinelSession Add(ConnectionSettings settings, Transport.ISshConnection connection, string fingerprint, string algorithm, Transport.UserAuthentication? authentication)
+        public SentinelSession Add(ConnectionSettings settings, Transport.ISshConnection connection, string fingerprint, string algorithm, Transport.UserAuthentication? authentication, string? hostKeyTrust)
         {
             lock (_sessions)
             {
-                var session = new SentinelSession(++_lastId, settings, new LiveConnection(connection, settings.KeepAlive), fingerprint, algorithm, authentication);
+                var session = new SentinelSession(++_lastId, settings, new LiveConnection(connection, settings.KeepAlive), fingerprint, algorithm, authentication, hostKeyTrust);
                 _sessions.Add(session);
                 return session;
             }

@@ -36,6 +36,12 @@ namespace Sentinel.HostKeys
 
         /// <summary>What the server sent is not a public key Sentinel can read.</summary>
         Malformed,
+
+        /// <summary>A host certificate signed by a <c>@cert-authority</c> of this host, valid for its name and now.</summary>
+        Certified,
+
+        /// <summary>A host certificate by a trusted CA that does not hold for this host now (principals, validity, kind, options).</summary>
+        CertificateRefused,
     }
 
     /// <summary>
@@ -43,14 +49,22 @@ namespace Sentinel.HostKeys
     /// known_hosts entries for the host, so that the decision itself (made on the SSH library's thread,
     /// at the first key exchange and at every re-key) does no I/O and never prompts. Keys are compared
     /// by the type their blob names (<c>ssh-rsa</c>), never by the negotiated signature algorithm.
+    /// A host certificate is trusted as OpenSSH trusts it (sshconnect.c check_host_key): its CA is a
+    /// <c>@cert-authority</c> line for the host, it is a host certificate whose principals match the
+    /// name dialled, valid now, with no critical options and no SHA-1 CA signature. Its CA signature
+    /// is checked by the transport (SSH.NET verifies it, and the validity, before asking here). A
+    /// certificate whose CA is not listed is judged by its plain key, as ssh retries it.
     /// </summary>
     internal sealed class HostKeyVerifier
     {
         private readonly KnownHostEntry[] _entries;
         private readonly object _gate = new object();
         private byte[]? _pinnedKey;
+        private readonly KnownHostEntry[] _authorities;
         private KnownHostEntry? _matched;
         private KnownHostEntry? _expected;
+        private SshCertificate? _certificate;
+        private string? _refusal;
 
         public HostKeyVerifier(string computerName, int port, HostKeyPolicy policy, KnownHostsFile knownHosts)
         {
@@ -59,9 +73,30 @@ namespace Sentinel.HostKeys
             Policy = policy;
             KnownHostsPath = knownHosts.Path;
             LookupName = KnownHostsFile.LookupName(computerName, port);
-            _entries = knownHosts.EntriesFor(LookupName).ToArray();
-            KnownKeyTypes = _entries.Where(e => !e.Revoked).Select(e => e.KeyType).Distinct().ToArray();
+            var entries = knownHosts.EntriesFor(LookupName).ToArray();
+            _entries = entries.Where(e => !e.CertificateAuthority).ToArray();
+            _authorities = entries.Where(e => e.CertificateAuthority).ToArray();
+            KnownKeyTypes = _entries.Where(e => e.IsHostKey).Select(e => e.KeyType).Distinct().ToArray();
         }
+
+        /// <summary>
+        /// True when a <c>@cert-authority</c> line matches this host: only then are host certificates asked
+        /// for first (OpenSSH's order_hostkeyalgs), so a host without one is checked exactly as before.
+        /// </summary>
+        public bool ExpectsCertificate => _authorities.Length > 0;
+
+        /// <summary>
+        /// How the host was trusted, for the session object: <c>known_hosts line</c>, <c>certificate</c>
+        /// (CA fingerprint and key id), <c>new</c> or <c>not verified</c>.
+        /// </summary>
+        public string Trust => Verdict switch
+        {
+            HostKeyVerdict.Known => $"known key, '{KnownHostsPath}' line {_matched!.LineNumber}",
+            HostKeyVerdict.Certified => $"certificate '{_certificate!.KeyId}' (serial {_certificate.Serial}, valid {_certificate.ValidityWindow}) signed by CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)}, '{KnownHostsPath}' line {_matched!.LineNumber}",
+            HostKeyVerdict.AcceptedNew => $"new key, accepted (AcceptNew) and recorded in '{KnownHostsPath}'",
+            HostKeyVerdict.Unverified => "NOT verified (HostKeyPolicy Ignore)",
+            _ => Verdict.ToString(),
+        };
 
         public string ComputerName { get; }
 
@@ -82,6 +117,22 @@ namespace Sentinel.HostKeys
 
         public string? OfferedFingerprint { get; private set; }
 
+        /// <summary>
+        /// Judges a host certificate as it arrives, before the transport checks its signatures: when the
+        /// transport then refuses it (SSH.NET refuses an expired certificate without saying so),
+        /// <see cref="Rejection"/> can still say why. Trusts nothing; <see cref="Verify"/> decides.
+        /// </summary>
+        public void Presented(HostKeyOffer offer)
+        {
+            lock (_gate)
+            {
+                if (_pinnedKey == null)
+                {
+                    Judge(offer);
+                }
+            }
+        }
+
         public bool Verify(HostKeyOffer offer)
         {
             lock (_gate)
@@ -92,10 +143,7 @@ namespace Sentinel.HostKeys
                     return offer.Blob.SequenceEqual(_pinnedKey);
                 }
 
-                Offered = offer;
-                OfferedFingerprint = Fingerprint.Sha256(offer.Blob);
-                Verdict = Decide(offer);
-                var trusted = Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
+                var trusted = Judge(offer);
                 if (trusted)
                 {
                     _pinnedKey = offer.Blob;
@@ -105,6 +153,21 @@ namespace Sentinel.HostKeys
             }
         }
 
+        private bool Judge(HostKeyOffer offer)
+        {
+            Offered = offer;
+
+            // A certificate is fingerprinted by the key it certifies, as ssh prints it: a renewed
+            // certificate of the same key is the same host.
+            OfferedFingerprint = Fingerprint.Sha256(SshCertificate.TryParse(offer.Blob)?.PublicKey ?? offer.Blob);
+            _matched = null;
+            _expected = null;
+            _certificate = null;
+            _refusal = null;
+            Verdict = Decide(offer);
+            return Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.Certified || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
+        }
+
         private HostKeyVerdict Decide(HostKeyOffer offer)
         {
             if (offer.KeyType == null)
@@ -112,14 +175,48 @@ namespace Sentinel.HostKeys
                 return HostKeyVerdict.Malformed;
             }
 
-            if (_entries.Any(e => e.Revoked && e.Key.SequenceEqual(offer.Blob)))
+            var keyType = offer.KeyType;
+            var key = offer.Blob;
+            if (SshKeyBlob.IsCertificate(keyType))
+            {
+                _certificate = SshCertificate.TryParse(offer.Blob);
+                if (_certificate == null)
+                {
+                    return HostKeyVerdict.Malformed;
+                }
+
+                if (_entries.Any(e => e.Revoked && e.Key.SequenceEqual(_certificate.SignatureKey)))
+                {
+                    _refusal = $"its CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)} is marked @revoked";
+                    return HostKeyVerdict.Revoked;
+                }
+
+                _matched = _authorities.FirstOrDefault(a => a.Key.SequenceEqual(_certificate.SignatureKey));
+                if (_matched != null)
+                {
+                    _refusal = CertificateProblem(_certificate);
+                    if (_refusal == null && _entries.Any(e => e.Revoked && e.Key.SequenceEqual(_certificate.PublicKey)))
+                    {
+                        _refusal = $"its key {SshKeyBlob.KeyType(_certificate.PublicKey)} {Fingerprint.Sha256(_certificate.PublicKey)} is marked @revoked";
+                        return HostKeyVerdict.Revoked;
+                    }
+
+                    return _refusal == null ? HostKeyVerdict.Certified : HostKeyVerdict.CertificateRefused;
+                }
+
+                // No listed CA signed it: judge the key inside, as ssh retries with the plain key.
+                key = _certificate.PublicKey;
+                keyType = SshKeyBlob.KeyType(key)!;
+            }
+
+            if (_entries.Any(e => e.Revoked && e.Key.SequenceEqual(key)))
             {
                 return HostKeyVerdict.Revoked;
             }
 
-            var current = _entries.Where(e => !e.Revoked).ToArray();
-            var sameType = current.Where(e => e.KeyType == offer.KeyType).ToArray();
-            _matched = sameType.FirstOrDefault(e => e.Key.SequenceEqual(offer.Blob));
+            var current = _entries.Where(e => e.IsHostKey).ToArray();
+            var sameType = current.Where(e => e.KeyType == keyType).ToArray();
+            _matched = sameType.FirstOrDefault(e => e.Key.SequenceEqual(key));
             if (_matched != null)
             {
                 return HostKeyVerdict.Known;
@@ -147,12 +244,43 @@ namespace Sentinel.HostKeys
             return Policy == HostKeyPolicy.AcceptNew ? HostKeyVerdict.AcceptedNew : HostKeyVerdict.Unknown;
         }
 
+        /// <summary>Why a certificate from a trusted CA does not hold for this host now (sshkey_cert_check_host), or null.</summary>
+        private string? CertificateProblem(SshCertificate certificate)
+        {
+            var now = DateTime.UtcNow;
+            var name = ComputerName.ToLowerInvariant();
+            if (certificate.Kind != SshCertificateKind.Host)
+            {
+                return "it is a user certificate, not a host certificate";
+            }
+
+            if (!certificate.IsValidAt(now))
+            {
+                return $"it is {(now < certificate.ValidAfter ? "not yet valid" : "expired")}: valid {certificate.ValidityWindow}, now is {now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z";
+            }
+
+            if (!certificate.Principals.Any(p => Connections.HostPatterns.Glob(p, name)))
+            {
+                return $"its principals ({certificate.PrincipalList}) do not include '{name}'";
+            }
+
+            if (certificate.CriticalOptions.Count > 0)
+            {
+                return $"it has critical options Sentinel does not support ({string.Join(", ", certificate.CriticalOptions)})";
+            }
+
+            return certificate.SignatureAlgorithm == "ssh-rsa" || certificate.SignatureAlgorithm == "ssh-dss"
+                ? $"its CA signed it with {certificate.SignatureAlgorithm} (SHA-1), which OpenSSH no longer accepts"
+                : null;
+        }
+
         /// <summary>The connection-story line for the verbose stream: key type, fingerprint, algorithm, verdict.</summary>
         public string Describe()
         {
             var what = Verdict switch
             {
                 HostKeyVerdict.Known => $"matches '{KnownHostsPath}' line {_matched!.LineNumber}",
+                HostKeyVerdict.Certified => $"is trusted by its {Trust}",
                 HostKeyVerdict.AcceptedNew => "is new and accepted (AcceptNew)",
                 HostKeyVerdict.Unverified => "was NOT verified (HostKeyPolicy Ignore)",
                 _ => Verdict.ToString(),
@@ -168,9 +296,11 @@ namespace Sentinel.HostKeys
                 return;
             }
 
+            // A certificate by an unlisted CA was judged by its plain key: that key is what ssh records.
+            var key = _certificate?.PublicKey ?? Offered.Blob;
             try
             {
-                KnownHostsFile.Append(KnownHostsPath, LookupName, Offered.KeyType, Offered.Blob);
+                KnownHostsFile.Append(KnownHostsPath, LookupName, SshKeyBlob.KeyType(key)!, key);
             }
             catch (Exception e) when (e is UnauthorizedAccessException || e is System.IO.IOException)
             {
@@ -188,6 +318,11 @@ namespace Sentinel.HostKeys
         public SentinelException? Rejection()
         {
             var offered = $"{Offered?.KeyType} {OfferedFingerprint}";
+            if (_certificate != null)
+            {
+                offered += $" (certificate '{_certificate.KeyId}' for {_certificate.PrincipalList}, signed by CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)}{(Verdict != HostKeyVerdict.Revoked && Verdict != HostKeyVerdict.CertificateRefused ? ", a CA known_hosts does not list for this host" : string.Empty)})";
+            }
+
             switch (Verdict)
             {
                 case HostKeyVerdict.Mismatch:
@@ -217,8 +352,25 @@ namespace Sentinel.HostKeys
                         ErrorIds.HostKeyRevoked,
                         ErrorCategory.SecurityError,
                         ComputerName,
-                        $"The host key of {LookupName} ({offered}) is marked @revoked in '{KnownHostsPath}'. Sentinel refused to connect.",
+                        _refusal != null
+                            ? $"The host certificate of {LookupName} ({offered}) is refused: {_refusal} in '{KnownHostsPath}'. Sentinel refused to connect."
+                            : $"The host key of {LookupName} ({offered}) is marked @revoked in '{KnownHostsPath}'. Sentinel refused to connect.",
                         "Ask the host's owner for the host's current key.");
+                case HostKeyVerdict.Certified when _pinnedKey == null:
+                    // Judged good here, then refused by the transport: its signature checks failed.
+                    return new SentinelException(
+                        ErrorIds.CertificateInvalid,
+                        ErrorCategory.SecurityError,
+                        ComputerName,
+                        $"The host certificate of {LookupName} ({offered}) names this host and is valid now, but its signatures did not verify (the CA's over the certificate, or the server's with its key). Someone may be intercepting the connection. Sentinel refused to connect.",
+                        "Ask the host's owner to check the host certificate (ssh-keygen -L -f <cert>) and the CA key in known_hosts.");
+                case HostKeyVerdict.CertificateRefused:
+                    return new SentinelException(
+                        ErrorIds.CertificateInvalid,
+                        ErrorCategory.SecurityError,
+                        ComputerName,
+                        $"The host certificate of {LookupName} ({offered}), signed by the CA of '{KnownHostsPath}' line {_matched!.LineNumber}, does not hold for this host: {_refusal}. Sentinel refused to connect.",
+                        "Ask the host's owner to re-issue the host certificate (ssh-keygen -s <ca> -h -n <names> -V <window>), or check this machine's clock.");
                 case HostKeyVerdict.Malformed:
                     return new SentinelException(
                         ErrorIds.HostKeyUnknown,

@@ -14,13 +14,14 @@ namespace Sentinel.HostKeys
     /// <summary>One key line of an OpenSSH known_hosts file.</summary>
     internal sealed class KnownHostEntry
     {
-        public KnownHostEntry(string hosts, string keyType, byte[] key, bool revoked, int lineNumber)
+        public KnownHostEntry(string hosts, string keyType, byte[] key, bool revoked, int lineNumber, bool certificateAuthority = false)
         {
             Hosts = hosts;
             KeyType = keyType;
             Key = key;
             Revoked = revoked;
             LineNumber = lineNumber;
+            CertificateAuthority = certificateAuthority;
         }
 
         /// <summary>The host field: comma-separated patterns, or one hashed name <c>|1|salt|hmac</c>.</summary>
@@ -33,6 +34,12 @@ namespace Sentinel.HostKeys
 
         /// <summary>A <c>@revoked</c> line: this key must never be accepted.</summary>
         public bool Revoked { get; }
+
+        /// <summary>A <c>@cert-authority</c> line: the key of a CA whose host certificates are trusted for these hosts.</summary>
+        public bool CertificateAuthority { get; }
+
+        /// <summary>A host key this line vouches for directly: neither revoked nor a CA.</summary>
+        public bool IsHostKey => !Revoked && !CertificateAuthority;
 
         public int LineNumber { get; }
 
@@ -72,8 +79,8 @@ namespace Sentinel.HostKeys
 
     /// <summary>
     /// Reads and appends OpenSSH known_hosts files: plain, wildcard, negated and hashed host fields,
-    /// <c>[host]:port</c> names and <c>@revoked</c> markers. Lines it does not understand
-    /// (<c>@cert-authority</c>, garbage, a key whose blob disagrees with its type field) are skipped, as
+    /// <c>[host]:port</c> names and <c>@revoked</c> and <c>@cert-authority</c> markers. Lines it does not
+    /// understand (other markers, garbage, a key whose blob disagrees with its type field) are skipped, as
     /// ssh skips them; hostile content (binary, huge lines, endless files) never crashes or hangs it.
     /// </summary>
     internal sealed class KnownHostsFile
@@ -242,14 +249,16 @@ namespace Sentinel.HostKeys
             }
 
             var revoked = false;
+            var authority = false;
             if (fields[0].StartsWith("@", StringComparison.Ordinal))
             {
-                if (fields[0] != "@revoked")
+                revoked = fields[0] == "@revoked";
+                authority = fields[0] == "@cert-authority";
+                if (!revoked && !authority)
                 {
-                    return null; // @cert-authority: host certificates are not supported yet.
+                    return null;
                 }
 
-                revoked = true;
                 fields = fields.Skip(1).ToArray();
             }
 
@@ -273,12 +282,12 @@ namespace Sentinel.HostKeys
             // took the type from the blob) stands for its key type, as it does for ssh.
             var keyType = SshKeyBlob.KeyType(key);
             var typeAgrees = fields[1] == keyType || (keyType == "ssh-rsa" && !SshKeyBlob.IsCertificate(fields[1]) && SshKeyBlob.PlainKeyType(fields[1]) == keyType);
-            if (keyType == null || !typeAgrees)
+            if (keyType == null || !typeAgrees || (authority && SshKeyBlob.IsCertificate(keyType)))
             {
                 return null;
             }
 
-            return new KnownHostEntry(fields[0], keyType, key, revoked, lineNumber);
+            return new KnownHostEntry(fields[0], keyType, key, revoked, lineNumber, authority);
         }
     }
 }

@@ -28,6 +28,9 @@ namespace Sentinel.HostKeys
 
         public int Remaining => _end - _position;
 
+        /// <summary>The offset of the next byte to read in the array given.</summary>
+        public int Position => _position;
+
         public byte ReadByte()
         {
             Need(1);

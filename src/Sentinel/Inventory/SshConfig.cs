@@ -22,6 +22,9 @@ namespace Sentinel.Inventory
 
         public List<string> IdentityFiles { get; } = new List<string>();
 
+        /// <summary>CertificateFile lines, all of them in order, as ssh collects them.</summary>
+        public List<string> CertificateFiles { get; } = new List<string>();
+
         /// <summary>The ProxyJump chain, or null; <c>none</c> reads as null.</summary>
         public string? ProxyJump { get; set; }
 
@@ -73,7 +76,6 @@ namespace Sentinel.Inventory
         /// </summary>
         private static readonly Dictionary<string, (string Name, string[] Harmless, string Instead)> Unsupported = new Dictionary<string, (string, string[], string)>(StringComparer.Ordinal)
         {
-            ["certificatefile"] = ("CertificateFile", new string[0], "no certificate is offered, only the key files and the agent's identities"),
             ["proxycommand"] = ("ProxyCommand", new[] { "none" }, "Sentinel connects directly (or through ProxyJump), not through the command"),
             ["hostkeyalias"] = ("HostKeyAlias", new string[0], "host keys are looked up and recorded under the HostName"),
             ["pkcs11provider"] = ("PKCS11Provider", new[] { "none" }, "keys on tokens are not offered, only key files"),
@@ -158,6 +160,9 @@ namespace Sentinel.Inventory
                 {
                     case "identityfile":
                         result.IdentityFiles.Add(Expand(value, host));
+                        break;
+                    case "certificatefile":
+                        result.CertificateFiles.Add(Expand(value, host));
                         break;
                     case "hostname" when first:
                         result.HostName = Expand(value, host);

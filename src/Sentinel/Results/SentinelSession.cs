@@ -37,14 +37,19 @@ namespace Sentinel.Results
         private readonly object _gate = new object();
         private LiveConnection? _connection;
 
-        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null)
+        internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null, string? hostKeyTrust = null)
         {
+            HostKeyTrust = hostKeyTrust;
             if (authentication != null)
             {
                 AuthenticationMethod = (SentinelAuthenticationMethod)authentication.Method;
                 if (authentication.KeyBlob != null)
                 {
-                    UserKey = $"{HostKeys.SshKeyBlob.KeyType(authentication.KeyBlob)} {HostKeys.Fingerprint.Sha256(authentication.KeyBlob)} {authentication.KeySource}".TrimEnd();
+                    var certificate = authentication.Certificate;
+                    UserCertificateKeyId = certificate?.KeyId;
+                    UserCertificateValidBefore = certificate?.ValidBefore;
+                    var certified = certificate == null ? string.Empty : $" certificate '{certificate.KeyId}' valid {certificate.ValidityWindow}";
+                    UserKey = $"{HostKeys.SshKeyBlob.KeyType(authentication.KeyBlob)} {HostKeys.Fingerprint.Sha256(authentication.KeyBlob)}{certified} {authentication.KeySource}".TrimEnd();
                 }
             }
 
@@ -86,11 +91,24 @@ namespace Sentinel.Results
 
         public string HostKeyAlgorithm { get; }
 
+        /// <summary>
+        /// How the host key was trusted: a known key (known_hosts file and line), a host certificate
+        /// (its key id, and the fingerprint and known_hosts line of the CA that signed it), a new key
+        /// accepted, or not verified; null when not recorded.
+        /// </summary>
+        public string? HostKeyTrust { get; }
+
         /// <summary>How the server accepted the user; null when not recorded.</summary>
         public SentinelAuthenticationMethod? AuthenticationMethod { get; }
 
-        /// <summary>The key the server accepted: type, <c>SHA256:</c> fingerprint, and the key file or the agent's comment for it.</summary>
+        /// <summary>The key the server accepted: type, <c>SHA256:</c> fingerprint, for a certificate its key id and validity, and the key file or the agent's comment for it.</summary>
         public string? UserKey { get; }
+
+        /// <summary>The key id of the OpenSSH user certificate the server accepted; null when the user logged in otherwise.</summary>
+        public string? UserCertificateKeyId { get; }
+
+        /// <summary>When that certificate expires (UTC; <see cref="DateTime.MaxValue"/> for never); null without a certificate.</summary>
+        public DateTime? UserCertificateValidBefore { get; }
 
         public string ServerVersion { get; }
 

@@ -53,8 +53,20 @@ namespace Sentinel.Transport
 
         string KeyType { get; }
 
-        /// <summary>The public key in SSH wire format (the certificate's blob when one is attached).</summary>
+        /// <summary>The plain public key in SSH wire format (never the certificate's blob).</summary>
         byte[] PublicKeyBlob { get; }
+
+        /// <summary>The OpenSSH user certificate offered with the key, or null.</summary>
+        HostKeys.SshCertificate? Certificate { get; }
+
+        /// <summary>The file the certificate came from, or null.</summary>
+        string? CertificatePath { get; }
+
+        /// <summary>
+        /// The key offering also <paramref name="certificate"/> (before the plain key), which the caller
+        /// has checked certifies this key; a Sentinel.CertificateInvalid error when the transport cannot use it.
+        /// </summary>
+        IPrivateKey WithCertificate(HostKeys.SshCertificate certificate, string certificatePath);
     }
 
     internal enum UserAuthenticationMethod
@@ -73,7 +85,11 @@ namespace Sentinel.Transport
             Method = method;
             KeyBlob = keyBlob;
             KeySource = keySource;
+            Certificate = HostKeys.SshCertificate.TryParse(keyBlob);
         }
+
+        /// <summary>The user certificate the server accepted, or null for a plain key, a password.</summary>
+        public HostKeys.SshCertificate? Certificate { get; }
 
         public UserAuthenticationMethod Method { get; }
 
@@ -142,6 +158,12 @@ namespace Sentinel.Transport
         /// <summary>Called on the SSH library's thread at every key exchange; must decide without I/O.</summary>
         public Func<HostKeyOffer, bool> VerifyHostKey { get; }
 
+        /// <summary>
+        /// Called with a host certificate as it arrives, before the transport checks its signatures (and
+        /// before <see cref="VerifyHostKey"/>), so that a certificate refused there can be explained.
+        /// </summary>
+        public Action<HostKeyOffer>? HostKeyPresented { get; set; }
+
         /// <summary>ssh-agent identities, tried in order before <see cref="Keys"/>.</summary>
         public IList<Agent.AgentKey> AgentKeys { get; } = new List<Agent.AgentKey>();
 
@@ -166,6 +188,9 @@ namespace Sentinel.Transport
         /// </summary>
         public IReadOnlyList<string> KnownHostKeyTypes { get; set; } = new string[0];
 
+        /// <summary>True when a <c>@cert-authority</c> line matches the host: host certificates are then asked for first.</summary>
+        public bool ExpectHostCertificate { get; set; }
+
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }
 
@@ -179,6 +204,8 @@ namespace Sentinel.Transport
                 KeyExchanges = KeyExchanges,
                 Ciphers = Ciphers,
                 KnownHostKeyTypes = KnownHostKeyTypes,
+                ExpectHostCertificate = ExpectHostCertificate,
+                HostKeyPresented = HostKeyPresented,
                 Log = Log,
                 _outcome = _outcome,
             };

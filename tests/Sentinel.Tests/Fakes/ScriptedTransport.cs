@@ -142,7 +142,15 @@ namespace Sentinel.Tests.Fakes
 
             public string KeyType { get; }
 
-            public byte[] PublicKeyBlob => System.Text.Encoding.UTF8.GetBytes(Path);
+            /// <summary>The key's <c>.pub</c> beside it when there is one (so certificates can certify it), else a stand-in.</summary>
+            public byte[] PublicKeyBlob => Sentinel.HostKeys.PublicKeyFile.TryRead(Path) ?? System.Text.Encoding.UTF8.GetBytes(Path);
+
+            public Sentinel.HostKeys.SshCertificate? Certificate { get; private set; }
+
+            public string? CertificatePath { get; private set; }
+
+            public IPrivateKey WithCertificate(Sentinel.HostKeys.SshCertificate certificate, string certificatePath)
+                => new ScriptedKey(Path, KeyType) { Certificate = certificate, CertificatePath = certificatePath };
         }
     }
 

@@ -63,11 +63,21 @@ namespace Sentinel.Tests.HostKeys
         }
 
         [Fact]
-        public void SkipsCommentsBlankLinesGarbageAndCertAuthorities()
+        public void SkipsCommentsBlankLinesGarbageAndUnknownMarkers()
         {
-            var file = Write("# comment", "", "   ", "web01 ssh-ed25519 not-base64!", "web01", $"@cert-authority *.example.com ssh-ed25519 {KeyBase64}", $"web01 ssh-ed25519 {KeyBase64}");
+            var file = Write("# comment", "", "   ", "web01 ssh-ed25519 not-base64!", "web01", $"@cert-authorities *.example.com ssh-ed25519 {KeyBase64}", $"@cert-authority web01 ssh-ed25519", $"web01 ssh-ed25519 {KeyBase64}");
             var entry = Assert.Single(file.Entries);
-            Assert.Equal(7, entry.LineNumber);
+            Assert.Equal(8, entry.LineNumber);
+        }
+
+        [Fact]
+        public void ReadsCertAuthorityLinesAsCasNotHostKeys()
+        {
+            var file = Write($"@cert-authority *.example.com ssh-ed25519 {KeyBase64}");
+            var entry = Assert.Single(file.EntriesFor("db.example.com"));
+            Assert.True(entry.CertificateAuthority);
+            Assert.False(entry.IsHostKey);
+            Assert.Empty(file.EntriesFor("web01"));
         }
 
         [Fact]

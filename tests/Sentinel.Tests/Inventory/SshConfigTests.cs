@@ -167,13 +167,13 @@ namespace Sentinel.Tests.Inventory
         [Fact]
         public void KeywordsThatChangeTheConnectionButAreNotImplementedWarnWithFileAndLineOncePerLine()
         {
-            var config = Load("Host web*\n  ProxyCommand ssh -W %h:%p gw\n  HostKeyAlias web\nHost db\n  ProxyCommand none\n  IdentityAgent none\n  CertificateFile ~/.ssh/db-cert.pub\nHost *\n  ForwardAgent yes\n  ProxyCommand nc %h %p\n");
+            var config = Load("Host web*\n  ProxyCommand ssh -W %h:%p gw\n  HostKeyAlias web\nHost db\n  ProxyCommand none\n  IdentityAgent none\n  HostKeyAlias db\nHost *\n  ForwardAgent yes\n  ProxyCommand nc %h %p\n");
             config.Resolve("web1");
             config.Resolve("web2");
             config.Resolve("db");
             Assert.Single(config.Warnings, w => w.Contains("config line 2") && w.Contains("ProxyCommand is not supported"));
             Assert.Single(config.Warnings, w => w.Contains("config line 3") && w.Contains("HostKeyAlias"));
-            Assert.Single(config.Warnings, w => w.Contains("config line 7") && w.Contains("CertificateFile"));
+            Assert.Single(config.Warnings, w => w.Contains("config line 7") && w.Contains("HostKeyAlias"));
             Assert.DoesNotContain(config.Warnings, w => w.Contains("IdentityAgent"));
             Assert.DoesNotContain(config.Warnings, w => w.Contains("line 5") || w.Contains("line 6") || w.Contains("line 10") || w.Contains("ForwardAgent"));
             Assert.Empty(Load("Host other\n  ProxyCommand nc %h %p\n").Warnings);
