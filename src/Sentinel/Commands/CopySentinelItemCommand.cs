@@ -318,28 +318,6 @@ namespace Sentinel.Commands
             }
         }
 
-        private async Task<CommandResult> RunAuditedAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken cancellationToken)
-        {
-            var started = DateTime.Now;
-            var outcome = "stopped";
-            CommandResult? result = null;
-            try
-            {
-                result = await CommandRunner.RunAsync(session, connection, request, cancellationToken).ConfigureAwait(false);
-                outcome = "completed";
-                return result;
-            }
-            catch (SentinelException e)
-            {
-                outcome = e.ErrorId;
-                throw;
-            }
-            finally
-            {
-                Audit(session, request, started, result, outcome);
-            }
-        }
-
         /// <summary>One host's progress bar: bytes and rate, under the fan-out's bar when there are several hosts.</summary>
         private sealed class HostProgress
         {

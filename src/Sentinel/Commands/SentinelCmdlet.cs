@@ -122,14 +122,15 @@ namespace Sentinel.Commands
         }
 
         /// <summary>Runs one command of a cmdlet's own (a status, an action, a log) and writes it to the audit log, as Invoke-SentinelCommand's are.</summary>
-        internal async Task<CommandResult> RunAuditedAsync(SentinelSession session, LiveConnection connection, CommandRequest request)
+        /// <param name="cancellationToken">What ends the command; the cmdlet's stop unless a step must not be cut short by it.</param>
+        internal async Task<CommandResult> RunAuditedAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken? cancellationToken = null)
         {
             var started = DateTime.Now;
             var outcome = "stopped";
             CommandResult? result = null;
             try
             {
-                result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
+                result = await CommandRunner.RunAsync(session, connection, request, cancellationToken ?? StopToken).ConfigureAwait(false);
                 outcome = "completed";
                 return result;
             }
