@@ -47,6 +47,31 @@ Describe '<Server>' -ForEach $servers {
         Disconnect-SentinelServer -Session $session
     }
 
+    It 'authenticates with a key held by an ssh-agent, with no key file to find' {
+        # A real ssh-agent holding the lab key; HOME points at an empty folder and SSH_PASS is unset,
+        # so the agent is the only way in.
+        $socket = Join-Path $TestDrive "agent-$Key.sock"
+        $agent = Start-Process -FilePath ssh-agent -ArgumentList @('-D', '-a', $socket) -PassThru -RedirectStandardOutput (Join-Path $TestDrive "agent-$Key.out")
+        $saved = @{ HOME = $env:HOME; SSH_PASS = $env:SSH_PASS; SSH_AUTH_SOCK = $env:SSH_AUTH_SOCK }
+        try {
+            Wait-Until { Test-Path $socket } | Should -BeTrue
+            $env:SSH_AUTH_SOCK = $socket
+            & ssh-add -q $instance.KeyPath 2>&1 | Out-Null
+            $env:HOME = Join-Path $TestDrive "home-$Key"
+            New-Item -ItemType Directory -Path $env:HOME -Force | Out-Null
+            $env:SSH_PASS = $null
+            $session = Connect-SentinelServer @target -ErrorAction Stop
+            $session.AuthenticationMethod | Should -Be 'AgentKey'
+            (Invoke-SentinelCommand 'id -un' -Session $session).Output | Should -Be "sentinel`n"
+            Disconnect-SentinelServer -Session $session
+        }
+        finally {
+            $env:HOME = $saved.HOME; $env:SSH_PASS = $saved.SSH_PASS; $env:SSH_AUTH_SOCK = $saved.SSH_AUTH_SOCK
+            $agent.Kill()
+            $agent.WaitForExit(5000) | Out-Null
+        }
+    }
+
     Context 'sudo (NOPASSWD for one command, a password for the rest)' {
         BeforeAll {
             $passwordSession = Connect-SentinelServer @target -Credential $credential
