@@ -27,6 +27,8 @@ namespace Sentinel.Commands
         private SshConfig? _sshConfig;
         private int _warningsWritten;
         private readonly HashSet<string> _algorithmWarnings = new HashSet<string>(StringComparer.Ordinal);
+        private readonly List<SentinelSession> _pipedSessions = new List<SentinelSession>();
+        private readonly List<string> _pipedNames = new List<string>();
 
         /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
         public abstract string[]? ComputerName { get; set; }
@@ -146,6 +148,47 @@ namespace Sentinel.Commands
         public int ThrottleLimit { get; set; } = 32;
 
         private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+        /// <summary>The sessions gathered from the pipeline, each once, in the order they came.</summary>
+        internal List<SentinelSession> PipedSessions => _pipedSessions;
+
+        /// <summary>Adds a session that came down the pipeline, unless it came already.</summary>
+        internal void GatherSession(SentinelSession session)
+        {
+            if (!_pipedSessions.Contains(session))
+            {
+                _pipedSessions.Add(session);
+            }
+        }
+
+        /// <summary>
+        /// Called from ProcessRecord: sessions and piped inventory entries (-Name) bind one pipeline object
+        /// at a time, so each is gathered, once, for EndProcessing.
+        /// </summary>
+        internal void GatherPiped(IEnumerable<SentinelSession>? sessions)
+        {
+            foreach (var session in sessions ?? Enumerable.Empty<SentinelSession>())
+            {
+                GatherSession(session);
+            }
+
+            foreach (var name in ParameterSetName == NameSet ? Name ?? new string[0] : new string[0])
+            {
+                if (!_pipedNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    _pipedNames.Add(name);
+                }
+            }
+        }
+
+        /// <summary>In EndProcessing, before ResolveTargets: -Name becomes every name piped in, not only the last object's.</summary>
+        internal void UsePipedNames()
+        {
+            if (ParameterSetName == NameSet)
+            {
+                Name = _pipedNames.ToArray();
+            }
+        }
 
         /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
         internal List<ConnectionSettings> ResolveTargets() => ResolveTargetEntries().Select(target => target.Settings).ToList();

@@ -31,8 +31,6 @@ namespace Sentinel.Commands
         private const string Activity = "Copy-SentinelItem";
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-        private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
-        private readonly List<string> _names = new List<string>();
 
         /// <summary>What to copy: local paths for uploads, remote paths for -FromSession; wildcards expand on that side.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -124,22 +122,7 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var session in ToSession ?? new SentinelSession[0])
-            {
-                if (!_sessions.Contains(session))
-                {
-                    _sessions.Add(session);
-                }
-            }
-
-            // Piped inventory entries bind -Name one at a time: gather them all for the end.
-            foreach (var name in ParameterSetName == NameSet ? Name ?? new string[0] : new string[0])
-            {
-                if (!_names.Contains(name, StringComparer.OrdinalIgnoreCase))
-                {
-                    _names.Add(name);
-                }
-            }
+            GatherPiped(ToSession);
         }
 
         protected override void EndProcessing()
@@ -168,16 +151,13 @@ namespace Sentinel.Commands
             Func<CopyContext, Task> upload = context => FileUploader.RunAsync(context, sources, remoteDestination);
             if (ParameterSetName == ToSessionSet)
             {
-                var sessions = _sessions.ToList();
+                var sessions = PipedSessions.ToList();
                 RunPumped(pump => FanOut.RunAsync(sessions, ThrottleLimit, pump, this, Activity, session =>
                     CopyOnSessionAsync(session, connector, pump, sessions.IndexOf(session), sessions.Count > 1, upload), StopToken));
                 return;
             }
 
-            if (ParameterSetName == NameSet)
-            {
-                Name = _names.ToArray();
-            }
+            UsePipedNames();
 
             var targets = ResolveTargets();
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, Activity, async settings =>

@@ -22,9 +22,7 @@ namespace Sentinel.Commands
     public sealed class InvokeSentinelCommandCommand : ConnectionCmdlet
     {
         private const string SessionSet = "Session";
-        private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
         private readonly List<string> _input = new List<string>();
-        private readonly List<string> _names = new List<string>();
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -81,22 +79,7 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var session in Session ?? new SentinelSession[0])
-            {
-                if (!_sessions.Contains(session))
-                {
-                    _sessions.Add(session);
-                }
-            }
-
-            // Piped inventory entries bind -Name one at a time: gather them all for the end.
-            foreach (var name in ParameterSetName == NameSet ? Name ?? new string[0] : new string[0])
-            {
-                if (!_names.Contains(name, StringComparer.OrdinalIgnoreCase))
-                {
-                    _names.Add(name);
-                }
-            }
+            GatherPiped(Session);
 
             foreach (var item in InputObject ?? new PSObject[0])
             {
@@ -107,10 +90,7 @@ namespace Sentinel.Commands
 
                 if (item?.BaseObject is SentinelSession session)
                 {
-                    if (!_sessions.Contains(session))
-                    {
-                        _sessions.Add(session);
-                    }
+                    GatherSession(session);
                 }
                 else
                 {
@@ -125,7 +105,7 @@ namespace Sentinel.Commands
             var connector = new Connector(Transport);
             if (ParameterSetName == SessionSet)
             {
-                var sessions = _sessions.Count > 0 ? _sessions : new List<SentinelSession> { MostRecentOpenSession() };
+                var sessions = PipedSessions.Count > 0 ? PipedSessions : new List<SentinelSession> { MostRecentOpenSession() };
                 RunPumped(pump => FanOut.RunAsync(sessions, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async session =>
                 {
                     await RunOnAsync(session, connector, input, pump, reconnect: !NoReconnect).ConfigureAwait(false);
@@ -134,10 +114,7 @@ namespace Sentinel.Commands
             }
 
             // Hosts named directly: a session for each, only for this command.
-            if (ParameterSetName == NameSet)
-            {
-                Name = _names.ToArray();
-            }
+            UsePipedNames();
 
             var targets = ResolveTargets();
             RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async settings =>

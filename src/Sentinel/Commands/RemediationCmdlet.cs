@@ -22,7 +22,6 @@ namespace Sentinel.Commands
     public abstract class RemediationCmdlet : ConnectionCmdlet
     {
         protected const string SessionSet = "Session";
-        private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
         private readonly List<string> _serverNames = new List<string>();
 
         /// <summary>The services; without it, each host's services from the inventory.</summary>
@@ -101,10 +100,7 @@ namespace Sentinel.Commands
         {
             foreach (var session in Session ?? new SentinelSession[0])
             {
-                if (!_sessions.Contains(session))
-                {
-                    _sessions.Add(session);
-                }
+                GatherSession(session);
             }
 
             foreach (var name in (ServerName ?? new string[0]).Concat((Server ?? new ServerEntry[0]).Select(s => s.Name)))
@@ -140,7 +136,7 @@ namespace Sentinel.Commands
 
             if (ParameterSetName == SessionSet)
             {
-                foreach (var session in _sessions.Count > 0 ? _sessions : new List<SentinelSession> { MostRecentOpenSession() })
+                foreach (var session in PipedSessions.Count > 0 ? PipedSessions : new List<SentinelSession> { MostRecentOpenSession() })
                 {
                     Add(session.ComputerName, session.Port, services => RemediationHost.OfSession(session, services), null);
                 }
