@@ -169,7 +169,7 @@ namespace Sentinel.Commands
                     return;
                 }
 
-                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated, attempt.Verifier.Trust);
+                var session = attempt.UnlistedSession(settings.KeepAlive);
                 try
                 {
                     await CopyOnSessionAsync(session, connector, pump, targets.IndexOf(settings), targets.Count > 1, upload).ConfigureAwait(false);

@@ -126,7 +126,7 @@ namespace Sentinel.Commands
                     return;
                 }
 
-                var session = new SentinelSession(0, settings, new LiveConnection(attempt.Connection, settings.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated, attempt.Verifier.Trust);
+                var session = attempt.UnlistedSession(settings.KeepAlive);
                 try
                 {
                     await RunOnAsync(session, connector, input, pump, reconnect: false).ConfigureAwait(false);

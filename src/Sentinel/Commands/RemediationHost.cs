@@ -120,8 +120,7 @@ namespace Sentinel.Commands
                 }
 
                 var attempt = await _connector!.ConnectAsync(_settings!, Verbose, cancellationToken).ConfigureAwait(false);
-                var connection = attempt.Succeeded();
-                _own = new SentinelSession(0, _settings!, new LiveConnection(connection, _settings!.KeepAlive), attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm);
+                _own = attempt.UnlistedSession(_settings!.KeepAlive);
                 return _own;
             }
             finally

@@ -80,8 +80,7 @@ namespace Sentinel.Commands
             }
 
             // A session of its own for the checks, outside the session list and without a keepalive.
-            var connection = new LiveConnection(attempt.Connection!, new KeepAliveSettings(TimeSpan.Zero, 0));
-            var session = new SentinelSession(0, settings, connection, attempt.Verifier!.OfferedFingerprint!, attempt.Verifier.Offered!.Algorithm, attempt.Authenticated, attempt.Verifier.Trust);
+            var session = attempt.UnlistedSession(new KeepAliveSettings(TimeSpan.Zero, 0));
             try
             {
                 await RunStepAsync(session, steps, "Command", "whoami", result => result.Succeeded

@@ -43,6 +43,13 @@ namespace Sentinel.Connections
         public UserAuthentication? Authenticated { get; set; }
 
         public ISshConnection Succeeded() => Connection ?? throw Error!;
+
+        /// <summary>
+        /// A session on this attempt's connection that no session store lists: a cmdlet's own, for one
+        /// piece of work. Throws the attempt's error when it did not connect.
+        /// </summary>
+        public SentinelSession UnlistedSession(KeepAliveSettings keepAlive) =>
+            new SentinelSession(0, Settings, new LiveConnection(Succeeded(), keepAlive), Verifier!.OfferedFingerprint!, Verifier.Offered!.Algorithm, Authenticated, Verifier.Trust);
     }
 
     /// <summary>
