@@ -33,6 +33,15 @@ namespace Sentinel.Ssh
         private const int HashBytes = 32;
         private const int Length = 768; // p + 1 rounded up to a multiple of every Vector<int>.Count
 
+        /// <summary>The operating system's cryptographic random generator, for real key exchanges.</summary>
+        public static readonly Action<byte[]> SystemRandom = buffer =>
+        {
+            using (var generator = RandomNumberGenerator.Create())
+            {
+                generator.GetBytes(buffer);
+            }
+        };
+
         /// <summary>crypto_kem_sntrup761_keypair; <paramref name="random"/> fills a buffer with random bytes.</summary>
         public static void KeyPair(byte[] publicKey, byte[] secretKey, Action<byte[]> random, bool scalar = false)
         {
