@@ -190,6 +190,15 @@ Describe 'Connect-SentinelServer algorithms' {
         Get-Negotiated | Should -BeLike '*key exchange sntrup761x25519-sha512*cipher aes128-gcm@openssh.com*'
     }
 
+    It 'negotiates <Name> with OpenSSH 9.2 through Sentinel''s own sntrup761 and runs a command' -ForEach @(
+        @{ Name = 'sntrup761x25519-sha512' }, @{ Name = 'sntrup761x25519-sha512@openssh.com' }
+    ) {
+        # Both names map to Sentinel's implementation in SSH.NET's table (Sntrup761X25519KeyExchangeTests):
+        # a wrong shared secret or exchange hash here fails the key exchange, not just the assertion.
+        Get-Negotiated @{ KeyExchange = $Name } | Should -BeLike "*key exchange $Name,*"
+        (Invoke-SentinelCommand 'echo sntrup-ok' -Session (Get-SentinelSession)).Output.Trim() | Should -Be 'sntrup-ok'
+    }
+
     It 'negotiates exactly what -KeyExchange and -Cipher name' {
         Get-Negotiated @{ KeyExchange = 'curve25519-sha256'; Cipher = 'chacha20-poly1305@openssh.com' } |
             Should -BeLike '*key exchange curve25519-sha256,*cipher chacha20-poly1305@openssh.com*'
