@@ -55,6 +55,15 @@ function Invoke-Build {
     Invoke-Dotnet build (Join-Path $RepoRoot 'src/Sentinel/Sentinel.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'module')
     Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net8.0 -o (Join-Path $staging 'Core')
     Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net462 -o (Join-Path $staging 'Desktop')
+    # PowerShell 7 gets ReadyToRun images of the adapter and its dependencies (src/ReadyToRun says why
+    # and for which runtime); Windows PowerShell 5.1's copies in Desktop stay IL, as .NET Framework needs.
+    $adapter = Join-Path $staging 'Core'
+    Get-ChildItem $adapter -Filter *.dll | Where-Object Name -In 'Sentinel.dll', 'System.Management.Automation.dll' | Remove-Item
+    # The SDK skips a compilation whose output is newer than its input, and package files keep their
+    # old dates: a left-over image of another SSH.NET version would ship. Compile from scratch.
+    Remove-Item (Join-Path $RepoRoot 'src/ReadyToRun/obj'), (Join-Path $RepoRoot 'src/ReadyToRun/bin') -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'src/ReadyToRun/ReadyToRun.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'CoreReadyToRun') "-p:AdapterFolder=$adapter" "-p:ModuleAssembly=$(Join-Path $staging 'module/Sentinel.dll')" "-p:PowerShellHome=$PSHOME"
+    Get-ChildItem $adapter -Filter *.dll | ForEach-Object { Copy-Item (Join-Path $staging "CoreReadyToRun/$($_.Name)") $_.FullName -Force }
 
     New-Item -ItemType Directory -Path $ModuleRoot -Force | Out-Null
     Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1'), (Join-Path $RepoRoot 'Sentinel.Format.ps1xml'), (Join-Path $RepoRoot 'LICENSE') $ModuleRoot

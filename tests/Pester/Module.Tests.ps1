@@ -18,6 +18,20 @@ Describe 'The built module' {
         Join-Path $root 'dependencies/Core/Sentinel.dll' | Should -Not -Exist
     }
 
+    It 'ships the PowerShell 7 adapter and its dependencies precompiled for this runtime, and what Windows PowerShell loads as IL' {
+        $root = Split-Path $ModulePath
+        $runtime = Get-ReadyToRunVersion ([object].Assembly.Location)
+        $core = Get-ChildItem (Join-Path $root 'dependencies/Core') -Filter *.dll
+        $core.Name | Should -Contain 'Renci.SshNet.dll'
+        foreach ($image in $core) {
+            (Get-ReadyToRunVersion $image.FullName).Major | Should -Be $runtime.Major -Because "$($image.Name) is loaded only by PowerShell 7, whose runtime ignores precompiled code of another major version"
+        }
+        Get-ReadyToRunVersion (Join-Path $root 'Sentinel.dll') | Should -BeNullOrEmpty -Because 'Windows PowerShell 5.1 loads the same Sentinel.dll, and .NET Framework cannot load a ReadyToRun image'
+        foreach ($image in Get-ChildItem (Join-Path $root 'dependencies/Desktop') -Filter *.dll) {
+            Get-ReadyToRunVersion $image.FullName | Should -BeNullOrEmpty -Because "$($image.Name) is for .NET Framework"
+        }
+    }
+
     It 'loads SSH.NET in its own load context named Sentinel, and its modern .NET build' {
         $sshNet = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Renci.SshNet' }
         @($sshNet).Count | Should -Be 1

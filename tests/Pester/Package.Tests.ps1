@@ -45,10 +45,26 @@ Describe 'Installing Sentinel from a repository' {
         $package | Should -Exist
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [System.IO.Compression.ZipFile]::OpenRead($package)
-        try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
+        $images = @{}
+        try {
+            $entries = $zip.Entries.FullName
+            foreach ($entry in $zip.Entries | Where-Object FullName -In 'Sentinel.dll', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
+                $copy = [System.IO.MemoryStream]::new()
+                $content = $entry.Open()
+                try { $content.CopyTo($copy) } finally { $content.Dispose() }
+                $copy.Position = 0
+                $images[$entry.FullName] = Get-ReadyToRunVersion $copy
+            }
+        }
+        finally { $zip.Dispose() }
         foreach ($file in 'Sentinel.psd1', 'Sentinel.dll', 'Sentinel.Format.ps1xml', 'LICENSE', 'en-US/Sentinel.dll-Help.xml', 'en-US/about_Sentinel.help.txt', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
             $entries | Should -Contain $file
         }
+        # What build.ps1 compiled ahead of time is what ships: PowerShell 7's SSH.NET precompiled,
+        # what Windows PowerShell 5.1 loads as IL.
+        $images['dependencies/Core/Renci.SshNet.dll'] | Should -Not -BeNullOrEmpty
+        $images['dependencies/Desktop/Renci.SshNet.dll'] | Should -BeNullOrEmpty
+        $images['Sentinel.dll'] | Should -BeNullOrEmpty
     }
 
     It 'installs into an empty module path in a fresh pwsh, imports by name, and tests the lab' {

@@ -21,6 +21,23 @@ function Invoke-ChildPwsh {
     & ([Environment]::ProcessPath) $pwsh -NoProfile -NonInteractive -Command $Script 2>&1
 }
 
+function Get-ReadyToRunVersion {
+    # The ReadyToRun format version of an assembly's precompiled code (its READYTORUN_HEADER), or
+    # nothing for an image that is IL only. The runtime uses precompiled code only when the major
+    # version is its own, the one System.Private.CoreLib carries. Takes a path or a seekable stream.
+    param([Parameter(Mandatory)]$Image)
+    $stream = if ($Image -is [System.IO.Stream]) { $Image } else { [System.IO.File]::OpenRead($Image) }
+    $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+    try {
+        $native = $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory
+        if ($native.Size -eq 0) { return }
+        $header = [byte[]]@($pe.GetSectionData($native.RelativeVirtualAddress).GetContent(0, 8))
+        if ([BitConverter]::ToUInt32($header, 0) -ne 0x00525452) { throw "$Image has a native header that is not ReadyToRun's ('RTR')." }
+        [version]::new([BitConverter]::ToUInt16($header, 4), [BitConverter]::ToUInt16($header, 6))
+    }
+    finally { $pe.Dispose() }
+}
+
 function Get-HostKeyFingerprint {
     param([Parameter(Mandatory)][string]$PublicKeyPath)
     (& ssh-keygen -l -E sha256 -f $PublicKeyPath).Split(' ')[1]
