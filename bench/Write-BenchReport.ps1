@@ -41,10 +41,11 @@ function Format-Number([double]$Value) {
 }
 
 function Format-Spread {
-    # "median (min-max)", or an empty cell.
-    param($Stat, [double]$Scale = 1)
+    # "median (min-max)", or an empty cell; -Count for whole numbers such as threads.
+    param($Stat, [switch]$Count)
     if (-not $Stat) { return '' }
-    "$(Format-Number ($Stat.Median * $Scale)) ($(Format-Number ($Stat.Min * $Scale))-$(Format-Number ($Stat.Max * $Scale)))"
+    $format = if ($Count) { { param($v) '{0:N0}' -f $v } } else { { param($v) Format-Number $v } }
+    "$(& $format $Stat.Median) ($(& $format $Stat.Min)-$(& $format $Stat.Max))"
 }
 
 function Format-Failures($Stat) { if (-not $Stat) { '' } elseif ($Stat.Failures) { "**$($Stat.Failures)**" } else { '0' } }
@@ -193,7 +194,8 @@ function Write-BenchReport {
     $md.Add('')
     $md.Add('Fabric is Paramiko underneath and negotiates the same; parallel-ssh and Ansible run the `ssh` client and negotiate what OpenSSH does.')
     $md.Add('Sentinel reads these from `Connect-SentinelServer -Verbose`, OpenSSH from `ssh -v` (`kex: algorithm:`), Paramiko from its transport log,')
-    $md.Add('AsyncSSH from its debug log. What each tool negotiates with OpenSSH 10 is in section 3.')
+    $md.Add('AsyncSSH from its debug log. What each tool negotiates with OpenSSH 10 is in section 3. Paramiko 2.12 and AsyncSSH 2.10 have no')
+    $md.Add('post-quantum key exchange (neither sntrup761 nor ML-KEM), so against every server they use curve25519.')
     $md.Add('')
 
     # --- 1. runbook ---
@@ -263,7 +265,7 @@ function Write-BenchReport {
     $md.Add('## 3. Key exchange: a connection''s cost by algorithm')
     $md.Add('')
     $md.Add("Connect, authenticate, run ``true``, disconnect, $($Settings.KexCount) times in a row per repetition; milliseconds per connection. Sentinel runs in the")
-    $md.Add('harness''s own warm pwsh (module imported, each algorithm used once before timing); its client CPU is the pwsh process''s')
+    $md.Add("harness's own warm pwsh (module imported, each algorithm first used for $($Settings.KexWarmUp) untimed connections); its client CPU is the pwsh process's")
     $md.Add('`TotalProcessorTime` (all threads) over the connections, divided by their number. Reference rows: `ssh host true` per connection')
     $md.Add('(CPU: the ssh processes'' user + system time, `RUSAGE_CHILDREN`, which includes each ssh''s own exec and start-up), AsyncSSH and')
     $md.Add('Paramiko in one Python process (CPU: `time.process_time`). The server''s CPU is not counted. "not offered": the server does not')
@@ -316,7 +318,7 @@ function Write-BenchReport {
         $cost = if ($open -and $base) { ($open.Median - $base.Median) / $sessions * 1024 } else { $null }
         $perSession[$tool] = $cost
         $costText = if ($null -ne $cost) { Format-Number $cost } else { '' }
-        $md.Add("| $tool | $(Format-Spread $open) | $(Format-Spread $base) | $costText | $(Format-Spread (Get-BenchStat $threads "$sessions sessions" $tool)) | $(Format-Spread (Get-BenchStat $threads 'no session (baseline)' $tool)) | $(if ($open) { $open.Reps }) | $(Format-Failures $open) |")
+        $md.Add("| $tool | $(Format-Spread $open) | $(Format-Spread $base) | $costText | $(Format-Spread (Get-BenchStat $threads "$sessions sessions" $tool) -Count) | $(Format-Spread (Get-BenchStat $threads 'no session (baseline)' $tool) -Count) | $(if ($open) { $open.Reps }) | $(Format-Failures $open) |")
     }
     foreach ($row in @($peak | Where-Object Note)) { $md.Add(''); $md.Add("$($row.Tool), first error: ``$($row.Note)``") }
     $md.Add('')
@@ -385,8 +387,8 @@ function Write-BenchReport {
             $s = Get-BenchStat $inside $variant $goal.Tool
             if ($s -and $peersInside) {
                 $best = $peersInside[0]
-                $kexName = & $kexOf $goal.Tool
-                $md.Add("| Runbook, $variant`: $($goal.Tool) ($kexName) inside the process <= $('{0:N1}' -f $goal.Limit)x the fastest peer ($($best.Tool), $(& $kexOf $best.Tool)) | $(& $ratioText $s.Median $best.Median 's') | $(& $yes ($s.Median -le $goal.Limit * $best.Median)) |")
+                $kexName = if ($goal.Tool -eq $defaultTool) { " ($(& $kexOf $goal.Tool))" } else { '' }
+                $md.Add("| Runbook, $variant`: $($goal.Tool)$kexName inside the process <= $('{0:N1}' -f $goal.Limit)x the fastest peer ($($best.Tool), $(& $kexOf $best.Tool)) | $(& $ratioText $s.Median $best.Median 's') | $(& $yes ($s.Median -le $goal.Limit * $best.Median)) |")
             }
         }
         foreach ($tool in @($defaultTool, $curveTool)) {
