@@ -10,9 +10,9 @@ Builds, tests and demonstrates Sentinel.
   Demo   builds, starts the lab sshd on localhost:2222 and runs the module's main job against it.
   Package builds, then packs out/Sentinel/<version>/ into out/packages/Sentinel.<version>.nupkg,
          the package Install-PSResource installs from a repository.
-  Bench  builds, then runs bench/Invoke-SentinelBench.ps1 (Sentinel against OpenSSH, Paramiko, Fabric,
-         parallel-ssh and Ansible on the lab sshd) and writes docs/benchmarks.md and docs/benchmarks.png;
-         -Quick runs fewer repetitions with smaller sizes.
+  Bench  builds, then runs bench/Invoke-SentinelBench.ps1 (Sentinel against Fabric, AsyncSSH, Paramiko,
+         OpenSSH, parallel-ssh and Ansible on the lab sshd, and OpenSSH 10 of the real lab) and writes
+         docs/benchmarks.md and docs/benchmarks.png; -Quick runs fewer repetitions and hosts.
 Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself.
 Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -21,7 +21,7 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
     [string]$Task = 'Build',
 
-    # Bench only: fewer repetitions and smaller sizes (a few minutes instead of about twenty).
+    # Bench only: fewer repetitions, hosts and sizes (under ten minutes instead of about half an hour).
     [switch]$Quick,
 
     [ValidateSet('Debug', 'Release')]

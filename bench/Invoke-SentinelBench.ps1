@@ -1,16 +1,18 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-Benchmarks Sentinel side by side with OpenSSH, Paramiko, Fabric, parallel-ssh and Ansible against the
-same lab sshd, and writes docs/benchmarks.md and docs/benchmarks.png.
+Benchmarks Sentinel side by side with Fabric, AsyncSSH, Paramiko, OpenSSH, parallel-ssh and Ansible
+against the same lab sshd (and OpenSSH 10 for the key-exchange costs), and writes docs/benchmarks.md
+and docs/benchmarks.png.
 
 .DESCRIPTION
-Run by `build.ps1 -Task Bench [-Quick]` in a child pwsh. Sentinel is measured in this process (one
-long-lived pwsh, the built module imported once); the peers are the scripts in bench/peers, which
-time their inner loop with time.perf_counter and print one JSON line. Tools alternate within each
-repetition (the starting tool rotates); medians, minima and maxima are over repetitions.
-Every tool uses the lab key, one known_hosts file made with ssh-keyscan, and strict host-key checking.
-All traffic goes to 127.0.0.x. Every process started here is stopped by PID.
+Run by `build.ps1 -Task Bench [-Quick]` in a child pwsh. The runbook case, start-up and memory run
+each tool in a fresh process per repetition (timed inside the process and, by this script, as a whole
+process); the other scenarios measure Sentinel in this process (one long-lived pwsh, the built module
+imported once) and the peers with the scripts in bench/peers, which time their inner loop and print
+one JSON line. Tools alternate within each repetition (the starting tool rotates); medians, minima and
+maxima are over repetitions. Every tool uses the lab key, one known_hosts file made with ssh-keyscan,
+and strict host-key checking. All traffic goes to 127.0.0.x. Every process started here is stopped by PID.
 #>
 [CmdletBinding()]
 param(
@@ -27,23 +29,34 @@ $ProgressPreference = 'SilentlyContinue'
 
 $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $PeerRoot = Join-Path $PSScriptRoot 'peers'
-$Python = '/usr/bin/python3'   # Debian's, where python3-paramiko and python3-fabric install
+$Python = '/usr/bin/python3'   # Debian's, where python3-paramiko, python3-fabric and python3-asyncssh install
 $env:PYTHONDONTWRITEBYTECODE = '1'
 $ModulePath = (Resolve-Path $ModulePath).Path
 $OutputDirectory = [IO.Path]::GetFullPath($OutputDirectory)
 
+# RunbookReps goes with RunbookHosts; Ansible runs at the smallest host count only (its fan-out takes
+# tens of seconds). Kex: KexCount connections per repetition and algorithm.
 $Settings = if ($Quick) {
-    @{ Reps = 2; FanOutReps = 2; SeqCount = 50; ColdCount = 10; FanOut = @(20); FleetSize = 20; Bytes = 64MB; Concurrent = 100; Sessions = 100; ImportReps = 2 }
+    @{ Reps = 2; SeqCount = 50; RunbookHosts = @(15, 50); RunbookReps = @(2, 2); AnsibleReps = 1; KexCount = 5; KexWarmUp = 2; KexReps = 2
+        StartupReps = 2; WarmConnections = 10; ImportReps = 2; MemoryReps = 2; Sessions = 100; ThroughputReps = 2; Bytes = 64MB; Concurrent = 100 }
 }
 else {
-    @{ Reps = 5; FanOutReps = 3; SeqCount = 200; ColdCount = 20; FanOut = @(50, 100); FleetSize = 100; Bytes = 256MB; Concurrent = 100; Sessions = 100; ImportReps = 5 }
+    @{ Reps = 5; SeqCount = 200; RunbookHosts = @(15, 50, 100); RunbookReps = @(5, 3, 3); AnsibleReps = 3; KexCount = 20; KexWarmUp = 5; KexReps = 3
+        StartupReps = 5; WarmConnections = 10; ImportReps = 5; MemoryReps = 3; Sessions = 100; ThroughputReps = 3; Bytes = 256MB; Concurrent = 100 }
 }
-$Throttle = 32
+$Settings.FleetSize = ($Settings.RunbookHosts | Measure-Object -Maximum).Maximum
 $WarmUpCommands = 50
+# Key exchanges measured one by one (-KeyExchange); sntrup761 under both its names, as servers before
+# OpenSSH 9.9 know only the @openssh.com one.
+$KexChoices = [ordered]@{
+    'mlkem768x25519-sha256'  = @('mlkem768x25519-sha256')
+    'sntrup761x25519-sha512' = @('sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com')
+    'curve25519-sha256'      = @('curve25519-sha256')
+}
 
 # --- prerequisites ---------------------------------------------------------------------------------
 function Install-BenchPrerequisites {
-    $packages = 'openssh-client', 'python3-paramiko', 'python3-fabric', 'pssh', 'ansible-core', 'gnuplot-nox'
+    $packages = 'openssh-client', 'python3-paramiko', 'python3-fabric', 'python3-asyncssh', 'pssh', 'ansible-core', 'gnuplot-nox'
     $missing = @($packages | Where-Object { (& dpkg-query -W -f='${Status}' $_ 2>$null) -ne 'install ok installed' })
     if ($missing.Count -eq 0) { return }
     Write-Host "Installing benchmark peers: $($missing -join ', ')"
@@ -56,21 +69,65 @@ function Install-BenchPrerequisites {
 
 # --- measurement plumbing --------------------------------------------------------------------------
 $Results = [System.Collections.Generic.List[object]]::new()
+# What the report needs besides the measurements: notes, negotiated algorithms per server, the
+# key-exchange breakdown.
+$Extra = @{ KexNegotiated = @{}; KexServers = @(); KexServerVersions = @{}; KexNotes = @(); Primitives = @(); PrimitivesNote = $null; RunbookKex = @{} }
 
 function Add-Result {
     param([string]$Scenario, [string]$Variant, [string]$Tool, [int]$Rep, [double]$Value, [int]$Failures = 0, [string]$Note)
     $Results.Add([pscustomobject]@{ Scenario = $Scenario; Variant = $Variant; Tool = $Tool; Rep = $Rep; Value = $Value; Failures = $Failures; Note = $Note })
     $fail = if ($Failures) { " ($Failures failed)" } else { '' }
-    Write-Host ("  {0,-10} {1,-22} {2,-28} rep {3}: {4:N2}{5}" -f $Scenario, $Variant, $Tool, $Rep, $Value, $fail)
+    Write-Host ("  {0,-16} {1,-26} {2,-40} rep {3}: {4:N3}{5}" -f $Scenario, $Variant, $Tool, $Rep, $Value, $fail)
+}
+
+function Get-UnixSeconds { ([DateTime]::UtcNow - [DateTime]::UnixEpoch).TotalSeconds }
+
+function Invoke-TimedProcess {
+    # Starts one process, waits for it, and returns its last JSON line as an object with the wall time
+    # from start to exit (measured here) added as whole_seconds, and the clock times of both as
+    # spawned_at and exited_at (Unix seconds). Killed by its PID after the timeout.
+    param([Parameter(Mandatory)][string]$FileName, [string[]]$Arguments = @(), [int]$TimeoutSeconds = 900)
+    $start = [Diagnostics.ProcessStartInfo]::new($FileName)
+    foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $spawnedAt = Get-UnixSeconds
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $process = [Diagnostics.Process]::Start($start)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "$FileName $($Arguments -join ' ') did not finish within $TimeoutSeconds s."
+        }
+        $process.WaitForExit()
+        $seconds = $clock.Elapsed.TotalSeconds
+        $exitedAt = Get-UnixSeconds
+        $json = @($stdout.Result -split "`n" | Where-Object { $_.StartsWith('{') }) | Select-Object -Last 1
+        if ($process.ExitCode -ne 0 -or -not $json) {
+            throw "$FileName $($Arguments -join ' ') failed (exit code $($process.ExitCode)): $($stdout.Result) $($stderr.Result)"
+        }
+        $result = $json | ConvertFrom-Json
+        $result | Add-Member -NotePropertyName whole_seconds -NotePropertyValue $seconds
+        $result | Add-Member -NotePropertyName spawned_at -NotePropertyValue $spawnedAt
+        $result | Add-Member -NotePropertyName exited_at -NotePropertyValue $exitedAt
+        $result
+    }
+    finally { $process.Dispose() }
 }
 
 function Invoke-Peer {
-    # Runs one peer script and returns its JSON line as an object.
+    # Runs one Python peer script and returns its JSON line as an object.
     param([Parameter(Mandatory)][string]$Script, [string[]]$Arguments = @())
-    $output = & $Python (Join-Path $PeerRoot $Script) @Arguments 2>&1
-    $json = @($output | Where-Object { "$_".StartsWith('{') }) | Select-Object -Last 1
-    if ($LASTEXITCODE -ne 0 -or -not $json) { throw "$Script $($Arguments -join ' ') failed: $($output -join "`n")" }
-    $json | ConvertFrom-Json
+    Invoke-TimedProcess $Python (@(Join-Path $PeerRoot $Script) + $Arguments)
+}
+
+function Invoke-FreshPwsh {
+    # Runs one pwsh peer script in a fresh pwsh (dotnet pwsh.dll when run as a dotnet tool).
+    param([Parameter(Mandatory)][string]$Script, [string[]]$Arguments = @(), [int]$TimeoutSeconds = 900)
+    Invoke-TimedProcess $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PeerRoot $Script)) + $Arguments) -TimeoutSeconds $TimeoutSeconds
 }
 
 function Invoke-Alternating {
@@ -104,10 +161,36 @@ function Measure-SentinelThroughput {
     Add-Result 'throughput' $Cipher 'Sentinel' $Rep ($mib / $s) ([int](-not $ok))
 }
 
-function Get-Median([double[]]$Values) {
-    $sorted = @($Values | Sort-Object)
-    $n = $sorted.Count
-    if ($n % 2) { $sorted[[int][Math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+function Measure-SentinelConnections {
+    # Connect, `true`, disconnect, $Count times in this (warm) pwsh: wall time and this process's CPU
+    # (all threads: SSH.NET's receive loop does the key exchange) per connection.
+    param([hashtable]$Target, [int]$Count)
+    [GC]::Collect()
+    $me = [Diagnostics.Process]::GetCurrentProcess()
+    $me.Refresh()
+    $cpu = $me.TotalProcessorTime
+    $failures = 0
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    for ($i = 0; $i -lt $Count; $i++) {
+        $c = Connect-SentinelServer @Target
+        if (-not (Invoke-SentinelCommand 'true' -Session $c).Succeeded) { $failures++ }
+        Disconnect-SentinelServer -Session $c
+    }
+    $wall = $clock.Elapsed.TotalSeconds
+    $me.Refresh()
+    [pscustomobject]@{ WallMs = $wall / $Count * 1000; CpuMs = ($me.TotalProcessorTime - $cpu).TotalMilliseconds / $Count; Failures = $failures }
+}
+
+function Get-SentinelAlgorithms {
+    # What one connection negotiates, from Connect-SentinelServer -Verbose; throws when it cannot connect.
+    param([hashtable]$Target)
+    $verbose = Connect-SentinelServer @Target -Verbose 4>&1
+    $session = $verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | Select-Object -First 1
+    $line = $verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message | Select-String 'key exchange (\S+), host key (\S+), cipher (\S+), MAC ([^.]+)' | Select-Object -First 1
+    $server = $session.ServerVersion
+    Disconnect-SentinelServer -Session $session
+    $groups = $line.Matches[0].Groups
+    @{ Kex = $groups[1].Value; Cipher = $groups[3].Value; Mac = $groups[4].Value.Trim(); Server = $server }
 }
 
 if ($FromResults) {
@@ -117,7 +200,7 @@ if ($FromResults) {
     $versions = [ordered]@{}; foreach ($k in $saved.VersionsOrder) { $versions[$k] = $saved.Versions[$k] }
     $rows = @($saved.Results | ForEach-Object { [pscustomobject]$_ })
     Write-BenchReport -Results $rows -Negotiated $negotiated -Versions $versions -Settings $saved.Settings -Quick:$saved.Quick `
-        -Elapsed ([TimeSpan]::FromSeconds($saved.ElapsedSeconds)) -OutputDirectory $OutputDirectory -Ciphers $saved.Ciphers
+        -Elapsed ([TimeSpan]::FromSeconds($saved.ElapsedSeconds)) -OutputDirectory $OutputDirectory -Ciphers $saved.Ciphers -Extra $saved.Extra
     return
 }
 
@@ -129,7 +212,7 @@ Import-Module $ModulePath
 $work = Join-Path ([IO.Path]::GetTempPath()) "sentinel-bench-$PID"
 New-Item -ItemType Directory -Path $work -Force | Out-Null
 & chmod 755 $work
-$lab = $null; $fleet = $null; $session = $null; $pool = $null
+$lab = $null; $fleet = $null; $openSsh10 = $null; $session = $null; $pool = $null
 $started = Get-Date
 try {
     Write-Host "Starting the lab (one sshd on 127.0.0.1, a fleet of $($Settings.FleetSize) loopback hosts)"
@@ -145,103 +228,241 @@ try {
     if ((Split-Path -Leaf $pwsh[0]) -like 'dotnet*') { $pwsh += (Join-Path $PSHOME 'pwsh.dll') }
     $peerCommon = @('--port', "$($lab.Port)", '--key', $key, '--known-hosts', $knownHosts)
     $fleetCommon = @('--port', "$($fleet.Port)", '--key', $key, '--known-hosts', $knownHosts)
-    $sentinelCommon = @{ Port = $lab.Port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
-    $sentinelFleet = @{ Port = $fleet.Port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
+    $sentinelCommon = @{ ComputerName = '127.0.0.1'; Port = $lab.Port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
+    $depPath = Join-Path (Split-Path $ModulePath) 'dependencies/Core'
 
     # --- negotiated algorithms and versions ----------------------------------------------------
-    $verbose = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-    $algorithms = ($verbose | ForEach-Object Message | Select-String 'key exchange (\S+), host key (\S+), cipher (\S+), MAC ([^.]+)' | Select-Object -First 1).Matches[0].Groups
-    Get-SentinelSession | Disconnect-SentinelServer
-    $sshnet = (Get-Item (Join-Path (Split-Path $ModulePath) 'dependencies/Core/Renci.SshNet.dll')).VersionInfo.ProductVersion
+    $sentinelInfo = Get-SentinelAlgorithms $sentinelCommon
+    $sshnet = (Get-Item (Join-Path $depPath 'Renci.SshNet.dll')).VersionInfo.ProductVersion
     $openSshInfo = Invoke-Peer openssh_bench.py (@('info') + $peerCommon)
     $paramikoInfo = Invoke-Peer paramiko_seq.py (@('info') + $peerCommon)
+    $asyncSshInfo = Invoke-Peer asyncssh_bench.py (@('info') + $peerCommon)
     $cliVersions = Invoke-Peer cli_fanout.py (@('version') + $fleetCommon + @('--hosts-file', '/dev/null'))
     $fabricVersion = (& $Python -c 'import fabric; print(fabric.__version__)').Trim()
     $negotiated = [ordered]@{
-        'Sentinel'        = @{ Kex = $algorithms[1].Value; Cipher = $algorithms[3].Value; Mac = $algorithms[4].Value.Trim() }
-        'OpenSSH'         = @{ Kex = $openSshInfo.kex; Cipher = $openSshInfo.cipher; Mac = $openSshInfo.mac }
-        'Paramiko'        = @{ Kex = $paramikoInfo.kex; Cipher = $paramikoInfo.cipher; Mac = $paramikoInfo.mac }
+        'Sentinel' = @{ Kex = $sentinelInfo.Kex; Cipher = $sentinelInfo.Cipher; Mac = $sentinelInfo.Mac }
+        'OpenSSH'  = @{ Kex = $openSshInfo.kex; Cipher = $openSshInfo.cipher; Mac = $openSshInfo.mac }
+        'Paramiko' = @{ Kex = $paramikoInfo.kex; Cipher = $paramikoInfo.cipher; Mac = $paramikoInfo.mac }
+        'AsyncSSH' = @{ Kex = $asyncSshInfo.kex; Cipher = $asyncSshInfo.cipher; Mac = $asyncSshInfo.mac }
     }
     $versions = [ordered]@{
-        'Sentinel'      = "$((Import-PowerShellDataFile $ModulePath).ModuleVersion) (SSH.NET $sshnet, PowerShell $($PSVersionTable.PSVersion))"
-        'OpenSSH'       = $openSshInfo.version
-        'Paramiko'      = $paramikoInfo.version
-        'Fabric'        = $fabricVersion
-        'parallel-ssh'  = $cliVersions.pssh
-        'Ansible'       = $cliVersions.ansible
-        'sshd (lab)'    = (& sshd -V 2>&1 | Select-Object -First 1)
+        'Sentinel'     = "$((Import-PowerShellDataFile $ModulePath).ModuleVersion) (SSH.NET $sshnet, PowerShell $($PSVersionTable.PSVersion))"
+        'OpenSSH'      = $openSshInfo.version
+        'Paramiko'     = $paramikoInfo.version
+        'Fabric'       = $fabricVersion
+        'AsyncSSH'     = $asyncSshInfo.version
+        'parallel-ssh' = $cliVersions.pssh
+        'Ansible'      = $cliVersions.ansible
+        'Python'       = (& $Python -c 'import sys; print(sys.version.split()[0])').Trim()
+        'sshd (lab)'   = "$($sentinelInfo.Server) ($(& sshd -V 2>&1 | Select-Object -First 1))"
     }
-    Write-Host "Sentinel negotiated $($negotiated.Sentinel.Kex) / $($negotiated.Sentinel.Cipher); OpenSSH $($openSshInfo.kex) / $($openSshInfo.cipher); Paramiko $($paramikoInfo.kex) / $($paramikoInfo.cipher)"
+    # The key exchange each runbook tool negotiates with the fleet's sshd (the lab's OpenSSH 9.2).
+    $Extra.RunbookKex = @{
+        'Sentinel'                                = $sentinelInfo.Kex
+        'Sentinel -KeyExchange curve25519-sha256' = 'curve25519-sha256'
+        'Fabric ThreadingGroup'                   = $paramikoInfo.kex
+        'AsyncSSH gather'                         = $asyncSshInfo.kex
+        'parallel-ssh -p 32'                      = $openSshInfo.kex
+        'ansible -f 32'                           = $openSshInfo.kex
+    }
+    Write-Host "Negotiated key exchange: Sentinel $($sentinelInfo.Kex); OpenSSH $($openSshInfo.kex); Paramiko $($paramikoInfo.kex); AsyncSSH $($asyncSshInfo.kex)"
 
-    # --- 1. sequential `true` over one connection ---------------------------------------------
+    # --- 1. the runbook case: a fresh process runs one command on N hosts ------------------------
+    for ($h = 0; $h -lt $Settings.RunbookHosts.Count; $h++) {
+        $hostCount = $Settings.RunbookHosts[$h]
+        Write-Host "`n== 1. Runbook: a fresh process runs 'echo ok' on $hostCount hosts"
+        $hostsFile = Join-Path $work "hosts-$hostCount"
+        Set-Content -Path $hostsFile -Value @($fleet.Addresses[0..($hostCount - 1)])
+        $variant = "$hostCount hosts"
+        $sentinelArgs = @('-ModulePath', $ModulePath, '-HostsFile', $hostsFile, '-Port', "$($fleet.Port)", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Again')
+        $pythonArgs = @('--hosts-file', $hostsFile, '--command', 'echo ok') + $fleetCommon
+        $addRunbook = {
+            # Sentinel's process also makes a second, warm call after the timed one: its time, taken
+            # inside, is not part of the whole process's.
+            param([string]$Tool, [int]$Rep, $R)
+            $warm = if ($R.PSObject.Properties['warm_seconds'] -and $R.warm_seconds) { $R.warm_seconds } else { 0 }
+            Add-Result 'runbook-inside' $variant $Tool $Rep $R.seconds $R.failures $R.first_error
+            Add-Result 'runbook-whole' $variant $Tool $Rep ($R.whole_seconds - $warm) $R.failures
+            Add-Result 'runbook-startup' $variant $Tool $Rep ($R.started_at - $R.spawned_at)
+            Add-Result 'runbook-import' $variant $Tool $Rep $R.import_seconds
+            Add-Result 'runbook-work' $variant $Tool $Rep $R.work_seconds $R.failures
+            Add-Result 'runbook-exit' $variant $Tool $Rep ($R.exited_at - $R.ended_at)
+            if ($warm) { Add-Result 'runbook-warm' $variant $Tool $Rep $warm $R.warm_failures }
+        }
+        $runbook = [ordered]@{
+            'Sentinel' = { param($rep) & $addRunbook 'Sentinel' $rep (Invoke-FreshPwsh sentinel_runbook.ps1 $sentinelArgs) }
+            'Sentinel -KeyExchange curve25519-sha256' = { param($rep)
+                & $addRunbook 'Sentinel -KeyExchange curve25519-sha256' $rep (Invoke-FreshPwsh sentinel_runbook.ps1 ($sentinelArgs + @('-KeyExchange', 'curve25519-sha256'))) }
+            'Fabric ThreadingGroup' = { param($rep) & $addRunbook 'Fabric ThreadingGroup' $rep (Invoke-Peer runbook.py (@('fabric') + $pythonArgs)) }
+            'AsyncSSH gather' = { param($rep) & $addRunbook 'AsyncSSH gather' $rep (Invoke-Peer runbook.py (@('asyncssh') + $pythonArgs)) }
+            # The command-line tools, timed around their own process by cli_fanout.py.
+            'parallel-ssh -p 32' = { param($rep)
+                $r = Invoke-Peer cli_fanout.py (@('pssh', '--expect', 'ok', '--parallel', '32') + $pythonArgs)
+                Add-Result 'runbook-whole' $variant 'parallel-ssh -p 32' $rep $r.seconds $r.failures $r.tail }
+        }
+        if ($h -eq 0) {
+            $runbook['ansible -f 32'] = { param($rep)
+                if ($rep -gt $Settings.AnsibleReps) { return }
+                $r = Invoke-Peer cli_fanout.py (@('ansible', '--expect', 'ok', '--parallel', '32') + $pythonArgs)
+                Add-Result 'runbook-whole' $variant 'ansible -f 32' $rep $r.seconds $r.failures $r.tail }
+        }
+        Invoke-Alternating -Reps $Settings.RunbookReps[$h] -Tools $runbook
+    }
+
+    # --- 2. sequential `true` over one connection ---------------------------------------------
     $n = $Settings.SeqCount
-    Write-Host "`n== 1. $n sequential 'true' over one connection"
-    $session = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon
+    Write-Host "`n== 2. $n sequential 'true' over one connection"
+    $session = Connect-SentinelServer @sentinelCommon
     # One-time costs (the runtime compiling Sentinel's code paths on first use) are not per-command cost.
     for ($i = 0; $i -lt $WarmUpCommands; $i++) { $null = Invoke-SentinelCommand 'true' -Session $session }
-    $depPath = Join-Path (Split-Path $ModulePath) 'dependencies/Core'
     $seq = [ordered]@{
         'Sentinel (one session)' = { param($rep) $s = Measure-Sentinel { for ($i = 0; $i -lt $n; $i++) { $null = Invoke-SentinelCommand 'true' -Session $session } }; Add-Result 'seq' "$n commands" 'Sentinel (one session)' $rep ($s / $n * 1000) }
+        'AsyncSSH (one connection)' = { param($rep) $r = Invoke-Peer asyncssh_bench.py (@('seq', '--count', "$n", '--warm-up', "$WarmUpCommands") + $peerCommon); Add-Result 'seq' "$n commands" 'AsyncSSH (one connection)' $rep ($r.seconds / $n * 1000) $r.failures }
         'OpenSSH ControlMaster'  = { param($rep) $r = Invoke-Peer openssh_bench.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'OpenSSH ControlMaster' $rep ($r.seconds / $n * 1000) $r.failures }
         'Paramiko (one client)'  = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'Paramiko (one client)' $rep ($r.seconds / $n * 1000) $r.failures }
         'Fabric (one Connection)' = { param($rep) $r = Invoke-Peer fabric_seq.py (@('seq', '--count', "$n") + $peerCommon); Add-Result 'seq' "$n commands" 'Fabric (one Connection)' $rep ($r.seconds / $n * 1000) $r.failures }
         'SSH.NET direct (no cmdlets)' = { param($rep)
-            $json = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PeerRoot 'sshnet_seq.ps1') -DependencyPath $depPath -Port $lab.Port -KeyFile $key -KnownHostsFile $knownHosts -Count $n -WarmUp $WarmUpCommands | Select-Object -Last 1 | ConvertFrom-Json
-            Add-Result 'seq' "$n commands" 'SSH.NET direct (no cmdlets)' $rep ($json.seconds / $n * 1000) $json.failures }
+            $r = Invoke-FreshPwsh sshnet_seq.ps1 @('-DependencyPath', $depPath, '-Port', "$($lab.Port)", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Count', "$n", '-WarmUp', "$WarmUpCommands")
+            Add-Result 'seq' "$n commands" 'SSH.NET direct (no cmdlets)' $rep ($r.seconds / $n * 1000) $r.failures }
         'local bash -c true (floor)' = { param($rep) $r = Invoke-Peer local_floor.py @('--count', "$n"); Add-Result 'seq' "$n commands" 'local bash -c true (floor)' $rep ($r.seconds / $n * 1000) $r.failures }
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $seq
 
-    # --- 2. cold connections ------------------------------------------------------------------
-    $n = $Settings.ColdCount
-    Write-Host "`n== 2. Cold: connect, authenticate, run 'true', disconnect, $n times"
-    $cold = [ordered]@{
-        'Sentinel' = { param($rep)
-            $s = Measure-Sentinel { for ($i = 0; $i -lt $n; $i++) {
-                    $c = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon
-                    $null = Invoke-SentinelCommand 'true' -Session $c
-                    Disconnect-SentinelServer -Session $c } }
-            Add-Result 'cold' "$n connections" 'Sentinel' $rep ($s / $n * 1000) }
-        'Sentinel -KeyExchange curve25519-sha256' = { param($rep)
-            $s = Measure-Sentinel { for ($i = 0; $i -lt $n; $i++) {
-                    $c = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon -KeyExchange curve25519-sha256
-                    $null = Invoke-SentinelCommand 'true' -Session $c
-                    Disconnect-SentinelServer -Session $c } }
-            Add-Result 'cold' "$n connections" 'Sentinel -KeyExchange curve25519-sha256' $rep ($s / $n * 1000) }
-        'OpenSSH (ssh)' = { param($rep) $r = Invoke-Peer openssh_bench.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'OpenSSH (ssh)' $rep ($r.seconds / $n * 1000) $r.failures }
-        'Paramiko' = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'Paramiko' $rep ($r.seconds / $n * 1000) $r.failures }
-        'Fabric' = { param($rep) $r = Invoke-Peer fabric_seq.py (@('cold', '--count', "$n") + $peerCommon); Add-Result 'cold' "$n connections" 'Fabric' $rep ($r.seconds / $n * 1000) $r.failures }
+    # --- 3. key exchange: a connection's cost by algorithm, OpenSSH 9.2 and 10 ----------------
+    $n = $Settings.KexCount
+    Write-Host "`n== 3. Key exchange: connect, 'true', disconnect, $n times per algorithm"
+    $servers = [ordered]@{ 'OpenSSH 9.2 (lab sshd)' = @{ Port = $lab.Port } }
+    try {
+        Import-Module (Join-Path $RepoRoot 'tests/lab/SentinelRealLab.psm1')
+        $openSsh10 = Start-SentinelOpenSsh10
+        $scan10 = @(& ssh-keyscan -T 10 -t ed25519 -p $openSsh10.Port 127.0.0.1 2>$null)
+        if ($scan10.Count -ne 1) { throw "ssh-keyscan found $($scan10.Count) host keys on OpenSSH 10." }
+        Add-Content -Path $knownHosts -Value $scan10
+        $servers['OpenSSH 10 (real lab, nspawn)'] = @{ Port = $openSsh10.Port }
     }
-    Invoke-Alternating -Reps $Settings.Reps -Tools $cold
-
-    # --- 3. fan-out ---------------------------------------------------------------------------
-    foreach ($hostCount in $Settings.FanOut) {
-        Write-Host "`n== 3. Fan-out: 'true' on $hostCount loopback hosts, $Throttle in parallel"
-        $hosts = @($fleet.Addresses[0..($hostCount - 1)])
-        $hostsFile = Join-Path $work "hosts-$hostCount"
-        Set-Content -Path $hostsFile -Value $hosts
-        $variant = "$hostCount hosts"
-        $fan = [ordered]@{
-            'Sentinel' = { param($rep)
-                $failures = 0
-                $s = Measure-Sentinel { $script:fanResults = @(Invoke-SentinelCommand 'true' -ComputerName $hosts @sentinelFleet -ThrottleLimit $Throttle -ErrorAction SilentlyContinue) }
-                $failures = $hostCount - @($script:fanResults | Where-Object Succeeded).Count
-                Add-Result 'fanout' $variant 'Sentinel' $rep $s $failures }
-            'Sentinel -KeyExchange curve25519-sha256' = { param($rep)
-                $s = Measure-Sentinel { $script:fanResults = @(Invoke-SentinelCommand 'true' -ComputerName $hosts @sentinelFleet -ThrottleLimit $Throttle -KeyExchange curve25519-sha256 -ErrorAction SilentlyContinue) }
-                $failures = $hostCount - @($script:fanResults | Where-Object Succeeded).Count
-                Add-Result 'fanout' $variant 'Sentinel -KeyExchange curve25519-sha256' $rep $s $failures }
-            'parallel-ssh -p 32' = { param($rep) $r = Invoke-Peer cli_fanout.py (@('pssh', '--hosts-file', $hostsFile, '--parallel', "$Throttle") + $fleetCommon); Add-Result 'fanout' $variant 'parallel-ssh -p 32' $rep $r.seconds $r.failures }
-            'ansible -f 32' = { param($rep) $r = Invoke-Peer cli_fanout.py (@('ansible', '--hosts-file', $hostsFile, '--parallel', "$Throttle") + $fleetCommon); Add-Result 'fanout' $variant 'ansible -f 32' $rep $r.seconds $r.failures }
-            'Fabric ThreadingGroup' = { param($rep) $r = Invoke-Peer fabric_group.py (@('--hosts-file', $hostsFile) + $fleetCommon); Add-Result 'fanout' $variant 'Fabric ThreadingGroup' $rep $r.seconds $r.failures }
+    catch {
+        $Extra.KexNotes += "OpenSSH 10 could not be started, so only OpenSSH 9.2 was measured: $_"
+        Write-Warning $Extra.KexNotes[-1]
+    }
+    foreach ($server in $servers.Keys) {
+        $port = $servers[$server].Port
+        $target = @{ ComputerName = '127.0.0.1'; Port = $port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
+        $serverPeer = @('--port', "$port", '--key', $key, '--known-hosts', $knownHosts)
+        $Extra.KexServers += $server
+        $default = Get-SentinelAlgorithms $target
+        $null = Measure-SentinelConnections -Target $target -Count $Settings.KexWarmUp
+        $Extra.KexServerVersions[$server] = $default.Server
+        $Extra.KexNegotiated["$server|Sentinel (default)"] = $default.Kex
+        # Each -KeyExchange once, untimed: it tells whether the server has it; then a few untimed
+        # connections, so the runtime's compilation of that code path is not in the figures.
+        $kexTools = [ordered]@{ 'Sentinel (default)' = $null }
+        foreach ($name in $KexChoices.Keys) {
+            try {
+                $Extra.KexNegotiated["$server|Sentinel -KeyExchange $name"] = (Get-SentinelAlgorithms ($target + @{ KeyExchange = $KexChoices[$name] })).Kex
+                $kexTools["Sentinel -KeyExchange $name"] = $KexChoices[$name]
+                $null = Measure-SentinelConnections -Target ($target + @{ KeyExchange = $KexChoices[$name] }) -Count $Settings.KexWarmUp
+            }
+            catch {
+                $Extra.KexNegotiated["$server|Sentinel -KeyExchange $name"] = 'not offered'
+                $Extra.KexNotes += "$server, Sentinel -KeyExchange $name`: not offered by the server ($($_.Exception.Message))"
+            }
         }
-        Invoke-Alternating -Reps $Settings.FanOutReps -Tools $fan
+        $Extra.KexNegotiated["$server|OpenSSH ssh"] = (Invoke-Peer openssh_bench.py (@('info') + $serverPeer)).kex
+        $Extra.KexNegotiated["$server|OpenSSH ssh -o KexAlgorithms=curve25519-sha256"] = (Invoke-Peer openssh_bench.py (@('info', '--kex', 'curve25519-sha256') + $serverPeer)).kex
+        $Extra.KexNegotiated["$server|AsyncSSH"] = (Invoke-Peer asyncssh_bench.py (@('info') + $serverPeer)).kex
+        $Extra.KexNegotiated["$server|Paramiko"] = (Invoke-Peer paramiko_seq.py (@('info') + $serverPeer)).kex
+        $kex = [ordered]@{}
+        foreach ($tool in $kexTools.Keys) {
+            # Made from text so each block keeps its own tool and algorithms.
+            $algorithms = if ($kexTools[$tool]) { "@{ KeyExchange = @('$($kexTools[$tool] -join "', '")') }" } else { '@{}' }
+            $kex[$tool] = [scriptblock]::Create("param(`$rep) `$m = Measure-SentinelConnections -Target (`$target + $algorithms) -Count `$n
+                Add-Result 'kex-wall' '$server' '$tool' `$rep `$m.WallMs `$m.Failures; Add-Result 'kex-cpu' '$server' '$tool' `$rep `$m.CpuMs `$m.Failures")
+        }
+        $peers = [ordered]@{
+            'OpenSSH ssh'                                  = @('openssh_bench.py', 'cold')
+            'OpenSSH ssh -o KexAlgorithms=curve25519-sha256' = @('openssh_bench.py', 'cold', '--kex', 'curve25519-sha256')
+            'AsyncSSH'                                     = @('asyncssh_bench.py', 'cold')
+            'Paramiko'                                     = @('paramiko_seq.py', 'cold')
+        }
+        foreach ($tool in $peers.Keys) {
+            $kex[$tool] = [scriptblock]::Create("param(`$rep) `$r = Invoke-Peer '$($peers[$tool][0])' (@('$(@($peers[$tool] | Select-Object -Skip 1) -join "', '")', '--count', `"`$n`") + `$serverPeer)
+                Add-Result 'kex-wall' '$server' '$tool' `$rep (`$r.seconds / `$n * 1000) `$r.failures; Add-Result 'kex-cpu' '$server' '$tool' `$rep (`$r.cpu_seconds / `$n * 1000) `$r.failures")
+        }
+        Invoke-Alternating -Reps $Settings.KexReps -Tools $kex
     }
+    if ($openSsh10) { Stop-SentinelRealLab -Instance $openSsh10; $openSsh10 = $null }
 
-    # --- 4. throughput ------------------------------------------------------------------------
+    # Where a key exchange's CPU goes: the primitives timed alone, in a fresh pwsh, by the script the
+    # key-exchange work ships with (when this tree has it).
+    $primitives = Join-Path $PeerRoot 'kex_primitives.ps1'
+    if (Test-Path $primitives) {
+        try {
+            $Extra.Primitives = @((Invoke-FreshPwsh kex_primitives.ps1 @('-DependencyPath', $depPath) -TimeoutSeconds 600).rows)
+            Write-Host "  kex primitives: $($Extra.Primitives.Count) rows"
+        }
+        catch {
+            $Extra.PrimitivesNote = "bench/peers/kex_primitives.ps1 failed: $_"
+            Write-Warning $Extra.PrimitivesNote
+        }
+    }
+    else { $Extra.PrimitivesNote = 'bench/peers/kex_primitives.ps1 is not in this tree, so the breakdown by primitive was not measured.' }
+
+    # --- 4. memory per idle session -------------------------------------------------------------
+    $n = $Settings.Sessions
+    Write-Host "`n== 4. Memory: $n idle sessions in one fresh process, and the same process without any"
+    $fleetHostsFile = Join-Path $work 'hosts-all'
+    Set-Content -Path $fleetHostsFile -Value $fleet.Addresses
+    $addMemory = {
+        param([string]$Tool, [string]$Variant, [int]$Rep, $R)
+        $failures = if ($R.PSObject.Properties['failures']) { $R.failures } else { 0 }
+        $note = if ($R.PSObject.Properties['first_error']) { $R.first_error } else { $null }
+        Add-Result 'memory-peak' $Variant $Tool $Rep $R.peak_mib $failures $note
+        Add-Result 'memory-threads' $Variant $Tool $Rep $R.threads $failures
+    }
+    $sessionsVariant = "$n sessions"
+    $baselineVariant = 'no session (baseline)'
+    $memoryPeer = @('--count', "$n", '--hosts-file', $fleetHostsFile) + $fleetCommon
+    $memory = [ordered]@{
+        'Sentinel' = { param($rep) & $addMemory 'Sentinel (pwsh)' $sessionsVariant $rep (Invoke-FreshPwsh sentinel_memory.ps1 @('-ModulePath', $ModulePath, '-HostsFile', $fleetHostsFile, '-Port', "$($fleet.Port)", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Count', "$n")) }
+        'Sentinel baseline' = { param($rep) & $addMemory 'Sentinel (pwsh)' $baselineVariant $rep (Invoke-FreshPwsh sentinel_memory.ps1 @('-ModulePath', $ModulePath, '-Baseline')) }
+        'Paramiko' = { param($rep) & $addMemory 'Paramiko (python)' $sessionsVariant $rep (Invoke-Peer paramiko_seq.py (@('memory') + $memoryPeer)) }
+        'Paramiko baseline' = { param($rep) & $addMemory 'Paramiko (python)' $baselineVariant $rep (Invoke-Peer paramiko_seq.py (@('baseline') + $peerCommon)) }
+        'AsyncSSH' = { param($rep) & $addMemory 'AsyncSSH (python)' $sessionsVariant $rep (Invoke-Peer asyncssh_bench.py (@('memory') + $memoryPeer)) }
+        'AsyncSSH baseline' = { param($rep) & $addMemory 'AsyncSSH (python)' $baselineVariant $rep (Invoke-Peer asyncssh_bench.py (@('baseline') + $peerCommon)) }
+    }
+    Invoke-Alternating -Reps $Settings.MemoryReps -Tools $memory
+
+    # --- 5. start-up: Import-Module, and the first connection in a process against warm ones -----
+    Write-Host "`n== 5. Start-up: Import-Module in a fresh pwsh; first connection against the next $($Settings.WarmConnections)"
+    $importScript = "`$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [Math]::Round(`$c.Elapsed.TotalMilliseconds, 1)"
+    $freshPwsh = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command')
+    $startupArgs = @('-ModulePath', $ModulePath, '-Port', "$($lab.Port)", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Count', "$($Settings.WarmConnections)")
+    $addFirst = {
+        param([string]$Variant, [int]$Rep, $R)
+        Add-Result 'first-connection' $Variant 'first' $Rep $R.first_ms $R.failures
+        Add-Result 'first-connection' $Variant "warm (median of $($Settings.WarmConnections))" $Rep $R.warm_ms $R.failures
+    }
+    $startup = [ordered]@{
+        'Import-Module Sentinel (in fresh pwsh)' = { param($rep)
+            $ms = & $pwsh[0] @freshPwsh $importScript
+            Add-Result 'import' 'Import-Module' 'Sentinel' $rep ([double]($ms | Select-Object -Last 1)) }
+        'pwsh start + import' = { param($rep)
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $null = & $pwsh[0] @freshPwsh "Import-Module '$ModulePath'"
+            Add-Result 'import' 'pwsh start + Import-Module' 'Sentinel' $rep $clock.Elapsed.TotalMilliseconds }
+        'pwsh start alone' = { param($rep)
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $null = & $pwsh[0] @freshPwsh '1'
+            Add-Result 'import' 'pwsh start alone' 'pwsh' $rep $clock.Elapsed.TotalMilliseconds }
+        'first connection, default' = { param($rep) & $addFirst 'Sentinel' $rep (Invoke-FreshPwsh sentinel_startup.ps1 $startupArgs) }
+        'first connection, curve25519' = { param($rep) & $addFirst 'Sentinel -KeyExchange curve25519-sha256' $rep (Invoke-FreshPwsh sentinel_startup.ps1 ($startupArgs + @('-KeyExchange', 'curve25519-sha256'))) }
+    }
+    Invoke-Alternating -Reps $Settings.StartupReps -Tools $startup
+
+    # --- 6. throughput ------------------------------------------------------------------------
     $bytes = [long]$Settings.Bytes
     $mib = $bytes / 1MB
-    Write-Host "`n== 4. Throughput: $mib MiB on stdout"
+    Write-Host "`n== 6. Throughput: $mib MiB on stdout"
     $data = Join-Path $work 'data.txt'
     # Base64 text in 76-column lines: every tool gets it byte for byte, and Sentinel's text Output
     # round-trips to the same bytes, so one checksum verifies all.
@@ -250,12 +471,11 @@ try {
     $sha = ((& sha256sum $data) -split ' ')[0]
     $command = "head -c $bytes $data"
     $tp = @('--command', $command, '--bytes', "$bytes", '--sha256', $sha)
-    $paramikoCipher = $negotiated.Paramiko.Cipher
     # Each cipher a tool negotiates by default, plus the two AEAD ciphers; Sentinel and OpenSSH run
     # every one (Sentinel over a session opened with -Cipher, connection not timed).
-    $ciphers = @($openSshInfo.cipher, $paramikoCipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
+    $ciphers = @($openSshInfo.cipher, $negotiated.Paramiko.Cipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
     $cipherSessions = @{}
-    foreach ($cipher in $ciphers) { $cipherSessions[$cipher] = Connect-SentinelServer -ComputerName 127.0.0.1 @sentinelCommon -Cipher $cipher }
+    foreach ($cipher in $ciphers) { $cipherSessions[$cipher] = Connect-SentinelServer @sentinelCommon -Cipher $cipher }
     $throughput = [ordered]@{
         'Paramiko' = { param($rep) $r = Invoke-Peer paramiko_seq.py (@('throughput') + $tp + $peerCommon); Add-Result 'throughput' $r.cipher 'Paramiko' $rep ($mib / $r.seconds) $r.failures }
     }
@@ -264,21 +484,22 @@ try {
         $throughput["Sentinel-$c"] = [scriptblock]::Create("param(`$rep) Measure-SentinelThroughput -Cipher '$($ciphers[$c])' -Rep `$rep")
         $throughput["OpenSSH-$c"] = [scriptblock]::Create("param(`$rep) `$cipher = '$($ciphers[$c])'; `$r = Invoke-Peer openssh_bench.py (@('throughput', '--cipher', `$cipher) + `$tp + `$peerCommon); Add-Result 'throughput' `$cipher 'OpenSSH (ControlMaster)' `$rep (`$mib / `$r.seconds) `$r.failures")
     }
-    Invoke-Alternating -Reps $Settings.Reps -Tools $throughput
+    Invoke-Alternating -Reps $Settings.ThroughputReps -Tools $throughput
+    foreach ($cipher in $ciphers) { Disconnect-SentinelServer -Session $cipherSessions[$cipher] }
     [GC]::Collect()
 
     # What memory costs on this machine, which a tool that keeps a large output pays: a fresh pwsh
     # writes every byte of a new 512 MiB array twice; the first pass also pays for the pages.
     $touchScript = '$a = [byte[]]::new(512MB); $c = [Diagnostics.Stopwatch]::StartNew(); [Array]::Fill($a, [byte]1); $first = $c.Elapsed.TotalSeconds; $c.Restart(); [Array]::Fill($a, [byte]2); "{0} {1}" -f $first, $c.Elapsed.TotalSeconds'
-    for ($rep = 1; $rep -le $Settings.Reps; $rep++) {
-        $times = ((& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $touchScript | Select-Object -Last 1) -split ' ') | ForEach-Object { [double]$_ }
+    for ($rep = 1; $rep -le $Settings.ThroughputReps; $rep++) {
+        $times = ((& $pwsh[0] @freshPwsh $touchScript | Select-Object -Last 1) -split ' ') | ForEach-Object { [double]$_ }
         Add-Result 'memory-touch' '512 MiB' 'first write (new pages)' $rep (512 / $times[0])
         Add-Result 'memory-touch' '512 MiB' 'second write (same pages)' $rep (512 / $times[1])
     }
 
-    # --- 5. concurrent commands on one connection ---------------------------------------------
+    # --- 7. concurrent commands on one connection ---------------------------------------------
     $n = $Settings.Concurrent
-    Write-Host "`n== 5. $n concurrent 'true' on one connection"
+    Write-Host "`n== 7. $n concurrent 'true' on one connection"
     # Sentinel: $n PowerShell instances on a pool of $n runspaces (module imported and runspaces
     # opened before the clock starts), each running Invoke-SentinelCommand on the same session.
     $iss = [initialsessionstate]::CreateDefault2()
@@ -304,56 +525,11 @@ try {
     }
     Invoke-Alternating -Reps $Settings.Reps -Tools $concurrent
     $pool.Close(); $pool.Dispose(); $pool = $null
-
-    # --- 6. import time and memory ------------------------------------------------------------
-    Write-Host "`n== 6. Import-Module time in a fresh pwsh; peak memory with $($Settings.Sessions) open sessions"
-    $importScript = "`$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [Math]::Round(`$c.Elapsed.TotalMilliseconds, 1)"
-    $import = [ordered]@{
-        'Import-Module Sentinel (in fresh pwsh)' = { param($rep)
-            $ms = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $importScript
-            Add-Result 'import' 'Import-Module' 'Sentinel' $rep ([double]($ms | Select-Object -Last 1)) }
-        'pwsh start + import' = { param($rep)
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            $null = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'"
-            Add-Result 'import' 'pwsh start + Import-Module' 'Sentinel' $rep $clock.Elapsed.TotalMilliseconds }
-        'pwsh start alone' = { param($rep)
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            $null = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command '1'
-            Add-Result 'import' 'pwsh start alone' 'pwsh' $rep $clock.Elapsed.TotalMilliseconds }
-    }
-    Invoke-Alternating -Reps $Settings.ImportReps -Tools $import
-
-    $fleetHostsFile = Join-Path $work 'hosts-all'
-    Set-Content -Path $fleetHostsFile -Value $fleet.Addresses
-    $memScript = @"
-Import-Module '$ModulePath'
-`$me = [Diagnostics.Process]::GetCurrentProcess()
-`$hosts = Get-Content '$fleetHostsFile'
-`$common = @{ Port = $($fleet.Port); KeyFile = '$key'; KnownHostsFile = '$knownHosts'; HostKeyPolicy = 'Strict' }
-`$sessions = for (`$i = 0; `$i -lt $($Settings.Sessions); `$i++) { Connect-SentinelServer -ComputerName `$hosts[`$i % `$hosts.Count] @common -ErrorAction SilentlyContinue -ErrorVariable +failed }
-`$null = Invoke-SentinelCommand true -Session `$sessions
-`$me.Refresh()
-`$open = @(Get-SentinelSession | Where-Object State -eq 'Open').Count
-Get-SentinelSession | Disconnect-SentinelServer
-@{ peak_mib = [Math]::Round(`$me.PeakWorkingSet64 / 1MB, 1); open = `$open; first_error = if (`$failed) { "`$(`$failed[0])" } else { `$null } } | ConvertTo-Json -Compress
-"@
-    $memBaseline = "Import-Module '$ModulePath'; `$me = [Diagnostics.Process]::GetCurrentProcess(); `$me.Refresh(); '{`"peak_mib`": ' + [Math]::Round(`$me.PeakWorkingSet64 / 1MB, 1) + '}'"
-    $memory = [ordered]@{
-        'Sentinel' = { param($rep)
-            $json = (& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $memScript | Select-Object -Last 1) | ConvertFrom-Json
-            Add-Result 'memory' "$($Settings.Sessions) sessions" 'Sentinel (pwsh process)' $rep $json.peak_mib ($Settings.Sessions - $json.open) $json.first_error }
-        'Sentinel baseline' = { param($rep)
-            $json = (& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $memBaseline | Select-Object -Last 1) | ConvertFrom-Json
-            Add-Result 'memory' 'imported, no session' 'Sentinel (pwsh process)' $rep $json.peak_mib }
-        'Paramiko' = { param($rep)
-            $r = Invoke-Peer paramiko_seq.py (@('memory', '--count', "$($Settings.Sessions)", '--hosts-file', $fleetHostsFile) + $fleetCommon)
-            Add-Result 'memory' "$($Settings.Sessions) sessions" 'Paramiko (python process)' $rep $r.peak_mib }
-    }
-    Invoke-Alternating -Reps ([Math]::Min($Settings.Reps, 3)) -Tools $memory
 }
 finally {
     if ($pool) { $pool.Close(); $pool.Dispose() }
     Get-SentinelSession | Disconnect-SentinelServer -ErrorAction SilentlyContinue
+    if ($openSsh10) { Stop-SentinelRealLab -Instance $openSsh10 }
     if ($fleet) { Stop-SentinelLabFleet -Fleet $fleet }
     if ($lab) { Stop-SentinelLab -Lab $lab }
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
@@ -364,9 +540,9 @@ $elapsed = (Get-Date) - $started
 $resultsPath = Join-Path $RepoRoot 'out/bench/results.json'
 New-Item -ItemType Directory -Path (Split-Path $resultsPath) -Force | Out-Null
 @{ Results = $Results; Negotiated = $negotiated; NegotiatedOrder = @($negotiated.Keys); Versions = $versions; VersionsOrder = @($versions.Keys)
-    Settings = $Settings; Quick = [bool]$Quick; ElapsedSeconds = $elapsed.TotalSeconds; Ciphers = $ciphers } |
-    ConvertTo-Json -Depth 5 | Set-Content $resultsPath
+    Settings = $Settings; Quick = [bool]$Quick; ElapsedSeconds = $elapsed.TotalSeconds; Ciphers = $ciphers; Extra = $Extra } |
+    ConvertTo-Json -Depth 6 | Set-Content $resultsPath
 Write-Host "Measurements saved in $resultsPath"
 . (Join-Path $PSScriptRoot 'Write-BenchReport.ps1')
 Write-BenchReport -Results $Results -Negotiated $negotiated -Versions $versions -Settings $Settings -Quick:$Quick `
-    -Elapsed $elapsed -OutputDirectory $OutputDirectory -Ciphers $ciphers
+    -Elapsed $elapsed -OutputDirectory $OutputDirectory -Ciphers $ciphers -Extra $Extra

@@ -18,6 +18,7 @@ def parser(description):
     p.add_argument("--parallel", type=int, default=32)
     p.add_argument("--command", default="true")
     p.add_argument("--cipher")
+    p.add_argument("--kex", help="offer only this key exchange algorithm (comma-separated list)")
     p.add_argument("--bytes", type=int, default=0)
     p.add_argument("--sha256")
     return p
@@ -65,3 +66,14 @@ def capture_paramiko():
 
 def now():
     return time.perf_counter()
+
+
+def process_status():
+    """This process's peak resident set (VmHWM, MiB) and thread count, from /proc/self/status.
+    VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec."""
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+    return {"peak_mib": int(fields["VmHWM"][0]) / 1024, "threads": int(fields["Threads"][0])}

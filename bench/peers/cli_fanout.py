@@ -4,7 +4,8 @@ interpreter, imports, inventory parsing) counts, as a user waiting for it sees i
 Host keys: the shared known_hosts file in strict mode for both (ssh options; ansible also with
 ANSIBLE_HOST_KEY_CHECKING=True). Ansible keeps its default ssh_args (ControlMaster=auto,
 ControlPersist=60s) with a fresh control-path directory per run; the masters it leaves behind are
-stopped by PID when the run ends, so no repetition reuses a connection."""
+stopped by PID when the run ends, so no repetition reuses a connection.
+With --expect, a host counts only when its output is that line as well (pssh -i; ansible -o)."""
 import glob
 import os
 import shutil
@@ -39,6 +40,7 @@ def stop_masters(control_dir):
 def main():
     p = parser(__doc__)
     p.add_argument("tool", choices=["pssh", "ansible", "version"])
+    p.add_argument("--expect", help="the line every host must print")
     args = p.parse_args()
     if args.tool == "version":
         pssh = subprocess.run(["parallel-ssh", "--version"], capture_output=True, text=True)
@@ -53,6 +55,8 @@ def main():
             with open(hosts_file, "w") as f:
                 f.writelines(f"{h}:{args.port}\n" for h in hosts)
             cmd = ["parallel-ssh", "-p", str(args.parallel), "-h", hosts_file, "-l", args.user, "-t", "60"]
+            if args.expect:
+                cmd += ["-i"]
             for k, v in ssh_opts(args).items():
                 cmd += ["-O", f"{k}={v}"]
             cmd += [args.command]
@@ -72,10 +76,14 @@ def main():
         start = now()
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=600)
         seconds = now() - start
+        lines = proc.stdout.splitlines()
         if args.tool == "pssh":
             ok = proc.stdout.count("[SUCCESS]")
+            if args.expect:   # -i: each host's "[n] ... [SUCCESS] host:port" line, then its output
+                ok = min(ok, sum(1 for line in lines if line == args.expect))
         else:
-            ok = sum(1 for line in proc.stdout.splitlines() if "| CHANGED |" in line or "| SUCCESS |" in line)
+            ok = sum(1 for line in lines if ("| CHANGED |" in line or "| SUCCESS |" in line)
+                     and (not args.expect or line.endswith("(stdout) " + args.expect)))
         emit(seconds=seconds, count=len(hosts), failures=len(hosts) - ok, rc=proc.returncode,
              tail=(proc.stdout + proc.stderr)[-300:] if ok != len(hosts) else None)
     finally:

@@ -1,13 +1,15 @@
 """OpenSSH peer (the ssh client, run as a subprocess from Python, timed inside Python).
 
 Modes: seq (N x `ssh -S master host cmd` over one ControlMaster; master start not timed),
-cold (N x plain `ssh host cmd`), throughput (stdout of one command over a ControlMaster with
+cold (N x plain `ssh host cmd`: wall time, and the ssh processes' CPU from RUSAGE_CHILDREN), throughput (stdout of one command over a ControlMaster with
 --cipher, read in 1 MiB chunks, checksum verified after the clock stops), concurrent (N commands at
 once over one ControlMaster), info (what `ssh -v` says it negotiated).
-Every ssh gets the same key, known_hosts file and StrictHostKeyChecking=yes; the rest is default."""
+Every ssh gets the same key, known_hosts file and StrictHostKeyChecking=yes; the rest is default
+(--kex sets KexAlgorithms for cold and info)."""
 import hashlib
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -17,9 +19,15 @@ from benchcommon import parser, emit, now
 
 
 def base(args):
+    kex = ["-o", "KexAlgorithms=" + args.kex] if args.kex else []
     return ["ssh", "-F", "/dev/null", "-p", str(args.port), "-l", args.user, "-i", args.key,
             "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-            "-o", "UserKnownHostsFile=" + args.known_hosts, "-o", "StrictHostKeyChecking=yes"]
+            "-o", "UserKnownHostsFile=" + args.known_hosts, "-o", "StrictHostKeyChecking=yes"] + kex
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Master:
@@ -75,10 +83,15 @@ def main():
         emit(seconds=seconds, count=args.count, failures=failures)
     elif args.mode == "cold":
         cmd = base(args) + [args.host, args.command]
-        start = now()
+        start, cpu = now(), children_cpu()
+        errors = []
         for _ in range(args.count):
-            failures += subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).returncode != 0
-        emit(seconds=now() - start, count=args.count, failures=failures)
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if proc.returncode != 0:
+                failures += 1
+                errors.append(proc.stderr.decode(errors="replace").strip())
+        emit(seconds=now() - start, cpu_seconds=children_cpu() - cpu, count=args.count, failures=failures,
+             first_error=errors[0] if errors else None)
     elif args.mode == "throughput":
         master = Master(args, cipher=args.cipher)
         try:

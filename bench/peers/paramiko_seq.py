@@ -1,15 +1,17 @@
 """Paramiko peer: the replaced helper's design (one SSHClient, exec_command, read stdout and stderr,
 recv_exit_status), strict host keys from one known_hosts file (load_host_keys + RejectPolicy).
 
-Modes: seq (N commands over one client; connect not timed), cold (N x connect/run/close, timed),
-throughput (one command's stdout of --bytes, checksum verified; connect not timed),
-memory (open --count clients, report peak RSS), info (negotiated algorithms)."""
+Modes: seq (N commands over one client; connect not timed), cold (N x connect/run/close, timed: wall
+and this process's CPU), throughput (one command's stdout of --bytes, checksum verified; connect not
+timed), memory (open --count clients, run `true` on each, report peak RSS and threads), baseline
+(paramiko imported, no client: peak RSS and threads), info (negotiated algorithms)."""
+import time
 import hashlib
 import sys
 
 import paramiko
 
-from benchcommon import parser, emit, now, capture_paramiko, read_hosts
+from benchcommon import parser, emit, now, capture_paramiko, read_hosts, process_status
 
 
 def connect(args, host=None, cipher=None):
@@ -37,7 +39,7 @@ def run(client, command):
 
 def main():
     p = parser(__doc__)
-    p.add_argument("mode", choices=["seq", "cold", "throughput", "memory", "info"])
+    p.add_argument("mode", choices=["seq", "cold", "throughput", "memory", "baseline", "info"])
     args = p.parse_args()
     if args.mode == "seq":
         client = connect(args)
@@ -51,13 +53,13 @@ def main():
         emit(seconds=seconds, count=args.count, failures=failures)
     elif args.mode == "cold":
         failures = 0
-        start = now()
+        start, cpu = now(), time.process_time()
         for _ in range(args.count):
             client = connect(args)
             status, _, _ = run(client, args.command)
             failures += status != 0
             client.close()
-        emit(seconds=now() - start, count=args.count, failures=failures)
+        emit(seconds=now() - start, cpu_seconds=time.process_time() - cpu, count=args.count, failures=failures)
     elif args.mode == "throughput":
         client = connect(args, cipher=args.cipher)
         cipher = client.get_transport().remote_cipher
@@ -70,14 +72,13 @@ def main():
     elif args.mode == "memory":
         hosts = read_hosts(args.hosts_file) if args.hosts_file else [args.host]
         clients = [connect(args, host=hosts[i % len(hosts)]) for i in range(args.count)]
-        for c in clients:
-            run(c, "true")
-        # VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec.
-        with open("/proc/self/status") as f:
-            peak_kib = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        failures = sum(run(c, "true")[0] != 0 for c in clients)
+        status = process_status()
         for c in clients:
             c.close()
-        emit(peak_mib=peak_kib / 1024, count=len(clients))
+        emit(count=len(clients), failures=failures, **status)
+    elif args.mode == "baseline":
+        emit(**process_status())
     else:
         capture = capture_paramiko()
         client = connect(args)
