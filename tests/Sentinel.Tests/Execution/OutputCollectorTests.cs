@@ -12,7 +12,7 @@ namespace Sentinel.Tests.Execution
         public async Task KeepsEverythingUnderTheLimitByteExact()
         {
             var text = "héllo wörld ✓\r\n\ttabs and CRLF\n";
-            var collector = OutputCollector.Start(new MemoryStream(Encoding.UTF8.GetBytes(text)), 1024, "test");
+            var collector = OutputCollector.Start(new MemoryStream(Encoding.UTF8.GetBytes(text)), 1024);
             await collector.Completion;
             Assert.Equal(text, collector.Text());
             Assert.False(collector.Truncated);
@@ -22,7 +22,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task KeepsOnlyTheLimitButCountsEveryByte()
         {
-            var collector = OutputCollector.Start(new MemoryStream(new byte[300_000]), 1000, "test");
+            var collector = OutputCollector.Start(new MemoryStream(new byte[300_000]), 1000);
             await collector.Completion;
             Assert.Equal(1000, collector.Text().Length);
             Assert.True(collector.Truncated);
@@ -34,7 +34,7 @@ namespace Sentinel.Tests.Execution
         {
             var lines = new System.Collections.Generic.List<string>();
             var bytes = Encoding.UTF8.GetBytes("first\r\nsecond ✓\n\nlast without newline");
-            var collector = OutputCollector.Start(new MemoryStream(bytes), 1024, "test", lines.Add);
+            var collector = OutputCollector.Start(new MemoryStream(bytes), 1024, lines.Add);
             await collector.Completion;
             Assert.Equal(new[] { "first", "second ✓", "", "last without newline" }, lines);
         }
@@ -42,7 +42,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task TurnsInvalidUtf8IntoReplacementCharacters()
         {
-            var collector = OutputCollector.Start(new MemoryStream(new byte[] { (byte)'a', 0xFF, 0xFE, (byte)'b' }), 1024, "test");
+            var collector = OutputCollector.Start(new MemoryStream(new byte[] { (byte)'a', 0xFF, 0xFE, (byte)'b' }), 1024);
             await collector.Completion;
             Assert.Equal("a\uFFFD\uFFFDb", collector.Text());
         }
@@ -53,7 +53,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task AStreamThatThrowsAnyExceptionFaultsTheCollectorAndNothingElse()
         {
-            var collector = OutputCollector.Start(new FailingStream(new System.FormatException("unexpected")), 1024, "test");
+            var collector = OutputCollector.Start(new FailingStream(new System.FormatException("unexpected")), 1024);
             var failure = await Assert.ThrowsAsync<System.FormatException>(() => collector.Completion);
             Assert.Equal("unexpected", failure.Message);
         }
@@ -61,7 +61,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task AStreamDisposedUnderTheCollectorEndsItQuietly()
         {
-            var collector = OutputCollector.Start(new FailingStream(new System.ObjectDisposedException("channel")), 1024, "test");
+            var collector = OutputCollector.Start(new FailingStream(new System.ObjectDisposedException("channel")), 1024);
             await collector.Completion;
             Assert.Equal(string.Empty, collector.Text());
         }
