@@ -46,6 +46,86 @@ namespace Sentinel.Tests.Execution
             await collector.Completion;
             Assert.Equal("a\uFFFD\uFFFDb", collector.Text());
         }
+
+        [Fact]
+        public async Task WaitsForOutputWithoutHoldingAThread()
+        {
+            // Read (the blocking call) fails: a collector that parks a thread on it would fault.
+            var source = new AsyncOnlyStream();
+            var collector = OutputCollector.Start(source, 1024);
+            source.Feed(Encoding.UTF8.GetBytes("late "));
+            source.Feed(Encoding.UTF8.GetBytes("output"));
+            source.End();
+            await collector.Completion;
+            Assert.Equal("late output", collector.Text());
+            Assert.Equal(11, collector.TotalBytes);
+        }
+
+        [Fact]
+        public async Task ASmallFirstReadStillTakesWholeLargeOutput()
+        {
+            var text = new string('x', 200_000) + "end";
+            var collector = OutputCollector.Start(new MemoryStream(Encoding.ASCII.GetBytes(text)), 1_000_000);
+            await collector.Completion;
+            Assert.Equal(text, collector.Text());
+            Assert.False(collector.Truncated);
+        }
+
+        /// <summary>A stream that can only be read asynchronously; each ReadAsync completes when the test feeds or ends it.</summary>
+        private sealed class AsyncOnlyStream : MemoryStream
+        {
+            private readonly object _gate = new object();
+            private readonly System.Collections.Generic.Queue<byte[]?> _queued = new System.Collections.Generic.Queue<byte[]?>();
+            private TaskCompletionSource<byte[]?>? _waiting;
+
+            public void Feed(byte[] bytes) => Deliver(bytes);
+
+            public void End() => Deliver(null);
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new System.InvalidOperationException("a blocking read");
+
+            public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken cancellationToken)
+            {
+                Task<byte[]?> next;
+                lock (_gate)
+                {
+                    if (_queued.Count > 0)
+                    {
+                        next = Task.FromResult(_queued.Dequeue());
+                    }
+                    else
+                    {
+                        _waiting = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        next = _waiting.Task;
+                    }
+                }
+
+                var bytes = await next;
+                if (bytes == null)
+                {
+                    return 0;
+                }
+
+                System.Array.Copy(bytes, 0, buffer, offset, bytes.Length);
+                return bytes.Length;
+            }
+
+            private void Deliver(byte[]? bytes)
+            {
+                TaskCompletionSource<byte[]?>? waiting;
+                lock (_gate)
+                {
+                    waiting = _waiting;
+                    _waiting = null;
+                    if (waiting == null)
+                    {
+                        _queued.Enqueue(bytes);
+                    }
+                }
+
+                waiting?.TrySetResult(bytes);
+            }
+        }
     }
 
     public sealed class CollectorFailureTests
