@@ -12,8 +12,7 @@ namespace Sentinel.Ssh
     /// </summary>
     internal static class ChannelSignal
     {
-        private static readonly FieldInfo? ChannelField = typeof(SshCommand).GetField("_channel", BindingFlags.NonPublic | BindingFlags.Instance);
-        private static readonly MethodInfo? SendSignal = ChannelField?.FieldType.GetMethod("SendSignalRequest", new[] { typeof(string) });
+        private static readonly MethodInfo? SendSignal = typeof(SshCommand).GetField("_channel", CommandChannel.Instance)?.FieldType.GetMethod("SendSignalRequest", new[] { typeof(string) });
 
         /// <summary>True when the request was sent; false when this SSH.NET build lacks the path or the channel is gone.</summary>
         public static bool TrySend(SshCommand command, string signal)
@@ -25,7 +24,7 @@ namespace Sentinel.Ssh
 
             try
             {
-                var channel = ChannelField!.GetValue(command);
+                var channel = CommandChannel.Of(command);
                 return channel != null && SendSignal.Invoke(channel, new object[] { signal }) is true;
             }
             catch (TargetInvocationException)

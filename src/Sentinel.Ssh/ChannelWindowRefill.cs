@@ -18,39 +18,26 @@ namespace Sentinel.Ssh
     internal static class ChannelWindowRefill
     {
         private const uint RefillBytes = 16 * 1024 * 1024;
-        private const BindingFlags Instance = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance;
+        private const BindingFlags Instance = CommandChannel.Instance;
 
-        private static readonly Type? ChannelType = typeof(SshCommand).Assembly.GetType("Renci.SshNet.Channels.Channel");
-        private static readonly FieldInfo? CommandChannel = typeof(SshCommand).GetField("_channel", Instance);
+        private static readonly Type? ChannelType = CommandChannel.ChannelType;
         private static readonly FieldInfo? InitialWindow = ChannelType?.GetField("_initialWindowSize", Instance);
         private static readonly PropertyInfo? LocalWindow = ChannelType?.GetProperty("LocalWindowSize", Instance);
         private static readonly PropertyInfo? RemoteChannelNumber = ChannelType?.GetProperty("RemoteChannelNumber", Instance);
         private static readonly MethodInfo? SendMessage = ChannelType?.GetMethod("SendMessage", Instance, null, new[] { typeof(Message) }, null);
-        private static readonly EventInfo?[] DataEvents = { ChannelType?.GetEvent("DataReceived", Instance), ChannelType?.GetEvent("ExtendedDataReceived", Instance) };
 
         private static readonly MethodInfo Handler = typeof(ChannelWindowRefill).GetMethod(nameof(OnData), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-        /// <summary>Call right after ExecuteAsync started the command: its channel exists from then on.</summary>
-        public static void Attach(SshCommand command)
+        /// <summary>Call right after ExecuteAsync started the command, with its channel (<see cref="CommandChannel.Of"/>).</summary>
+        public static void Attach(object channel)
         {
-            if (ChannelType == null || InitialWindow == null || LocalWindow?.GetSetMethod(true) == null || RemoteChannelNumber == null || SendMessage == null)
+            if (!CommandChannel.CanObserveData || InitialWindow == null || LocalWindow?.GetSetMethod(true) == null || RemoteChannelNumber == null || SendMessage == null)
             {
                 return;
             }
 
-            var channel = CommandChannel?.GetValue(command);
-            if (channel == null || !ChannelType.IsInstanceOfType(channel))
-            {
-                return;
-            }
-
-            foreach (var dataEvent in DataEvents)
-            {
-                if (dataEvent?.EventHandlerType != null)
-                {
-                    dataEvent.AddEventHandler(channel, Delegate.CreateDelegate(dataEvent.EventHandlerType, Handler));
-                }
-            }
+            CommandChannel.Observe(channel, CommandChannel.DataReceived!, null, Handler);
+            CommandChannel.Observe(channel, CommandChannel.ExtendedDataReceived!, null, Handler);
         }
 
         // Runs on SSH.NET's receive thread for every data message, as its own window bookkeeping does.

@@ -9,12 +9,14 @@ using Sentinel.Transport;
 
 namespace Sentinel.Ssh
 {
-    /// <summary>One exec channel. Output streams are read by the caller while the command runs.</summary>
+    /// <summary>One exec channel. Output streams are read by the caller while the command runs, without a thread waiting on each.</summary>
     internal sealed class SshNetRemoteProcess : IRemoteProcess
     {
         private readonly SshCommand _command;
         private readonly string _computerName;
         private readonly CancellationTokenSource _terminate = new CancellationTokenSource();
+        private readonly CommandOutputStream _output;
+        private readonly CommandOutputStream _error;
         private bool _terminateRequested;
 
         public SshNetRemoteProcess(SshCommand command, string computerName)
@@ -26,13 +28,19 @@ namespace Sentinel.Ssh
             // command's whole process group, then the channel closes. Dropbear signals only the
             // process it started (the login shell running the command line), not its children.
             var execution = command.ExecuteAsync(_terminate.Token);
-            ChannelWindowRefill.Attach(command);
+            var channel = CommandChannel.Of(command); // null when the command has already ended
+            if (channel != null)
+            {
+                ChannelWindowRefill.Attach(channel);
+            }
+
+            (_output, _error) = CommandOutputStream.Attach(command.OutputStream, command.ExtendedOutputStream, channel);
             Completion = CompleteAsync(execution);
         }
 
-        public Stream StandardOutput => _command.OutputStream;
+        public Stream StandardOutput => _output;
 
-        public Stream StandardError => _command.ExtendedOutputStream;
+        public Stream StandardError => _error;
 
         public Stream OpenStandardInput() => _command.CreateInputStream();
 
@@ -89,7 +97,14 @@ namespace Sentinel.Ssh
         private void DisposeNow()
         {
             _command.Dispose();
+            EndOutput();
             _terminate.Dispose();
+        }
+
+        private void EndOutput()
+        {
+            _output.End();
+            _error.End();
         }
 
         private async Task<RemoteExit> CompleteAsync(Task execution)
@@ -105,6 +120,13 @@ namespace Sentinel.Ssh
             catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is System.Net.Sockets.SocketException)
             {
                 throw ConnectionErrors.Lost(_computerName, e.Message, e);
+            }
+            finally
+            {
+                // SSH.NET completes the execution on a pool thread once the channel closed (or the
+                // connection was lost), after the channel's last data: the pipes are complete, and
+                // the readers finish here, before the exit is reported.
+                EndOutput();
             }
 
             return new RemoteExit(_command.ExitStatus, _command.ExitSignal);

@@ -26,7 +26,7 @@ namespace Sentinel.Commands
                     foreach (var item in items)
                     {
                         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        tasks.Add(Task.Run(async () =>
+                        async Task RunOneAsync()
                         {
                             try
                             {
@@ -41,7 +41,11 @@ namespace Sentinel.Commands
                                     pump.Post(() => ReportProgress(cmdlet, progress, finished, items.Count));
                                 }
                             }
-                        }));
+                        }
+
+                        // One host runs on this thread (already off the pipeline thread): a hop to another
+                        // pool thread would only add a wake-up to every single-host command.
+                        tasks.Add(items.Count == 1 ? RunOneAsync() : Task.Run(RunOneAsync));
                     }
                 }
                 finally

@@ -72,16 +72,14 @@ namespace Sentinel.Commands
         /// </summary>
         internal void RunPumped(Func<PipelinePump, Task> work)
         {
-            using (var pump = new PipelinePump())
+            var pump = new PipelinePump();
+            try
             {
-                try
-                {
-                    pump.Run(Task.Run(() => work(pump)), StopToken, StopGrace);
-                }
-                catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
+                pump.Run(Task.Run(() => work(pump)), StopToken, StopGrace);
+            }
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
             }
         }
 

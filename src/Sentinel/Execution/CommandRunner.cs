@@ -250,8 +250,8 @@ namespace Sentinel.Execution
                 Stream errorSource = process.StandardError;
                 if (sudoPrompt != null)
                 {
-                    // Called on the stderr collector's thread: the write goes to a task of its own, so
-                    // a slow or failing stdin neither blocks stderr nor escapes onto that thread.
+                    // Called as stderr is read: the write goes to a task of its own, so a slow or
+                    // failing stdin neither blocks the reading nor escapes onto its thread.
                     errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
                     {
                         if (Interlocked.Increment(ref prompts) == 1)
@@ -265,11 +265,11 @@ namespace Sentinel.Execution
                     });
                 }
 
-                var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, "Sentinel stdout", Request.OnOutputLine);
+                var output = OutputCollector.Start(process.StandardOutput, Request.MaxOutputBytes, Request.OnOutputLine);
                 // Under sudo, stderr keeps at least sudo's own diagnostics whatever -MaxOutputBytes says,
                 // or a cut refusal ("sudo: a pass") could not be read; the result is cut to the limit.
                 var errorLimit = Request.Sudo ? Math.Max(Request.MaxOutputBytes, SudoDiagnosticBytes) : Request.MaxOutputBytes;
-                var error = OutputCollector.Start(errorSource, errorLimit, "Sentinel stderr");
+                var error = OutputCollector.Start(errorSource, errorLimit);
                 ReportFault(output.Completion, failed, "read the output", ErrorCategory.ReadError);
                 ReportFault(error.Completion, failed, "read the error output", ErrorCategory.ReadError);
                 if (sudoPrompt == null && Request.Input != null)

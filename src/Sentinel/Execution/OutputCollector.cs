@@ -7,27 +7,27 @@ using System.Threading.Tasks;
 namespace Sentinel.Execution
 {
     /// <summary>
-    /// Drains one output stream of a running command on its own thread, as the bytes arrive, so the
-    /// server never stalls on a full window and stdout and stderr cannot deadlock each other. Keeps
-    /// at most a fixed number of bytes and counts the rest.
+    /// Drains one output stream of a running command as the bytes arrive, so the server never stalls
+    /// on a full window and stdout and stderr cannot deadlock each other. Keeps at most a fixed number
+    /// of bytes and counts the rest. Reads asynchronously: a command holds no thread while it waits
+    /// for output (the transport's streams complete a read when the server sends data), so many
+    /// running commands cost no more threads than one.
     /// </summary>
     internal sealed class OutputCollector
     {
-        // SSH.NET's output stream has no real asynchronous read: a thread-pool read would block a pool
-        // thread per stream, so each stream gets a dedicated thread.
-        private readonly Thread _thread;
+        private const int BufferBytes = 64 * 1024;
+
         private readonly Stream _source;
         private readonly ChunkedBytes _kept = new ChunkedBytes();
         private readonly long _limit;
         private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly LineSplitter? _lines;
 
-        private OutputCollector(Stream source, long limit, string name, Action<string>? onLine)
+        private OutputCollector(Stream source, long limit, Action<string>? onLine)
         {
             _source = source;
             _limit = limit;
             _lines = onLine != null ? new LineSplitter(onLine) : null;
-            _thread = new Thread(Drain) { IsBackground = true, Name = name };
         }
 
         /// <summary>Every byte the command wrote to this stream, kept or not.</summary>
@@ -38,31 +38,36 @@ namespace Sentinel.Execution
         /// <summary>Completes when the stream ends (the channel closed); faults with whatever broke the reading.</summary>
         public Task Completion => _done.Task;
 
-        /// <param name="onLine">Called with each complete line as it arrives (for -Stream), on the collector's thread.</param>
-        public static OutputCollector Start(Stream source, long limit, string name, Action<string>? onLine = null)
+        /// <param name="onLine">Called with each complete line as it arrives (for -Stream), on whichever thread completed the read; it must not block.</param>
+        public static OutputCollector Start(Stream source, long limit, Action<string>? onLine = null)
         {
-            var collector = new OutputCollector(source, limit, name, onLine);
-            collector._thread.Start();
+            var collector = new OutputCollector(source, limit, onLine);
+            _ = collector.DrainAsync();
             return collector;
         }
 
         /// <summary>The kept bytes (at most <paramref name="maxBytes"/> of them) as text; invalid UTF-8 becomes U+FFFD instead of an exception.</summary>
         public string Text(long maxBytes = long.MaxValue) => _kept.Decode(maxBytes);
 
-        // Runs on a raw thread, where an escaping exception would end the whole process: every failure
-        // (the stream's, the line callback's) becomes this collector's faulted Completion instead.
-        private void Drain()
+        // Every failure (the stream's, the line callback's) becomes this collector's faulted Completion:
+        // nothing escapes onto the thread that completed a read (the transport's own, possibly).
+        private async Task DrainAsync()
         {
-            var buffer = new byte[64 * 1024];
+            // Most commands print nothing or a little: the buffer grows to the full size only for a read that fills it.
+            var buffer = new byte[1024];
             try
             {
                 int read;
-                while ((read = _source.Read(buffer, 0, buffer.Length)) > 0)
+                while ((read = await _source.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
                 {
                     var room = (int)Math.Max(0, Math.Min(read, _limit - _kept.Length));
                     _kept.Write(buffer, 0, room);
                     TotalBytes += read;
                     _lines?.Add(buffer, read);
+                    if (read == buffer.Length && buffer.Length < BufferBytes)
+                    {
+                        buffer = new byte[BufferBytes];
+                    }
                 }
 
                 _lines?.Flush();

@@ -16,7 +16,7 @@ namespace Sentinel.Tests.Commands
         [Fact]
         public void PostedActionsRunOnTheCallingThreadInOrder()
         {
-            using var pump = new PipelinePump();
+            var pump = new PipelinePump();
             var thread = Environment.CurrentManagedThreadId;
             var seen = new System.Collections.Generic.List<int>();
             pump.Run(Task.Run(() =>
@@ -30,7 +30,7 @@ namespace Sentinel.Tests.Commands
         [Fact]
         public void ASessionConnectedAfterTheStopIsClosedAndTheStopWaitsForTheWork()
         {
-            using var pump = new PipelinePump();
+            var pump = new PipelinePump();
             using var stop = new CancellationTokenSource();
             var queuedBeforeStop = new ScriptedConnection("queued");
             var connectedAfterStop = new ScriptedConnection("late");
@@ -65,7 +65,7 @@ namespace Sentinel.Tests.Commands
         [Fact]
         public void TheWaitForWorkAfterAStopIsBounded()
         {
-            using var pump = new PipelinePump();
+            var pump = new PipelinePump();
             using var stop = new CancellationTokenSource();
             using var never = new ManualResetEventSlim();
             var work = Task.Run(() => never.Wait(Deadline));
@@ -79,7 +79,7 @@ namespace Sentinel.Tests.Commands
         [Fact]
         public async Task WhenAnActionFailsLaterPostsAreDroppedNotLeft()
         {
-            using var pump = new PipelinePump();
+            var pump = new PipelinePump();
             var late = new ScriptedConnection("late");
             using var failed = new ManualResetEventSlim();
             var work = Task.Run(() =>

@@ -99,13 +99,15 @@ namespace Sentinel.Tests.Fakes
     }
 
     /// <summary>
-    /// A read-only stream fed by the test: reads block until bytes are fed, the stream is ended
-    /// (end of file), or a failure is set (the next read throws it).
+    /// A read-only stream fed by the test: reads wait until bytes are fed, the stream is ended
+    /// (end of file), or a failure is set (the next read throws it). ReadAsync waits without a
+    /// thread, as the SSH adapter's streams do.
     /// </summary>
     internal sealed class ScriptedStream : Stream
     {
         private readonly object _gate = new object();
         private readonly MemoryStream _pending = new MemoryStream();
+        private TaskCompletionSource<bool> _changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _readPosition;
         private bool _ended;
         private Exception? _failure;
@@ -117,7 +119,7 @@ namespace Sentinel.Tests.Fakes
             lock (_gate)
             {
                 _pending.Write(bytes, 0, bytes.Length);
-                Monitor.PulseAll(_gate);
+                Changed();
             }
         }
 
@@ -126,7 +128,7 @@ namespace Sentinel.Tests.Fakes
             lock (_gate)
             {
                 _ended = true;
-                Monitor.PulseAll(_gate);
+                Changed();
             }
         }
 
@@ -136,7 +138,7 @@ namespace Sentinel.Tests.Fakes
             lock (_gate)
             {
                 _failure = failure;
-                Monitor.PulseAll(_gate);
+                Changed();
             }
         }
 
@@ -144,30 +146,62 @@ namespace Sentinel.Tests.Fakes
         {
             lock (_gate)
             {
-                while (true)
+                int read;
+                while (!TryRead(buffer, offset, count, out read))
                 {
-                    var available = _pending.Length - _readPosition;
-                    if (available > 0)
-                    {
-                        var n = (int)Math.Min(available, count);
-                        Array.Copy(_pending.GetBuffer(), _readPosition, buffer, offset, n);
-                        _readPosition += n;
-                        return n;
-                    }
-
-                    if (_failure != null)
-                    {
-                        throw _failure;
-                    }
-
-                    if (_ended)
-                    {
-                        return 0;
-                    }
-
                     Monitor.Wait(_gate);
                 }
+
+                return read;
             }
+        }
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task changed;
+                lock (_gate)
+                {
+                    if (TryRead(buffer, offset, count, out var read))
+                    {
+                        return read;
+                    }
+
+                    changed = _changed.Task;
+                }
+
+                await changed.ConfigureAwait(false);
+            }
+        }
+
+        // Under _gate: false when there is nothing to return yet.
+        private bool TryRead(byte[] buffer, int offset, int count, out int read)
+        {
+            var available = _pending.Length - _readPosition;
+            if (available > 0)
+            {
+                read = (int)Math.Min(available, count);
+                Array.Copy(_pending.GetBuffer(), _readPosition, buffer, offset, read);
+                _readPosition += read;
+                return true;
+            }
+
+            if (_failure != null)
+            {
+                throw _failure;
+            }
+
+            read = 0;
+            return _ended;
+        }
+
+        // Under _gate: wakes blocked and awaiting readers.
+        private void Changed()
+        {
+            Monitor.PulseAll(_gate);
+            _changed.TrySetResult(true);
+            _changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         public override bool CanRead => true;
