@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'Sentinel.psm1'
+    RootModule           = 'Sentinel.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0f3c2e-8f7a-4f4e-9d0a-3c6a1e2b7d41'
     Author               = 'Sentinel contributors'

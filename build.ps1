@@ -48,33 +48,32 @@ function Invoke-Dotnet {
 }
 
 function Invoke-Build {
-    # The layout PowerShell sees after Install-Module: the manifest and Sentinel.psm1 at the top, and
-    # per edition in dependencies/<PSEdition> Sentinel.dll with the SSH adapter and SSH.NET.
+    # The layout PowerShell sees after Install-Module: the manifest and Sentinel.dll at the top, and
+    # the SSH adapter with SSH.NET in dependencies/<PSEdition>, loaded by the module at import.
     $staging = Join-Path $RepoRoot 'out/staging'
     Remove-Item $staging, $ModuleRoot -Recurse -Force -ErrorAction SilentlyContinue
     Invoke-Dotnet build (Join-Path $RepoRoot 'src/Sentinel/Sentinel.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'module')
     Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net8.0 -o (Join-Path $staging 'Core')
     Invoke-Dotnet publish (Join-Path $RepoRoot 'src/Sentinel.Ssh/Sentinel.Ssh.csproj') -c $Configuration --nologo -v quiet -f net462 -o (Join-Path $staging 'Desktop')
-    foreach ($edition in 'Core', 'Desktop') {
-        # System.Management.Automation is PowerShell's own; Sentinel.dll is the module's build (IL).
-        Get-ChildItem (Join-Path $staging $edition) -Filter *.dll | Where-Object Name -In 'Sentinel.dll', 'System.Management.Automation.dll' | Remove-Item
-        Copy-Item (Join-Path $staging 'module/Sentinel.dll') (Join-Path $staging $edition)
-    }
-    # PowerShell 7 gets ReadyToRun images of Sentinel.dll, the adapter and its dependencies (src/ReadyToRun
-    # says why and for which runtime); Windows PowerShell 5.1's copies in Desktop stay IL, as .NET
-    # Framework needs.
-    $core = Join-Path $staging 'Core'
+    # PowerShell 7 gets ReadyToRun images of the adapter and its dependencies (src/ReadyToRun says why
+    # and for which runtime); Windows PowerShell 5.1's copies in Desktop stay IL, as .NET Framework needs.
+    $adapter = Join-Path $staging 'Core'
+    Get-ChildItem $adapter -Filter *.dll | Where-Object Name -In 'Sentinel.dll', 'System.Management.Automation.dll' | Remove-Item
     # The SDK skips a compilation whose output is newer than its input, and package files keep their
     # old dates: a left-over image of another SSH.NET version would ship. Compile from scratch.
     Remove-Item (Join-Path $RepoRoot 'src/ReadyToRun/obj'), (Join-Path $RepoRoot 'src/ReadyToRun/bin') -Recurse -Force -ErrorAction SilentlyContinue
-    Invoke-Dotnet publish (Join-Path $RepoRoot 'src/ReadyToRun/ReadyToRun.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'CoreReadyToRun') "-p:AdapterFolder=$core" "-p:PowerShellHome=$PSHOME"
-    Get-ChildItem $core -Filter *.dll | ForEach-Object { Copy-Item (Join-Path $staging "CoreReadyToRun/$($_.Name)") $_.FullName -Force }
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'src/ReadyToRun/ReadyToRun.csproj') -c $Configuration --nologo -v quiet -o (Join-Path $staging 'CoreReadyToRun') "-p:AdapterFolder=$adapter" "-p:ModuleAssembly=$(Join-Path $staging 'module/Sentinel.dll')" "-p:PowerShellHome=$PSHOME"
+    Get-ChildItem $adapter -Filter *.dll | ForEach-Object { Copy-Item (Join-Path $staging "CoreReadyToRun/$($_.Name)") $_.FullName -Force }
 
     New-Item -ItemType Directory -Path $ModuleRoot -Force | Out-Null
-    Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1'), (Join-Path $RepoRoot 'Sentinel.psm1'), (Join-Path $RepoRoot 'Sentinel.Format.ps1xml'), (Join-Path $RepoRoot 'LICENSE') $ModuleRoot
+    Copy-Item (Join-Path $RepoRoot 'Sentinel.psd1'), (Join-Path $RepoRoot 'Sentinel.Format.ps1xml'), (Join-Path $RepoRoot 'LICENSE') $ModuleRoot
+    Copy-Item (Join-Path $staging 'module/Sentinel.dll') $ModuleRoot
     foreach ($edition in 'Core', 'Desktop') {
         $target = New-Item -ItemType Directory -Path (Join-Path $ModuleRoot "dependencies/$edition") -Force
-        Get-ChildItem (Join-Path $staging $edition) -Filter *.dll | Copy-Item -Destination $target
+        # Sentinel.dll is already loaded by PowerShell and System.Management.Automation is PowerShell's own.
+        Get-ChildItem (Join-Path $staging $edition) -Filter *.dll |
+            Where-Object Name -NotIn 'Sentinel.dll', 'System.Management.Automation.dll' |
+            Copy-Item -Destination $target
     }
     Remove-Item $staging -Recurse -Force
     Invoke-HelpBuild

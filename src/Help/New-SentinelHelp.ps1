@@ -322,9 +322,7 @@ foreach ($file in Get-ChildItem $DocsPath -Filter *.md | Where-Object Name -NotL
 }
 
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
-# The name PowerShell looks for: the cmdlets' assembly file name (not the manifest's RootModule, Sentinel.psm1).
-$cmdletAssembly = (Get-Command -Module $module.Name -CommandType Cmdlet | Select-Object -First 1).ImplementingType.Assembly.Location
-$helpFile = Join-Path $target "$(Split-Path $cmdletAssembly -Leaf)-Help.xml"
+$helpFile = Join-Path $target "$(Split-Path $module.RootModule -Leaf)-Help.xml"
 $writer = [System.Xml.XmlWriter]::Create($helpFile, $settings)
 try {
     $writer.WriteStartDocument()

@@ -8,37 +8,27 @@ Describe 'The built module' {
         (Get-Command -Module Sentinel).Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
     }
 
-    It 'is laid out as installed: manifest and Sentinel.psm1, and per edition Sentinel.dll with the adapter in dependencies/' {
+    It 'is laid out as installed: manifest, Sentinel.dll and the adapter per edition in dependencies/' {
         $root = Split-Path $ModulePath
-        (Import-PowerShellDataFile $ModulePath).RootModule | Should -Be 'Sentinel.psm1'
-        foreach ($edition in 'Core', 'Desktop') {
-            foreach ($file in 'Sentinel.dll', 'Sentinel.Ssh.dll', 'Renci.SshNet.dll') {
-                Join-Path $root "dependencies/$edition/$file" | Should -Exist
-            }
-        }
-        Join-Path $root 'Sentinel.dll' | Should -Not -Exist
+        Join-Path $root 'Sentinel.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Sentinel.Ssh.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Renci.SshNet.dll' | Should -Exist
+        Join-Path $root 'dependencies/Desktop/Sentinel.Ssh.dll' | Should -Exist
+        Join-Path $root 'dependencies/Desktop/Renci.SshNet.dll' | Should -Exist
+        Join-Path $root 'dependencies/Core/Sentinel.dll' | Should -Not -Exist
     }
 
-    It 'runs the precompiled Sentinel.dll in PowerShell 7, with the cmdlets, help and removal hook of the module' {
-        $root = Split-Path $ModulePath
-        [Sentinel.Results.SentinelSession].Assembly.Location | Should -Be (Join-Path $root 'dependencies/Core/Sentinel.dll')
-        (Get-Command Connect-SentinelServer).Module.Path | Should -Be (Join-Path $root 'Sentinel.psm1')
-        (Get-Help Connect-SentinelServer).Synopsis | Should -BeLike 'Opens an SSH session*'
-    }
-
-    It 'ships what PowerShell 7 loads precompiled for this runtime, and what Windows PowerShell loads as IL' {
+    It 'ships the PowerShell 7 adapter and its dependencies precompiled for this runtime, and what Windows PowerShell loads as IL' {
         $root = Split-Path $ModulePath
         $runtime = Get-ReadyToRunVersion ([object].Assembly.Location)
         $core = Get-ChildItem (Join-Path $root 'dependencies/Core') -Filter *.dll
         $core.Name | Should -Contain 'Renci.SshNet.dll'
-        $core.Name | Should -Contain 'Sentinel.dll'
         foreach ($image in $core) {
             (Get-ReadyToRunVersion $image.FullName).Major | Should -Be $runtime.Major -Because "$($image.Name) is loaded only by PowerShell 7, whose runtime ignores precompiled code of another major version"
         }
-        $desktop = Get-ChildItem (Join-Path $root 'dependencies/Desktop') -Filter *.dll
-        $desktop.Name | Should -Contain 'Sentinel.dll'
-        foreach ($image in $desktop) {
-            Get-ReadyToRunVersion $image.FullName | Should -BeNullOrEmpty -Because "$($image.Name) is for .NET Framework, which cannot load a ReadyToRun image"
+        Get-ReadyToRunVersion (Join-Path $root 'Sentinel.dll') | Should -BeNullOrEmpty -Because 'Windows PowerShell 5.1 loads the same Sentinel.dll, and .NET Framework cannot load a ReadyToRun image'
+        foreach ($image in Get-ChildItem (Join-Path $root 'dependencies/Desktop') -Filter *.dll) {
+            Get-ReadyToRunVersion $image.FullName | Should -BeNullOrEmpty -Because "$($image.Name) is for .NET Framework"
         }
     }
 
@@ -76,20 +66,5 @@ Describe 'The built module' {
                 $type | Should -Match '^(Sentinel\.|System\.Boolean$|System\.String$|System\.Void$)' -Because "$($command.Name) emits only Sentinel's own types"
             }
         }
-    }
-
-    It 'reports a broken install: a missing SSH adapter fails the first cmdlet that needs it, with the missing folder named' {
-        # The adapter loads on a background task at import; its failure must not be lost.
-        $copy = Join-Path $TestDrive 'broken/Sentinel'
-        Copy-Item (Split-Path $ModulePath) $copy -Recurse
-        Remove-Item (Join-Path $copy 'dependencies/Core/Sentinel.Ssh.dll')
-        $output = (Invoke-ChildPwsh @"
-`$env:SSH_USER = 'sentinel'; `$env:SSH_PASS = 'not-used'
-Import-Module '$(Join-Path $copy 'Sentinel.psd1')' -ErrorAction Stop
-'imported'
-try { Connect-SentinelServer -ComputerName 127.0.0.1 -Port 9 -KnownHostsFile '$(Join-Path $TestDrive 'known_hosts')' -ErrorAction Stop } catch { "failed: `$(`$_.Exception.Message)" }
-try { New-SentinelKey -Path '$(Join-Path $TestDrive 'key')' -ErrorAction Stop } catch { "failed again: `$(`$_.Exception.Message)" }
-"@) -join "`n"
-        $output | Should -BeLike "*imported*failed: The SSH adapter is missing from '*dependencies/Core'*failed again: The SSH adapter is missing*"
     }
 }

@@ -39,7 +39,7 @@ AfterAll {
 }
 
 Describe 'Installing Sentinel from a repository' {
-    It 'packs the module as Sentinel.<version>.nupkg with the manifest, the assemblies, help and formats' {
+    It 'packs the module as Sentinel.<version>.nupkg with the manifest, the assembly, help and formats' {
         $packOutput | Should -BeNullOrEmpty
         $package = Join-Path $repository "Sentinel.$version.nupkg"
         $package | Should -Exist
@@ -48,7 +48,7 @@ Describe 'Installing Sentinel from a repository' {
         $images = @{}
         try {
             $entries = $zip.Entries.FullName
-            foreach ($entry in $zip.Entries | Where-Object FullName -In 'dependencies/Core/Sentinel.dll', 'dependencies/Desktop/Sentinel.dll', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
+            foreach ($entry in $zip.Entries | Where-Object FullName -In 'Sentinel.dll', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
                 $copy = [System.IO.MemoryStream]::new()
                 $content = $entry.Open()
                 try { $content.CopyTo($copy) } finally { $content.Dispose() }
@@ -57,15 +57,14 @@ Describe 'Installing Sentinel from a repository' {
             }
         }
         finally { $zip.Dispose() }
-        foreach ($file in 'Sentinel.psd1', 'Sentinel.psm1', 'dependencies/Core/Sentinel.dll', 'dependencies/Desktop/Sentinel.dll', 'Sentinel.Format.ps1xml', 'LICENSE', 'en-US/Sentinel.dll-Help.xml', 'en-US/about_Sentinel.help.txt', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
+        foreach ($file in 'Sentinel.psd1', 'Sentinel.dll', 'Sentinel.Format.ps1xml', 'LICENSE', 'en-US/Sentinel.dll-Help.xml', 'en-US/about_Sentinel.help.txt', 'dependencies/Core/Renci.SshNet.dll', 'dependencies/Desktop/Renci.SshNet.dll') {
             $entries | Should -Contain $file
         }
-        # What build.ps1 compiled ahead of time is what ships: PowerShell 7's Sentinel.dll and SSH.NET
-        # precompiled, what Windows PowerShell 5.1 loads as IL.
-        foreach ($file in 'Sentinel.dll', 'Renci.SshNet.dll') {
-            $images["dependencies/Core/$file"] | Should -Not -BeNullOrEmpty
-            $images["dependencies/Desktop/$file"] | Should -BeNullOrEmpty
-        }
+        # What build.ps1 compiled ahead of time is what ships: PowerShell 7's SSH.NET precompiled,
+        # what Windows PowerShell 5.1 loads as IL.
+        $images['dependencies/Core/Renci.SshNet.dll'] | Should -Not -BeNullOrEmpty
+        $images['dependencies/Desktop/Renci.SshNet.dll'] | Should -BeNullOrEmpty
+        $images['Sentinel.dll'] | Should -BeNullOrEmpty
     }
 
     It 'installs into an empty module path in a fresh pwsh, imports by name, and tests the lab' {

@@ -9,7 +9,8 @@ namespace Sentinel.Module
     {
         public void OnImport()
         {
-            SshAdapterLoader.LoadInBackground();
+            // Load the SSH adapter now: a broken install fails at Import-Module, not at first connect.
+            _ = SshAdapterLoader.Transport;
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)

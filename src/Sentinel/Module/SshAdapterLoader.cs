@@ -3,7 +3,6 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
-using System.Threading.Tasks;
 using Sentinel.Transport;
 
 namespace Sentinel.Module
@@ -27,23 +26,6 @@ namespace Sentinel.Module
 
         public static ISshTransport Transport => LazyTransport.Value;
 
-        /// <summary>
-        /// Loads the adapter on a pool thread, so that Import-Module does not wait for it and the first
-        /// connection finds it ready. A broken install is not hidden: the load's error is kept and
-        /// thrown to every cmdlet that needs the adapter.
-        /// </summary>
-        public static void LoadInBackground() => Task.Run(() =>
-        {
-            try
-            {
-                _ = LazyTransport.Value;
-            }
-            catch (Exception)
-            {
-                // Kept by LazyTransport and thrown again at its first use.
-            }
-        });
-
         /// <summary>ed25519 and bcrypt_pbkdf, from the adapter's cryptography (for New-SentinelKey).</summary>
         public static IKeyPrimitives KeyPrimitives => LazyKeyPrimitives.Value;
 
@@ -53,14 +35,13 @@ namespace Sentinel.Module
 
         private static Assembly Load()
         {
-            // Installed, Sentinel.dll sits in dependencies/<PSEdition> with the adapter and SSH.NET (Sentinel.psm1 picks the edition).
-            var dependencies = Path.GetDirectoryName(typeof(SshAdapterLoader).Assembly.Location)!;
-            var installed = string.Equals(Path.GetFileName(Path.GetDirectoryName(dependencies)), "dependencies", StringComparison.Ordinal);
+            var moduleFolder = Path.GetDirectoryName(typeof(SshAdapterLoader).Assembly.Location)!;
+            var dependencies = Path.Combine(moduleFolder, "dependencies", IsDesktop ? "Desktop" : "Core");
 
             Assembly adapter;
-            if (!installed)
+            if (!Directory.Exists(dependencies))
             {
-                // Development and unit-test layout: the adapter sits beside Sentinel.dll in a build output.
+                // Development and unit-test layout: the adapter sits beside Sentinel.dll.
                 adapter = Assembly.Load(new AssemblyName(AdapterAssembly));
             }
             else if (IsDesktop)
@@ -88,11 +69,6 @@ namespace Sentinel.Module
             Assembly? adapter = null;
             foreach (var path in Directory.GetFiles(dependencies, "*.dll"))
             {
-                if (Path.GetFileNameWithoutExtension(path) == sentinel.GetName().Name)
-                {
-                    continue;
-                }
-
                 var loaded = context.LoadFromAssemblyPath(path);
                 if (loaded.GetName().Name == AdapterAssembly)
                 {
