@@ -67,4 +67,19 @@ Describe 'The built module' {
             }
         }
     }
+
+    It 'reports a broken install: a missing SSH adapter fails the first cmdlet that needs it, with the missing folder named' {
+        # The adapter loads on a background task at import; its failure must not be lost.
+        $copy = Join-Path $TestDrive 'broken/Sentinel'
+        Copy-Item (Split-Path $ModulePath) $copy -Recurse
+        Remove-Item (Join-Path $copy 'dependencies/Core/Sentinel.Ssh.dll')
+        $output = (Invoke-ChildPwsh @"
+`$env:SSH_USER = 'sentinel'; `$env:SSH_PASS = 'not-used'
+Import-Module '$(Join-Path $copy 'Sentinel.psd1')' -ErrorAction Stop
+'imported'
+try { Connect-SentinelServer -ComputerName 127.0.0.1 -Port 9 -KnownHostsFile '$(Join-Path $TestDrive 'known_hosts')' -ErrorAction Stop } catch { "failed: `$(`$_.Exception.Message)" }
+try { New-SentinelKey -Path '$(Join-Path $TestDrive 'key')' -ErrorAction Stop } catch { "failed again: `$(`$_.Exception.Message)" }
+"@) -join "`n"
+        $output | Should -BeLike "*imported*failed: The SSH adapter is missing from '*dependencies/Core'*failed again: The SSH adapter is missing*"
+    }
 }

@@ -9,8 +9,7 @@ namespace Sentinel.Module
     {
         public void OnImport()
         {
-            // Load the SSH adapter now: a broken install fails at Import-Module, not at first connect.
-            _ = SshAdapterLoader.Transport;
+            SshAdapterLoader.LoadInBackground();
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)

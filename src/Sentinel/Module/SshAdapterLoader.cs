@@ -3,6 +3,7 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using System.Threading.Tasks;
 using Sentinel.Transport;
 
 namespace Sentinel.Module
@@ -25,6 +26,23 @@ namespace Sentinel.Module
         private static readonly Lazy<IKeyPrimitives> LazyKeyPrimitives = new Lazy<IKeyPrimitives>(() => Create<IKeyPrimitives>(KeyPrimitivesType));
 
         public static ISshTransport Transport => LazyTransport.Value;
+
+        /// <summary>
+        /// Loads the adapter on a pool thread, so that Import-Module does not wait for it and the first
+        /// connection finds it ready. A broken install is not hidden: the load's error is kept and
+        /// thrown to every cmdlet that needs the adapter.
+        /// </summary>
+        public static void LoadInBackground() => Task.Run(() =>
+        {
+            try
+            {
+                _ = LazyTransport.Value;
+            }
+            catch (Exception)
+            {
+                // Kept by LazyTransport and thrown again at its first use.
+            }
+        });
 
         /// <summary>ed25519 and bcrypt_pbkdf, from the adapter's cryptography (for New-SentinelKey).</summary>
         public static IKeyPrimitives KeyPrimitives => LazyKeyPrimitives.Value;
