@@ -3,6 +3,7 @@
 # does not exist yet), and check sudo (Test-SentinelPrivilege, against the lab's sudoers).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $script:RepoRoot 'tests/lab/SentinelNeighbour.psm1') -Force
     $throwaway = "sentinel-onb-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
     $lab = Start-SentinelLab -AuthorizedKeysFile '.ssh/authorized_keys' -AllowUser $throwaway
     & useradd --create-home --shell /bin/bash $throwaway
@@ -74,6 +75,39 @@ Describe 'New-SentinelKey' {
         $replaced = New-SentinelKey -Path $path -Force
         $replaced.Fingerprint | Should -Not -Be $first.Fingerprint
         Get-Mode $path | Should -Be '600'
+    }
+
+    It 'leaves no moment in which another local user can open the private key: a neighbour watching the folder reads only the public key' {
+        # A shared folder others may enter (as /tmp or a team's key folder would be), watched by a
+        # neighbour who opens every file the moment it appears and reads it again as it grows.
+        $shared = "/srv/sentinel-keys-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path $shared | Out-Null
+        & chmod 755 $shared
+        $neighbour = Start-SentinelLabNeighbour -Path $shared
+        try {
+            # The window a chmod after the create leaves is short: many keys, and a few overwritten.
+            $keys = foreach ($index in 1..40) {
+                $path = Join-Path $shared "id_$index"
+                $null = New-SentinelKey -Path $path
+                if ($index % 4 -eq 0) { $null = New-SentinelKey -Path $path -Force }
+                $path
+            }
+            Wait-Until { (Get-SentinelLabNeighbourLoot -Neighbour $neighbour).Loot.Path -contains "$($keys[-1]).pub" } -TimeoutSeconds 30 |
+                Should -BeTrue -Because 'the neighbour reads every public key, so it was watching'
+            $got = Get-SentinelLabNeighbourLoot -Neighbour $neighbour
+        }
+        finally {
+            Stop-SentinelLabNeighbour -Neighbour $neighbour
+            Remove-Item $shared -Recurse -Force
+        }
+        # The private key's files: id_N and its temporary copies; the rest are the public key's.
+        $private = { $_ -notlike '*.pub' -and $_ -notlike '*.pub.*.tmp' }
+        $got.Loot | Where-Object { $_.Path | Where-Object $private } | ForEach-Object { "$($_.Path) ($($_.Bytes) bytes)" } | Should -BeNullOrEmpty
+        $got.Loot | Where-Object Content -Match 'PRIVATE KEY' | Should -BeNullOrEmpty
+        $got.Opened | Where-Object $private | Should -BeNullOrEmpty -Because 'no private key file or temporary copy of one was ever readable'
+        $got.Seen | Where-Object { $_.Type -eq 'file' -and ($_.Path | Where-Object $private) -and $_.Mode -ne '0600' } |
+            ForEach-Object { "$($_.Path) $($_.Mode)" } | Should -BeNullOrEmpty
+        @($got.Seen | Where-Object { $_.Path | Where-Object $private }).Count | Should -BeGreaterThan 40 -Because 'the neighbour saw the private files appear'
     }
 
     It 'writes nothing under -WhatIf' {

@@ -50,14 +50,15 @@ namespace Sentinel.Keys
             }
         }
 
-        /// <summary>Writes a new file beside the target, sets its mode while it is still empty, then moves it into place.</summary>
+        /// <summary>Writes a new file beside the target, created with its mode by the open that makes it, then moves it into place.</summary>
         private static void Replace(string path, string text, int mode)
         {
             var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+                using (var stream = UnixPermissions.CreateNew(temporary, mode))
                 {
+                    // The umask may have narrowed the mode at the create; the files' modes are exact.
                     UnixPermissions.TrySet(temporary, mode);
                     var bytes = new UTF8Encoding(false).GetBytes(text);
                     stream.Write(bytes, 0, bytes.Length);

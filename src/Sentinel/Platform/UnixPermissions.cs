@@ -7,8 +7,8 @@ namespace Sentinel.Platform
 {
     /// <summary>
     /// Unix file modes. netstandard2.0 has no API for them, but the .NET that runs PowerShell 7 does
-    /// (File.GetUnixFileMode and friends, .NET 7+), so they are reached by reflection; on Windows
-    /// and .NET Framework they answer null and do nothing.
+    /// (File.GetUnixFileMode and friends, FileStreamOptions.UnixCreateMode, .NET 7+), so they are
+    /// reached by reflection; on Windows and .NET Framework they answer null and do nothing.
     /// </summary>
     internal static class UnixPermissions
     {
@@ -37,6 +37,45 @@ namespace Sentinel.Platform
             }
 
             SetMode.Invoke(null, new[] { path, Enum.ToObject(GetUnixFileModeType()!, mode) });
+        }
+
+        private static readonly Type? StreamOptionsType = typeof(FileStream).Assembly.GetType("System.IO.FileStreamOptions");
+        private static readonly ConstructorInfo? StreamWithOptions = StreamOptionsType != null
+            ? typeof(FileStream).GetConstructor(new[] { typeof(string), StreamOptionsType })
+            : null;
+
+        /// <summary>
+        /// Creates a new file (never one that exists, never through a symbolic link) that has
+        /// <paramref name="mode"/> (narrowed by the umask) from the open(2) call that makes it, so no
+        /// other user can open it in between, as a create under the umask and a chmod after would let
+        /// them. Throws NotSupportedException on a Unix runtime without FileStreamOptions.UnixCreateMode.
+        /// </summary>
+        public static FileStream CreateNew(string path, int mode)
+        {
+            if (IsWindows)
+            {
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            }
+
+            if (StreamWithOptions == null || GetUnixFileModeType() is not Type modeType)
+            {
+                throw new NotSupportedException($"this .NET cannot create a file with its Unix mode (needs .NET 7 or later), so '{path}' would be readable by others for a moment");
+            }
+
+            var options = Activator.CreateInstance(StreamOptionsType!)!;
+            StreamOptionsType!.GetProperty("Mode")!.SetValue(options, FileMode.CreateNew);
+            StreamOptionsType.GetProperty("Access")!.SetValue(options, FileAccess.Write);
+            StreamOptionsType.GetProperty("Share")!.SetValue(options, FileShare.None);
+            StreamOptionsType.GetProperty("UnixCreateMode")!.SetValue(options, Enum.ToObject(modeType, mode));
+            try
+            {
+                return (FileStream)StreamWithOptions.Invoke(new[] { path, options });
+            }
+            catch (TargetInvocationException e) when (e.InnerException != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
         }
 
         private static Type? GetUnixFileModeType() => typeof(File).Assembly.GetType("System.IO.UnixFileMode");
