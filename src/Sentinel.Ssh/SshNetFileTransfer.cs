@@ -30,6 +30,15 @@ namespace Sentinel.Ssh
 
         private static readonly PropertyInfo? SessionProperty = typeof(BaseClient).GetProperty("Session", BindingFlags.NonPublic | BindingFlags.Instance);
 
+        /// <summary>
+        /// SftpClient.RenameFile first asks the server for each path's realpath, which follows a link at
+        /// the new name: a link planted there would be written through. The SFTP session's own request
+        /// sends the names as given (SSH.NET 2026.0.0: SftpClient._sftpSession, ISftpSession.RequestPosixRename).
+        /// </summary>
+        private static readonly FieldInfo? SftpSessionField = typeof(SftpClient).GetField("_sftpSession", BindingFlags.NonPublic | BindingFlags.Instance);
+
+        private static readonly MethodInfo? PosixRename = SftpSessionField?.FieldType.GetMethod("RequestPosixRename", new[] { typeof(string), typeof(string) });
+
         private readonly SftpClient _sftp;
 
         private SshNetFileTransfer(SftpClient sftp)
@@ -100,7 +109,21 @@ namespace Sentinel.Ssh
 
         public void Replace(string from, string to) => Do(() =>
         {
-            _sftp.RenameFile(from, to, isPosix: true);
+            var session = SftpSessionField?.GetValue(_sftp);
+            if (session == null || PosixRename == null)
+            {
+                throw new FileTransferException("this SSH.NET build offers no way to rename without following a link at the new name", permissionDenied: false);
+            }
+
+            try
+            {
+                PosixRename.Invoke(session, new object[] { from, to });
+            }
+            catch (TargetInvocationException e) when (e.InnerException != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            }
+
             return true;
         });
 
@@ -113,6 +136,25 @@ namespace Sentinel.Ssh
         public void CreateDirectory(string path) => Do(() =>
         {
             _sftp.CreateDirectory(path);
+            return true;
+        });
+
+        public void RemoveDirectory(string path) => Do(() =>
+        {
+            _sftp.DeleteDirectory(path);
+            return true;
+        });
+
+        public void SetOwner(string path, int userId, int groupId) => Do(() =>
+        {
+            var attributes = _sftp.GetAttributes(path);
+            if (attributes.UserId != userId || attributes.GroupId != groupId)
+            {
+                attributes.UserId = userId;
+                attributes.GroupId = groupId;
+                _sftp.SetAttributes(path, attributes);
+            }
+
             return true;
         });
 

@@ -219,7 +219,7 @@ Describe 'Copy-SentinelItem to and from a session' {
         $script = (Get-SessionScript -Lab $lab -KnownHostsFile $knownHosts) + "`nCopy-SentinelItem -Path '$source' -Destination '$($dir.Name)/large.bin' -ToSession `$session -Force"
         $background = Start-BackgroundPipeline -Script $script
         try {
-            Wait-Until -TimeoutSeconds 60 { @(Get-ChildItem $dir.Path -Force -Filter '.large.bin.sentinel-*.tmp' | Where-Object Length -GT 1MB).Count -gt 0 } |
+            Wait-Until -TimeoutSeconds 60 { @(Get-ChildItem $dir.Path -Force -Recurse -Filter '0' -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -like '.sentinel-*.tmp' -and $_.Length -GT 1MB }).Count -gt 0 } |
                 Should -BeTrue -Because 'the upload is under way into its temporary file'
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $background.Shell.Stop()

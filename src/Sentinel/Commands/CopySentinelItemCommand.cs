@@ -241,6 +241,7 @@ namespace Sentinel.Commands
                             Emit = result => pump.Post(() => WriteObject(result)),
                             Fail = error => pump.Post(() => WriteSentinelError(error)),
                             Verbose = line => pump.Post(() => WriteVerbose(line)),
+                            Warn = line => pump.Post(() => WriteWarning(line)),
                             Progress = progress.Report,
                         };
                         await copy(context).ConfigureAwait(false);

@@ -59,6 +59,7 @@ namespace Sentinel.Errors
         public const string FileValidationFailed = "Sentinel.FileValidationFailed";
         public const string FileVerificationFailed = "Sentinel.FileVerificationFailed";
         public const string FileCopyFailed = "Sentinel.FileCopyFailed";
+        public const string UnsafeDestination = "Sentinel.UnsafeDestination";
         public const string ServiceLogUnknown = "Sentinel.ServiceLogUnknown";
         public const string ServiceLogFailed = "Sentinel.ServiceLogFailed";
         public const string NoServiceToRepair = "Sentinel.NoServiceToRepair";

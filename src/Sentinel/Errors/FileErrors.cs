@@ -45,6 +45,13 @@ namespace Sentinel.Errors
             permissionDenied ? "Use -Sudo for destinations the login user cannot write, or check the permissions." : "Check the path and the host, then copy again.",
             inner);
 
+        public static SentinelException UnsafeDestination(string computerName, string target, string reason) => new SentinelException(
+            ErrorIds.UnsafeDestination,
+            ErrorCategory.SecurityError,
+            computerName,
+            $"Refused to write '{target}' on {computerName} as root: {reason}. Nothing was written.",
+            "Copy to a path whose directories only root (or the login user, or the file's owner) can change, or give -Owner the user who owns that directory.");
+
         public static SentinelException InvalidValidate(string validate) => new SentinelException(
             ErrorIds.InvalidArgument,
             ErrorCategory.InvalidArgument,

@@ -73,6 +73,9 @@ namespace Sentinel.Files
 
         public Action<string> Verbose { get; set; } = line => { };
 
+        /// <summary>What the user must act on, such as a temporary file a lost connection left behind.</summary>
+        public Action<string> Warn { get; set; } = line => { };
+
         /// <summary>The file being copied, bytes done on this host, bytes this host copies in all.</summary>
         public Action<string, long, long> Progress { get; set; } = (file, done, total) => { };
 

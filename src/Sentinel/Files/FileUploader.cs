@@ -16,16 +16,27 @@ namespace Sentinel.Files
 {
     /// <summary>
     /// Copies local files to one host, never leaving a half-written destination: each file goes to a
-    /// temporary name first (beside the destination, or with -Sudo in a private directory made by
-    /// mktemp), its SHA-256 is checked on the host with sha256sum, -Validate runs on it, and only then
-    /// does it replace the destination in one rename (with -Sudo: install to a temporary name beside
-    /// the destination, then mv over it; install alone unlinks the destination before writing it).
-    /// A destination with the same SHA-256 is left untouched (Unchanged).
+    /// private directory first (a 0700 one beside the destination, or with -Sudo one made by mktemp), its
+    /// SHA-256 is checked on the host with sha256sum, -Validate runs on it, and only then does it replace
+    /// the destination in one rename (with -Sudo: install to a temporary name beside the destination,
+    /// then mv -T over it; install alone unlinks the destination before writing it). A destination with
+    /// the same SHA-256 is left untouched (Unchanged). Under -Sudo the destination is looked at as root
+    /// (RootView) and written only where RootPath finds no other user able to redirect it.
     /// </summary>
     internal sealed class FileUploader
     {
+        private const int PrivateDirectoryMode = 0x1C0; // 0700
+
         private readonly CopyContext _c;
+
+        /// <summary>-Sudo: the mktemp -d directory the uploads wait in, readable by the login user only.</summary>
         private string? _privateDirectory;
+
+        /// <summary>Without -Sudo: per destination directory, the 0700 directory beside it the uploads wait in.</summary>
+        private readonly Dictionary<string, string> _stagingDirectories = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>-Sudo: who may change a path root writes through besides the destination's owner (root, the login user).</summary>
+        private RootTrust? _trust;
 
         private FileUploader(CopyContext context)
         {
@@ -46,10 +57,14 @@ namespace Sentinel.Files
 
             public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
-            /// <summary>The path to replace: the target with links followed, as cp writes through a link.</summary>
+            /// <summary>The path to replace: the target with links followed, as cp writes through a link; under -Sudo the target itself.</summary>
             public string Resolved { get; set; }
 
+            /// <summary>The regular file being replaced.</summary>
             public RemoteFileInfo? Existing { get; set; }
+
+            /// <summary>-Sudo: a symbolic link is at the target; it is replaced by the file, never followed.</summary>
+            public bool ReplacesLink { get; set; }
 
             public string? Sha256 { get; set; }
 
@@ -63,7 +78,7 @@ namespace Sentinel.Files
 
         private async Task UploadAsync(IReadOnlyList<CopySource> sources, string destination)
         {
-            var plan = Plan(sources, destination);
+            var plan = _c.Options.Sudo ? await PlanAsRootAsync(sources, destination).ConfigureAwait(false) : Plan(sources, destination);
             if (plan == null)
             {
                 return;
@@ -79,7 +94,7 @@ namespace Sentinel.Files
                 return;
             }
 
-            var items = Inspect(plan.Files);
+            var items = _c.Options.Sudo ? await InspectAsRootAsync(plan.Files).ConfigureAwait(false) : Inspect(plan.Files);
             var toCopy = await DecideAsync(items).ConfigureAwait(false);
             if (toCopy.Count == 0)
             {
@@ -139,8 +154,52 @@ namespace Sentinel.Files
             return plan;
         }
 
+        /// <summary>
+        /// The plan under -Sudo, from what root sees: the destination made absolute (stat, install and mv
+        /// run in the login directory, SFTP resolves against it too) and refused when it holds '..'.
+        /// </summary>
+        private async Task<CopyPlan?> PlanAsRootAsync(IReadOnlyList<CopySource> sources, string destination)
+        {
+            try
+            {
+                _trust = await RootTrust.LoadAsync(_c).ConfigureAwait(false);
+                var absolute = RootPath.Normalize(destination, _trust.Home);
+                if (absolute == null)
+                {
+                    _c.Fail(FileErrors.UnsafeDestination(_c.Host, destination, "under -Sudo a destination may not hold '..' (behind a link it would not mean what it says)"));
+                    return null;
+                }
+
+                var view = await RootView.LoadAsync(_c, RootView.PathsFor(absolute)).ConfigureAwait(false);
+                var kind = view.Entry(absolute) == null ? DestinationKind.Missing : view.DirectoryAt(absolute) != null ? DestinationKind.Directory : DestinationKind.File;
+                var plan = CopyPlanner.Plan(sources, absolute, kind, _c.Options.Recurse, RemotePath.Combine);
+                if (plan.Error != null)
+                {
+                    _c.Fail(FileErrors.CopyFailed(_c.Host, destination, plan.Error));
+                    return null;
+                }
+
+                return plan;
+            }
+            catch (FileTransferException e)
+            {
+                _c.Fail(_c.Failed(destination, e));
+                return null;
+            }
+            catch (SentinelException e)
+            {
+                _c.Fail(e);
+                return null;
+            }
+        }
+
         private async Task<bool> MakeDirectoriesAsync(CopyPlan plan)
         {
+            if (_c.Options.Sudo)
+            {
+                return await MakeDirectoriesAsRootAsync(plan).ConfigureAwait(false);
+            }
+
             foreach (var directory in plan.Directories)
             {
                 try
@@ -161,14 +220,7 @@ namespace Sentinel.Files
                         return false;
                     }
 
-                    if (_c.Options.Sudo)
-                    {
-                        await _c.RunStepAsync("install -d -- " + ShellQuote.Quote(directory), true, directory, "creating the directory").ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        _c.Transfer.CreateDirectory(directory);
-                    }
+                    _c.Transfer.CreateDirectory(directory);
                 }
                 catch (FileTransferException e)
                 {
@@ -183,6 +235,100 @@ namespace Sentinel.Files
             }
 
             return true;
+        }
+
+        /// <summary>Directories made by root, each only below directories no other user can change.</summary>
+        private async Task<bool> MakeDirectoriesAsRootAsync(CopyPlan plan)
+        {
+            if (plan.Directories.Count == 0)
+            {
+                return true;
+            }
+
+            try
+            {
+                var view = await RootView.LoadAsync(_c, plan.Directories.SelectMany(RootView.PathsFor)).ConfigureAwait(false);
+                foreach (var directory in plan.Directories)
+                {
+                    if (view.DirectoryAt(directory) != null)
+                    {
+                        continue;
+                    }
+
+                    if (view.Entry(directory) != null)
+                    {
+                        throw FileErrors.CopyFailed(_c.Host, directory, "it exists and is not a directory");
+                    }
+
+                    var unsafeReason = RootPath.WhyUnsafe(directory, view, _trust!.Users, _trust.Groups);
+                    if (unsafeReason != null)
+                    {
+                        throw FileErrors.UnsafeDestination(_c.Host, directory, unsafeReason);
+                    }
+
+                    if (!await _c.Confirm($"{directory} on {_c.Host}", "Create directory").ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    await _c.RunStepAsync("install -d -- " + ShellQuote.Quote(directory), true, directory, "creating the directory").ConfigureAwait(false);
+                }
+
+                return true;
+            }
+            catch (SentinelException e)
+            {
+                _c.Fail(e);
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// What root sees at each target: a regular file to replace, a link to replace (not follow), or
+        /// nothing; a target below a directory or link another user controls is refused.
+        /// </summary>
+        private async Task<List<Item>> InspectAsRootAsync(IEnumerable<PlannedFile> files)
+        {
+            var planned = files.ToList();
+            var view = await RootView.LoadAsync(_c, planned.SelectMany(f => RootView.PathsFor(f.Target))).ConfigureAwait(false);
+            var items = new List<Item>();
+            foreach (var file in planned)
+            {
+                var item = new Item(file);
+                try
+                {
+                    var existing = view.Entry(file.Target);
+                    switch (existing?.Kind)
+                    {
+                        case null:
+                            break;
+                        case RemoteFileKind.File:
+                            item.Existing = existing;
+                            break;
+                        case RemoteFileKind.SymbolicLink:
+                            item.ReplacesLink = true;
+                            break;
+                        case RemoteFileKind.Directory:
+                            throw FileErrors.CopyFailed(_c.Host, file.Target, "it is a directory");
+                        default:
+                            throw FileErrors.CopyFailed(_c.Host, file.Target, "it is not a regular file");
+                    }
+
+                    var unsafeReason = RootPath.WhyUnsafe(file.Target, view, _trust!.With(item.Existing?.UserId), _trust.Groups);
+                    if (unsafeReason != null)
+                    {
+                        throw FileErrors.UnsafeDestination(_c.Host, file.Target, unsafeReason);
+                    }
+
+                    items.Add(item);
+                }
+                catch (SentinelException e)
+                {
+                    Failed(item, e);
+                }
+            }
+
+            return items;
         }
 
         /// <summary>What is at each target now; a target that cannot be replaced by a file fails here.</summary>
@@ -243,6 +389,12 @@ namespace Sentinel.Files
                 _c.Stop.ThrowIfCancellationRequested();
                 try
                 {
+                    if (item.ReplacesLink && !_c.Options.Force)
+                    {
+                        Failed(item, FileErrors.Exists(_c.Host, item.Planned.Target));
+                        continue;
+                    }
+
                     if (item.Existing != null)
                     {
                         // Files of different sizes differ: the local file is hashed only when it could be the same.
@@ -262,7 +414,7 @@ namespace Sentinel.Files
                         }
                     }
 
-                    var action = item.Existing == null ? "Create file" : (_c.Options.Backup ? "Replace file (keeping a backup)" : "Replace file");
+                    var action = item.ReplacesLink ? "Replace symbolic link with file" : item.Existing == null ? "Create file" : (_c.Options.Backup ? "Replace file (keeping a backup)" : "Replace file");
                     if (await _c.Confirm($"{item.Planned.Target} on {_c.Host}", $"{action} from {item.Planned.Source}").ConfigureAwait(false))
                     {
                         item.Length = new FileInfo(item.Planned.Source).Length;
@@ -303,11 +455,9 @@ namespace Sentinel.Files
             {
                 var item = items[index];
                 _c.Stop.ThrowIfCancellationRequested();
-                item.Temp = _privateDirectory != null
-                    ? RemotePath.Combine(_privateDirectory, index.ToString(CultureInfo.InvariantCulture))
-                    : RemotePath.TempName(RemotePath.DirectoryOf(item.Resolved), RemotePath.NameOf(item.Resolved), RemotePath.NewUnique());
                 try
                 {
+                    item.Temp = RemotePath.Combine(_privateDirectory ?? StagingDirectoryFor(item.Resolved), index.ToString(CultureInfo.InvariantCulture));
                     using (var file = new FileStream(item.Planned.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
                     using (var hashing = new HashingStream(file))
                     {
@@ -330,6 +480,27 @@ namespace Sentinel.Files
                 before += item.Length;
                 _c.Progress(item.Planned.Target, before, total);
             }
+        }
+
+        /// <summary>
+        /// The 0700 directory beside <paramref name="target"/> that uploads into its directory wait in. SFTP
+        /// cannot give a new file its mode when it opens it (SSH.NET sends no attributes), and a file born
+        /// 0644 can be opened by another user before a chmod and read through that descriptor once the
+        /// secret is in it. Inside a directory only its owner can enter, nobody else ever reaches the file;
+        /// the directory is empty until it is 0700. A rename takes the file out to the destination.
+        /// </summary>
+        private string StagingDirectoryFor(string target)
+        {
+            var directory = RemotePath.DirectoryOf(target);
+            if (!_stagingDirectories.TryGetValue(directory, out var staging))
+            {
+                staging = RemotePath.Combine(directory, ".sentinel-" + RemotePath.NewUnique() + ".tmp");
+                _c.Transfer.CreateDirectory(staging);
+                _stagingDirectories[directory] = staging;
+                _c.Transfer.SetMode(staging, PrivateDirectoryMode);
+            }
+
+            return staging;
         }
 
         /// <summary>The uploads whose SHA-256 on the host matches what was sent; the others fail.</summary>
@@ -360,7 +531,7 @@ namespace Sentinel.Files
                 return;
             }
 
-            var command = _c.Options.Validate.Replace("{}", ShellQuote.Quote(item.Temp!));
+            var command = ValidateCommand.Substitute(_c.Options.Validate, item.Temp!);
             var result = await _c.RunAsync(command, _c.Options.Sudo, _c.Stop).ConfigureAwait(false);
             if (!result.Succeeded)
             {
@@ -374,6 +545,7 @@ namespace Sentinel.Files
             var mode = _c.Options.Mode ?? item.Existing?.Mode ?? NewFileMode(item.Planned.Source);
             var owner = _c.Options.Owner ?? item.Existing?.UserId.ToString(CultureInfo.InvariantCulture);
             var group = _c.Options.Group ?? item.Existing?.GroupId.ToString(CultureInfo.InvariantCulture);
+            // A replaced link gives nothing to keep: the new file is a new file.
             var backup = _c.Options.Backup && item.Existing != null ? RemotePath.BackupName(item.Resolved, DateTime.UtcNow) : null;
             if (_c.Options.Sudo)
             {
@@ -395,6 +567,10 @@ namespace Sentinel.Files
                 var owner = (_c.Options.Owner ?? string.Empty) + (_c.Options.Group != null ? ":" + _c.Options.Group : string.Empty);
                 await _c.RunStepAsync($"chown {ShellQuote.Quote(owner)} -- {ShellQuote.Quote(temp)}", false, item.Planned.Target, "setting the owner").ConfigureAwait(false);
             }
+            else if (item.Existing != null)
+            {
+                KeepOwner(item, temp);
+            }
 
             if (mode > Convert.ToInt32("777", 8))
             {
@@ -407,10 +583,7 @@ namespace Sentinel.Files
 
             if (backup != null)
             {
-                // A hard link keeps the previous file itself (its inode, owner and mode) at no copying cost;
-                // where the kernel refuses it (protected_hardlinks: a file of another user), a copy.
-                var (from, to) = (ShellQuote.Quote(item.Resolved), ShellQuote.Quote(backup));
-                await _c.RunStepAsync($"ln -- {from} {to} 2>/dev/null || cp -p -- {from} {to}", false, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+                await KeepBackupAsync(item, backup).ConfigureAwait(false);
             }
 
             _c.Transfer.Replace(temp, item.Resolved);
@@ -418,9 +591,56 @@ namespace Sentinel.Files
         }
 
         /// <summary>
+        /// A rename puts the login user's new file in place, so the replaced file's owner and group are
+        /// given to it first. Where the login user may not (another user's file, a group it is not in),
+        /// the file is still replaced, as before, and a warning says whose it now is.
+        /// </summary>
+        private void KeepOwner(Item item, string temp)
+        {
+            var existing = item.Existing!;
+            try
+            {
+                _c.Transfer.SetOwner(temp, existing.UserId, existing.GroupId);
+            }
+            catch (FileTransferException e)
+            {
+                _c.Warn($"{_c.Host}: '{item.Planned.Target}' belonged to user id {existing.UserId} and group id {existing.GroupId}, which the login user cannot give the new copy ({e.Message}); it now belongs to the login user. Use -Sudo (or -Owner and -Group) to choose its owner.");
+            }
+        }
+
+        /// <summary>
+        /// A hard link keeps the previous file itself (its inode, owner and mode) at no copying cost; -T
+        /// makes ln fail, not write elsewhere, when something already sits at the predictable backup name.
+        /// Where ln cannot (protected_hardlinks, or that name taken), a copy is made in the private staging
+        /// directory and renamed over the name: a link planted there is replaced, never written through.
+        /// </summary>
+        private async Task KeepBackupAsync(Item item, string backup)
+        {
+            var (from, to) = (ShellQuote.Quote(item.Resolved), ShellQuote.Quote(backup));
+            var linked = await _c.RunAsync($"ln -T -- {from} {to}", false, CancellationToken.None, CopyContext.PlacementTimeout).ConfigureAwait(false);
+            if (linked.Succeeded)
+            {
+                return;
+            }
+
+            var copy = RemotePath.Combine(StagingDirectoryFor(item.Resolved), "backup");
+            await _c.RunStepAsync($"cp -p -- {from} {ShellQuote.Quote(copy)}", false, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+            try
+            {
+                _c.Transfer.Replace(copy, backup);
+            }
+            catch (FileTransferException)
+            {
+                RemoveQuietly(copy);
+                throw;
+            }
+        }
+
+        /// <summary>
         /// install gives the file its mode and owner under a temporary name beside the destination (the
-        /// same file system, so the rename is atomic), then mv renames it over the destination. Each is a
-        /// simple command, so sudoers rules can allow exactly install, mv (and ln for -Backup, rm to clean up).
+        /// same file system, so the rename is atomic), then mv -T renames it over the destination: over a
+        /// link there, not into the directory it may point to. Each is a simple command, so sudoers rules
+        /// can allow exactly install, mv (and ln for -Backup, rm to clean up).
         /// </summary>
         private async Task PlaceWithSudoAsync(Item item, int mode, string? owner, string? group, string? backup)
         {
@@ -434,10 +654,10 @@ namespace Sentinel.Files
                 await _c.RunStepAsync(install, true, item.Planned.Target, "installing the file").ConfigureAwait(false);
                 if (backup != null)
                 {
-                    await _c.RunStepAsync($"ln -- {ShellQuote.Quote(item.Resolved)} {ShellQuote.Quote(backup)}", true, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
+                    await _c.RunStepAsync($"ln -T -- {ShellQuote.Quote(item.Resolved)} {ShellQuote.Quote(backup)}", true, item.Planned.Target, "keeping the backup").ConfigureAwait(false);
                 }
 
-                await _c.RunStepAsync($"mv -f -- {ShellQuote.Quote(staged)} {ShellQuote.Quote(item.Resolved)}", true, item.Planned.Target, "renaming the file into place").ConfigureAwait(false);
+                await _c.RunStepAsync($"mv -f -T -- {ShellQuote.Quote(staged)} {ShellQuote.Quote(item.Resolved)}", true, item.Planned.Target, "renaming the file into place").ConfigureAwait(false);
                 staged = null;
             }
             finally
@@ -456,6 +676,18 @@ namespace Sentinel.Files
                 RemoveTemp(item);
             }
 
+            foreach (var staging in _stagingDirectories.Values)
+            {
+                try
+                {
+                    _c.Transfer.RemoveDirectory(staging);
+                }
+                catch (FileTransferException e)
+                {
+                    _c.Warn($"{_c.Host}: could not remove the temporary directory '{staging}' ({e.Message}); remove it by hand.");
+                }
+            }
+
             if (_privateDirectory != null)
             {
                 await RemoveQuietlyAsync("rm -rf -- " + ShellQuote.Quote(_privateDirectory), sudo: false).ConfigureAwait(false);
@@ -464,19 +696,24 @@ namespace Sentinel.Files
 
         private void RemoveTemp(Item item)
         {
-            if (item.Temp == null)
+            if (item.Temp != null && RemoveQuietly(item.Temp))
             {
-                return;
+                item.Temp = null;
             }
+        }
 
+        /// <summary>Removes a file the copy made; a failure (a connection gone) is told as a warning naming what stays.</summary>
+        private bool RemoveQuietly(string path)
+        {
             try
             {
-                _c.Transfer.Remove(item.Temp);
-                item.Temp = null;
+                _c.Transfer.Remove(path);
+                return true;
             }
             catch (FileTransferException e)
             {
-                _c.Verbose($"{_c.Host}: could not remove the temporary file '{item.Temp}': {e.Message}");
+                _c.Warn($"{_c.Host}: could not remove the temporary file '{path}' ({e.Message}); remove it by hand.");
+                return false;
             }
         }
 
@@ -488,12 +725,12 @@ namespace Sentinel.Files
                 var result = await _c.RunAsync(command, sudo, CancellationToken.None, CopyContext.PlacementTimeout).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
-                    _c.Verbose($"{_c.Host}: cleanup '{command}' failed: {result.Error.Trim()}");
+                    _c.Warn($"{_c.Host}: cleanup '{command}' failed: {result.Error.Trim()}");
                 }
             }
             catch (SentinelException e)
             {
-                _c.Verbose($"{_c.Host}: cleanup '{command}' failed: {e.Message}");
+                _c.Warn($"{_c.Host}: cleanup '{command}' failed: {e.Message}");
             }
         }
 

@@ -33,6 +33,12 @@ namespace Sentinel.Transport
 
         void CreateDirectory(string path);
 
+        /// <summary>Removes an empty directory.</summary>
+        void RemoveDirectory(string path);
+
+        /// <summary>Gives the file this owner and group (SFTP setstat; a user may give only what chown(2) lets it).</summary>
+        void SetOwner(string path, int userId, int groupId);
+
         /// <summary>Sets the permission bits (07777 at most).</summary>
         void SetMode(string path, int mode);
     }

@@ -56,8 +56,9 @@ namespace Sentinel.Tests.Files
             Assert.Empty(errors);
             Assert.Equal(FileCopyAction.Copied, Assert.Single(results).Action);
             Assert.Equal("new", _host.Text("/etc/app.conf"));
-            Assert.Single(_host.Renames, r => r.To == "/etc/app.conf" && r.From.StartsWith("/etc/.app.conf.sentinel-", StringComparison.Ordinal));
+            Assert.Single(_host.Renames, r => r.To == "/etc/app.conf" && r.From.StartsWith("/etc/.sentinel-", StringComparison.Ordinal));
             Assert.Equal(new[] { "/etc/app.conf" }, _host.Files.Keys);
+            Assert.DoesNotContain(_host.Directories, d => d.Contains(".sentinel-"));
         }
 
         [Fact]
@@ -71,7 +72,7 @@ namespace Sentinel.Tests.Files
             Assert.Equal("old", _host.Text("/etc/app.conf"));
             Assert.Empty(_host.Renames);
             Assert.Equal(new[] { "/etc/app.conf" }, _host.Files.Keys);
-            Assert.Matches(@"^check '/etc/\.app\.conf\.sentinel-[0-9a-f]{12}\.tmp'$", _host.Commands.Single(c => c.StartsWith("check", StringComparison.Ordinal)));
+            Assert.Matches(@"^check '/etc/\.sentinel-[0-9a-f]{12}\.tmp/0'$", _host.Commands.Single(c => c.StartsWith("check", StringComparison.Ordinal)));
         }
 
         [Fact]
@@ -108,7 +109,7 @@ namespace Sentinel.Tests.Files
             var install = Assert.Single(_host.SudoCommands, c => c.StartsWith("install", StringComparison.Ordinal));
             Assert.Matches(@"^install -m 0640 -o 'root' -g 'www-data' -- '/tmp/tmp\.fake/0' '/etc/\.app\.conf\.sentinel-[0-9a-f]{12}\.tmp'$", install);
             var move = Assert.Single(_host.SudoCommands, c => c.StartsWith("mv", StringComparison.Ordinal));
-            Assert.Matches(@"^mv -f -- '/etc/\.app\.conf\.sentinel-[0-9a-f]{12}\.tmp' '/etc/app\.conf'$", move);
+            Assert.Matches(@"^mv -f -T -- '/etc/\.app\.conf\.sentinel-[0-9a-f]{12}\.tmp' '/etc/app\.conf'$", move);
             Assert.All(_host.SudoCommands, c => Assert.Null(ShellSyntax.Find(c)));
             Assert.Equal("new", _host.Text("/etc/app.conf"));
             Assert.Contains("rm -rf -- '/tmp/tmp.fake'", _host.Commands);
@@ -123,10 +124,74 @@ namespace Sentinel.Tests.Files
             Assert.DoesNotContain(_host.Commands, c => c.StartsWith("mktemp", StringComparison.Ordinal));
         }
 
+        [Fact]
+        public async Task Issue20Item2WithSudoALinkAtTheDestinationIsReplacedNotFollowed()
+        {
+            _host.Files["/etc/important.conf"] = Encoding.UTF8.GetBytes("precious");
+            _host.Files.Remove("/etc/app.conf");
+            _host.Links["/etc/app.conf"] = "/etc/important.conf";
+            var (results, errors) = await Upload(new CopyOptions { Force = true, Sudo = true }, "new");
+            Assert.Empty(errors);
+            Assert.Equal(FileCopyAction.Copied, Assert.Single(results).Action);
+            Assert.Equal("precious", _host.Text("/etc/important.conf"));
+            Assert.Equal("new", _host.Text("/etc/app.conf"));
+            Assert.False(_host.Links.ContainsKey("/etc/app.conf"));
+            Assert.DoesNotContain(_host.SudoCommands, c => c.StartsWith("sha256sum", StringComparison.Ordinal) && c.Contains("app.conf"));
+        }
+
+        [Fact]
+        public async Task Issue20Item2WithSudoALinkAtTheDestinationNeedsForce()
+        {
+            _host.Files["/etc/important.conf"] = Encoding.UTF8.GetBytes("precious");
+            _host.Files.Remove("/etc/app.conf");
+            _host.Links["/etc/app.conf"] = "/etc/important.conf";
+            var (_, errors) = await Upload(new CopyOptions { Sudo = true }, "new");
+            Assert.Equal(ErrorIds.FileExists, Assert.Single(errors).ErrorId);
+            Assert.Equal("precious", _host.Text("/etc/important.conf"));
+        }
+
+        [Fact]
+        public async Task Issue20Item2WithSudoADirectoryAnotherUserOwnsIsRefused()
+        {
+            _host.Owners["/etc"] = 1001;
+            var (results, errors) = await Upload(new CopyOptions { Force = true, Sudo = true }, "new");
+            Assert.Equal(ErrorIds.UnsafeDestination, Assert.Single(errors).ErrorId);
+            Assert.Equal(FileCopyAction.Failed, Assert.Single(results).Action);
+            Assert.Equal("old", _host.Text("/etc/app.conf"));
+            Assert.DoesNotContain(_host.SudoCommands, c => c.StartsWith("install", StringComparison.Ordinal) || c.StartsWith("mv", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Issue20Item10WithoutSudoAReplacedFileKeepsItsOwner()
+        {
+            _host.Owners["/etc/app.conf"] = 1000;
+            var (_, errors) = await Upload(new CopyOptions { Force = true }, "new");
+            Assert.Empty(errors);
+            Assert.Contains(_host.Owners, o => o.Key.StartsWith("/etc/.sentinel-", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Issue20Item7ABackupNeverWritesThroughWhatSitsAtItsName()
+        {
+            _host.LinkFails = true;
+            var (results, errors) = await Upload(new CopyOptions { Force = true, Backup = true }, "new");
+            Assert.Empty(errors);
+            var backup = Assert.Single(results).BackupPath!;
+            Assert.Contains("cp -p -- '/etc/app.conf' '/etc/.sentinel-", string.Join("\n", _host.Commands));
+            Assert.Contains(_host.Renames, r => r.To == backup);
+            Assert.Equal("old", _host.Text(backup));
+        }
+
         /// <summary>An in-memory host: its files, an SFTP view of them, and the few commands the uploader runs.</summary>
         private sealed class MemoryHost : IFileTransfer
         {
             public Dictionary<string, byte[]> Files { get; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+            /// <summary>Symbolic links: path to target. SFTP's stat follows them; root's stat (lstat) shows them.</summary>
+            public Dictionary<string, string> Links { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+            /// <summary>Owners other than root, by path.</summary>
+            public Dictionary<string, int> Owners { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
             public HashSet<string> Directories { get; } = new HashSet<string>(StringComparer.Ordinal) { "/", "/tmp" };
 
@@ -138,6 +203,9 @@ namespace Sentinel.Tests.Files
 
             public int ValidateExit { get; set; }
 
+            /// <summary>ln fails, as it does when something sits at the backup's name or protected_hardlinks refuses.</summary>
+            public bool LinkFails { get; set; }
+
             public bool CorruptUploads { get; set; }
 
             public Action? DuringUpload { get; set; }
@@ -145,7 +213,9 @@ namespace Sentinel.Tests.Files
             public string Text(string path) => Encoding.UTF8.GetString(Files[path]);
 
             public RemoteFileInfo? Stat(string path) =>
-                Files.TryGetValue(path, out var bytes) ? new RemoteFileInfo(path, RemoteFileKind.File, bytes.Length, Convert.ToInt32("644", 8), 0, 0)
+                path == "." ? new RemoteFileInfo("/home/ops", RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 1000, 1000)
+                : Links.TryGetValue(path, out var target) ? Stat(target)
+                : Files.TryGetValue(path, out var bytes) ? new RemoteFileInfo(path, RemoteFileKind.File, bytes.Length, Convert.ToInt32("644", 8), 0, 0)
                 : Directories.Contains(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 0, 0)
                 : null;
 
@@ -172,7 +242,15 @@ namespace Sentinel.Tests.Files
 
             public void Remove(string path) => Files.Remove(path);
 
-            public void CreateDirectory(string path) => Directories.Add(path);
+            public void CreateDirectory(string path) => Assert.True(Directories.Add(path), "a new directory");
+
+            public void RemoveDirectory(string path)
+            {
+                Assert.DoesNotContain(Files.Keys, f => f.StartsWith(path + "/", StringComparison.Ordinal));
+                Directories.Remove(path);
+            }
+
+            public void SetOwner(string path, int userId, int groupId) => Owners[path] = userId;
 
             public void SetMode(string path, int mode)
             {
@@ -190,6 +268,25 @@ namespace Sentinel.Tests.Files
                 var (exit, output) = (0, string.Empty);
                 switch (command.Split(' ')[0])
                 {
+                    case "id":
+                        output = words.Count == 0 ? "uid=1000(ops) gid=1000(ops) groups=1000(ops)\n" : words[0] == "root" ? "0\n" : string.Empty;
+                        exit = output.Length == 0 ? 1 : 0;
+                        break;
+                    case "stat":
+                        output = string.Concat(words.Skip(1).Select(RootStat));
+                        break;
+                    case "ln":
+                        if (LinkFails)
+                        {
+                            exit = 1;
+                            break;
+                        }
+
+                        Files[words[1]] = Files[words[0]];
+                        break;
+                    case "cp":
+                        Files[words[1]] = Files[words[0]];
+                        break;
                     case "sha256sum":
                         using (var sha = SHA256.Create())
                         {
@@ -225,8 +322,25 @@ namespace Sentinel.Tests.Files
                 return Task.FromResult(new CommandResult("web01", 1, command, request.Sudo, exit, null, output, string.Empty, DateTime.Now, TimeSpan.Zero, output.Length, 0, false));
             }
 
+            /// <summary>What stat --printf='%n\0%f\0%u\0%g\0%s\0' prints for one path (nothing when missing).</summary>
+            private string RootStat(string path)
+            {
+                var real = path.EndsWith("/.", StringComparison.Ordinal) ? path.Substring(0, path.Length - 2) : path;
+                if (path.EndsWith("/.", StringComparison.Ordinal) || path == "/.")
+                {
+                    real = real.Length == 0 ? "/" : real;
+                    real = Links.TryGetValue(real, out var target) ? target : real;
+                }
+
+                var owner = Owners.TryGetValue(real, out var uid) ? uid : 0;
+                var size = Files.TryGetValue(real, out var bytes) ? bytes.Length : 0;
+                var mode = Links.ContainsKey(real) ? "a1ff" : bytes != null ? "81a4" : Directories.Contains(real) ? "41ed" : null;
+                return mode == null ? string.Empty : $"{path}\0{mode}\0{owner}\0{owner}\0{size}\0";
+            }
+
             private void Move(string from, string to)
             {
+                Links.Remove(to);
                 Files[to] = Files[from];
                 Files.Remove(from);
             }
