@@ -2,6 +2,7 @@
 # shares a group with the login user; and -Sudo where the login user cannot even look.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $RepoRoot 'tests/lab/SentinelNeighbour.psm1') -Force
     $lab = Start-SentinelLab -NoNginx
     # The other user: a lab user who is not the login user. The shared group lets both write one directory.
     $other = $lab.TtyUserName
@@ -41,6 +42,33 @@ AfterAll {
     Get-ChildItem $labHome -Directory -Filter 'attack-*' | Remove-Item -Recurse -Force
     & gpasswd -d $lab.UserName $sharedGroup *>$null
     & gpasswd -d $other $sharedGroup *>$null
+}
+
+Describe 'An upload is never readable by another user on the host (issue 20 item 4)' {
+    BeforeAll {
+        $watched = New-TestDirectory -Owner $lab.UserName -Group $lab.UserName -Mode '755'
+        $rootWatched = New-TestDirectory -Mode '755'
+        $neighbour = Start-SentinelLabNeighbour -Path $watched, $rootWatched
+        $secret = "upload-secret-$([guid]::NewGuid().ToString('N'))"
+    }
+
+    AfterAll { if ($neighbour) { Stop-SentinelLabNeighbour -Neighbour $neighbour } }
+
+    It 'gives the neighbour watching the destination nothing to read, <Name>' -ForEach @(
+        @{ Name = 'as the login user'; Sudo = $false }
+        @{ Name = 'with -Sudo'; Sudo = $true }
+    ) {
+        $directory = if ($Sudo) { $rootWatched } else { $watched }
+        $source = New-Source "$secret-$Name"
+        foreach ($i in 1..5) {
+            (Copy-SentinelItem $source "$directory/secret-$i.env" -ToSession $session -Mode 0600 -Sudo:$Sudo).Action | Should -Be 'Copied'
+        }
+        Wait-Until { @((Get-SentinelLabNeighbourLoot -Neighbour $neighbour).Seen | Where-Object { $_.Path -like "$directory/secret-5.env" }).Count -gt 0 } |
+            Should -BeTrue -Because 'the neighbour was watching and saw the files arrive'
+        $loot = Get-SentinelLabNeighbourLoot -Neighbour $neighbour
+        @($loot.Loot | Where-Object { $_.Content -like "*$secret*" }) | Should -BeNullOrEmpty
+        @($loot.Seen | Where-Object { $_.Type -eq 'file' -and $_.Mode -and $_.Mode -ne '0600' -and $_.Path -like "$directory/*" }) | Should -BeNullOrEmpty -Because 'no file of the copy is ever wider than 0600 where another user can reach it'
+    }
 }
 
 Describe 'Copy-SentinelItem -Sudo never writes as root through another user''s link (issue 20 item 2)' {
