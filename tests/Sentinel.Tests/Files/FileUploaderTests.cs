@@ -39,12 +39,14 @@ namespace Sentinel.Tests.Files
             return LocalSources.Describe(path, false);
         }
 
+        private readonly List<string> _warnings = new List<string>();
+
         private async Task<(List<FileCopyResult> Results, List<SentinelException> Errors)> Upload(CopyOptions options, string content, CancellationToken stop = default)
         {
             var results = new List<FileCopyResult>();
             var errors = new List<SentinelException>();
             var session = new SentinelSession(1, new ConnectionSettings("web01", "web01", 22, "ops"), new LiveConnection(new ScriptedConnection(), new KeepAliveSettings(TimeSpan.Zero, 3)), "SHA256:test", "ssh-ed25519");
-            var context = new CopyContext(session, _host, options, _host.Run, stop) { Emit = results.Add, Fail = errors.Add };
+            var context = new CopyContext(session, _host, options, _host.Run, stop) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
             await FileUploader.RunAsync(context, new[] { Source(content) }, "/etc/app.conf");
             return (results, errors);
         }
@@ -182,6 +184,17 @@ namespace Sentinel.Tests.Files
             Assert.Equal("old", _host.Text(backup));
         }
 
+        [Fact]
+        public async Task Issue20Item10ALostConnectionLeavesAWarningNamingWhatStays()
+        {
+            _host.ConnectionLostDuringUpload = true;
+            var (results, errors) = await Upload(new CopyOptions { Force = true }, "new");
+            Assert.Equal(ErrorIds.FileCopyFailed, Assert.Single(errors).ErrorId);
+            Assert.Equal(FileCopyAction.Failed, Assert.Single(results).Action);
+            Assert.Equal("old", _host.Text("/etc/app.conf"));
+            Assert.Contains(_warnings, w => w.Contains("/etc/.sentinel-", StringComparison.Ordinal) && w.Contains("remove it by hand", StringComparison.Ordinal));
+        }
+
         /// <summary>An in-memory host: its files, an SFTP view of them, and the few commands the uploader runs.</summary>
         private sealed class MemoryHost : IFileTransfer
         {
@@ -210,6 +223,19 @@ namespace Sentinel.Tests.Files
 
             public Action? DuringUpload { get; set; }
 
+            /// <summary>The connection drops in the middle of an upload: every later SFTP request fails.</summary>
+            public bool ConnectionLostDuringUpload { get; set; }
+
+            private bool _lost;
+
+            private void ThrowWhenLost()
+            {
+                if (_lost)
+                {
+                    throw new FileTransferException("the connection was lost", permissionDenied: false);
+                }
+            }
+
             public string Text(string path) => Encoding.UTF8.GetString(Files[path]);
 
             public RemoteFileInfo? Stat(string path) =>
@@ -228,6 +254,8 @@ namespace Sentinel.Tests.Files
                 var copy = new MemoryStream();
                 await source.CopyToAsync(copy);
                 DuringUpload?.Invoke();
+                _lost |= ConnectionLostDuringUpload;
+                ThrowWhenLost();
                 cancellationToken.ThrowIfCancellationRequested();
                 Files[path] = CorruptUploads ? copy.ToArray().Concat(new byte[] { 0 }).ToArray() : copy.ToArray();
             }
@@ -240,12 +268,17 @@ namespace Sentinel.Tests.Files
                 Move(from, to);
             }
 
-            public void Remove(string path) => Files.Remove(path);
+            public void Remove(string path)
+            {
+                ThrowWhenLost();
+                Files.Remove(path);
+            }
 
             public void CreateDirectory(string path) => Assert.True(Directories.Add(path), "a new directory");
 
             public void RemoveDirectory(string path)
             {
+                ThrowWhenLost();
                 Assert.DoesNotContain(Files.Keys, f => f.StartsWith(path + "/", StringComparison.Ordinal));
                 Directories.Remove(path);
             }
