@@ -291,6 +291,100 @@ Describe 'Rolling repairs over a fleet' {
     }
 }
 
+Describe 'issue 20 item 3: Watch-SentinelService -Repair honours -ThrottleLimit and -MaxFailure' -Tag Issue20Item3 {
+    BeforeAll {
+        $fleet = Start-SentinelLabFleet -Count 4
+        $fleetCommon = @{ Credential = $credential; KnownHostsFile = $knownHosts; ProgressAction = 'SilentlyContinue'; SettleSeconds = 0 }
+
+        function New-CountedFleet {
+            # One inventory server per fleet address, each with a SysV service of its own whose start
+            # writes 'begin <name>' to $Log when it is called, takes $StartSeconds, then either fails
+            # (-Fails: exit 1, so it never runs) or starts and writes 'end <name>'. The log counts the
+            # start attempts made on the hosts, and shows how many overlapped. A failing start is slow
+            # on purpose: the other hosts are polled, and their repairs asked for, while it runs.
+            param([string]$Prefix, [string]$Log, [switch]$Fails, [int]$StartSeconds = 2)
+            [System.IO.File]::WriteAllText($Log, '')
+            for ($i = 0; $i -lt $fleet.Addresses.Count; $i++) {
+                $name = "sentinel-$Prefix$i-$suffix"
+                $start = if ($Fails) { "sleep $StartSeconds; exit 1" } else { "sleep $StartSeconds; start-stop-daemon --start --quiet --oknodo --background --make-pidfile --pidfile `$PIDFILE --startas /bin/sleep -- 3600; echo `"end $name`" >> $Log" }
+                $script = @"
+#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          $name
+# Short-Description: Sentinel remediation test service that logs its start attempts
+### END INIT INFO
+PIDFILE=/run/$name.pid
+case "`$1" in
+  start) echo "begin $name" >> $Log; $start ;;
+  stop) if [ -f `$PIDFILE ]; then pid=`$(cat `$PIDFILE); rm -f `$PIDFILE; kill "`$pid" 2>/dev/null; fi ;;
+  status) [ -f `$PIDFILE ] || exit 3; state=`$(ps -o stat= -p "`$(cat `$PIDFILE)"); case "`$state" in ''|Z*) exit 1 ;; *) exit 0 ;; esac ;;
+  *) exit 2 ;;
+esac
+"@
+                Set-Content -Path "/etc/init.d/$name" -Value $script
+                & chmod 755 "/etc/init.d/$name"
+                $testServices.Add($name)
+                Add-SentinelServer -Name "$Prefix-$i-$suffix" -ComputerName $fleet.Addresses[$i] -Port $fleet.Port -Service $name -Tag $Prefix | Out-Null
+                $name
+            }
+        }
+
+        function Get-RemediationResults { param($Output) @($Output | Where-Object { $_.PSObject.TypeNames[0] -eq 'Sentinel.Results.RemediationResult' }) }
+    }
+
+    AfterAll { Stop-SentinelLabFleet -Fleet $fleet }
+
+    It 'issue 20 item 3: Watch-SentinelService -Repair -MaxFailure 1 -ThrottleLimit 1 -Count 1 makes exactly 1 start attempt on 4 failing hosts and reports the other 3 Skipped' {
+        $log = Join-Path $TestDrive 'i203-watch.log'
+        $services = New-CountedFleet -Prefix i203watch -Log $log -Fails
+        $output = Watch-SentinelService -Tag i203watch @fleetCommon -Repair -MaxFailure 1 -ThrottleLimit 1 -Count 1 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $attempts = @(Get-Content $log)
+        $attempts.Count | Should -Be 1 -Because "-ThrottleLimit 1 lets one repair run, and its failure trips the breaker before the next could start (attempts: $($attempts -join ', '))"
+        $results = Get-RemediationResults $output
+        $results.Count | Should -Be 4
+        $failed = @($results | Where-Object Action -EQ Failed)
+        $failed.Count | Should -Be 1
+        $attempts[0] | Should -Be "begin $($failed[0].Name)"
+        $skipped = @($results | Where-Object Action -EQ Skipped)
+        $skipped.Count | Should -Be 3
+        $skipped.Reason | ForEach-Object { $_ | Should -BeLike 'BreakerTripped: 1 host(s) failed*-MaxFailure allows 1*' }
+        $skipped.Name | Should -Not -Contain $failed[0].Name
+        foreach ($service in $services) { Get-TestServiceState $service | Should -Be 3 }
+        @($failures | Where-Object FullyQualifiedErrorId -Like 'Sentinel.RemediationBreakerTripped,*').Count | Should -Be 1
+    }
+
+    It 'issue 20 item 3: Repair-SentinelService with the same set-up makes the same 1 start attempt and skips 3' {
+        $log = Join-Path $TestDrive 'i203-repair.log'
+        New-CountedFleet -Prefix i203repair -Log $log -Fails | Out-Null
+        $results = Repair-SentinelService -Tag i203repair @fleetCommon -MaxFailure 1 -ThrottleLimit 1 -ErrorVariable failures -ErrorAction SilentlyContinue
+        @(Get-Content $log).Count | Should -Be 1
+        @($results | Where-Object Action -EQ Failed).Count | Should -Be 1
+        $skipped = @($results | Where-Object Action -EQ Skipped)
+        $skipped.Count | Should -Be 3
+        $skipped.Reason | ForEach-Object { $_ | Should -BeLike 'BreakerTripped: *' }
+        @($failures | Where-Object FullyQualifiedErrorId -Like 'Sentinel.RemediationBreakerTripped,*').Count | Should -Be 1
+    }
+
+    It 'issue 20 item 3: Watch-SentinelService -Repair -ThrottleLimit 2 never has more than 2 starts under way across the hosts' {
+        $log = Join-Path $TestDrive 'i203-throttle.log'
+        $services = New-CountedFleet -Prefix i203throttle -Log $log -StartSeconds 2
+        $output = Watch-SentinelService -Tag i203throttle @fleetCommon -Repair -MaxFailure 4 -ThrottleLimit 2 -Count 1
+        $results = Get-RemediationResults $output
+        $results.Action | Sort-Object -Unique | Should -Be 'Started'
+        $results.Count | Should -Be 4
+        foreach ($service in $services) { Get-TestServiceState $service | Should -Be 0 }
+        $lines = @(Get-Content $log)
+        $lines.Count | Should -Be 8
+        $underWay = 0
+        $most = 0
+        foreach ($line in $lines) {
+            $underWay += if ($line -like 'begin *') { 1 } else { -1 }
+            $most = [Math]::Max($most, $underWay)
+        }
+        $most | Should -BeLessOrEqual 2 -Because "each start takes 2 s, and -ThrottleLimit 2 allows 2 repairs at once (log: $($lines -join ', '))"
+    }
+}
+
 Describe 'Watch-SentinelService' {
     It 'emits a record for each service on the first round, then one per state change' {
         $name = New-TestService -Role watch

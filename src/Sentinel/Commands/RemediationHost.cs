@@ -99,6 +99,8 @@ namespace Sentinel.Commands
         public RemediationResult Unreached(string service, int batch, SentinelException error) =>
             Recorded(new RemediationResult(ComputerName, service, ServiceState.Unknown, RemediationAction.Failed, ServiceState.Unknown, $"{error.ErrorId.Replace("Sentinel.", string.Empty)}: {error.Message}", string.Empty, DateTime.Now, TimeSpan.Zero, batch));
 
+        public RemediationResult Skipped(string service, string reason) => Skipped(service, 0, reason);
+
         public RemediationResult Skipped(string service, int batch, string reason) =>
             Recorded(new RemediationResult(ComputerName, service, ServiceState.Unknown, RemediationAction.Skipped, ServiceState.Unknown, "BreakerTripped: " + reason, string.Empty, DateTime.Now, TimeSpan.Zero, batch));
 

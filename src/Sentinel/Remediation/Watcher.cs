@@ -19,6 +19,9 @@ namespace Sentinel.Remediation
         Task<ServiceState> StatusAsync(string service, CancellationToken cancellationToken);
 
         Task<RemediationResult> RepairAsync(string service, CancellationToken cancellationToken);
+
+        /// <summary>The record of a repair the breaker kept from starting (Skipped, Reason "BreakerTripped: ..."), as Repair-SentinelService reports it.</summary>
+        RemediationResult Skipped(string service, string reason);
     }
 
     /// <summary>Where the watch reports; called from background threads.</summary>
@@ -39,8 +42,12 @@ namespace Sentinel.Remediation
     /// Watch-SentinelService's loop: every Interval, the state of each service on each host; a change
     /// record when it differs from the last round (and for every service on the first round); with
     /// repair on, a service that is not Running is repaired in the background through the same path as
-    /// Repair-SentinelService, unless a repair of it is still running, its back-off has not passed, or
-    /// the breaker is open. What it keeps grows with the number of services, never with the rounds.
+    /// Repair-SentinelService, unless a repair of it is still running or waiting, or its back-off has not
+    /// passed. At most Throttle repairs run at once across all hosts, the others wait for a slot; the
+    /// breaker is read when a repair has its slot and would start, and a failure is counted before its
+    /// slot is let go, so once the breaker is open no repair starts, waiting ones included: each service
+    /// it keeps from repair is reported Skipped, once. What it keeps grows with the number of services,
+    /// never with the rounds.
     /// </summary>
     internal sealed class Watcher
     {
@@ -55,6 +62,10 @@ namespace Sentinel.Remediation
         private readonly WatchSink _sink;
         private readonly Dictionary<string, ServiceState> _last = new Dictionary<string, ServiceState>(StringComparer.Ordinal);
         private readonly Dictionary<string, Task> _repairing = new Dictionary<string, Task>(StringComparer.Ordinal);
+        /// <summary>Repairs running at once, across all hosts and rounds: at most the throttle.</summary>
+        private readonly SemaphoreSlim _repairSlots;
+        /// <summary>The services reported Skipped because the breaker is open (each once).</summary>
+        private readonly HashSet<string> _skipped = new HashSet<string>(StringComparer.Ordinal);
         /// <summary>The hosts that cannot be asked now, with the error id last reported for each.</summary>
         private readonly Dictionary<string, string> _unreachable = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -65,13 +76,14 @@ namespace Sentinel.Remediation
             _count = count;
             _repair = repair;
             _throttle = throttle;
+            _repairSlots = new SemaphoreSlim(throttle);
             _backoff = backoff;
             _breaker = breaker;
             _clock = clock;
             _sink = sink;
         }
 
-        /// <summary>Repairs running now (for tests: never two of one service).</summary>
+        /// <summary>Repairs running or waiting for a slot now (for tests: never two of one service).</summary>
         public int RepairsInFlight
         {
             get
@@ -193,24 +205,44 @@ namespace Sentinel.Remediation
 
         private void StartRepair(IWatchTarget target, string service, string key, CancellationToken cancellationToken)
         {
+            string? open;
             lock (_repairing)
             {
-                if (_repairing.ContainsKey(key) || _breaker.Tripped || !_backoff.MayRepair(key, _clock.UtcNow))
+                if (_repairing.ContainsKey(key) || !_backoff.MayRepair(key, _clock.UtcNow))
                 {
                     return;
                 }
 
-                // Registered before it starts, under the lock: a second round cannot start a second repair.
-                var repair = new Task<Task>(() => RepairAsync(target, service, key, cancellationToken));
-                _repairing[key] = repair.Unwrap();
-                repair.Start(TaskScheduler.Default);
+                open = _breaker.Reason;
+                if (open == null)
+                {
+                    // Registered before it starts, under the lock: a second round cannot start a second repair.
+                    var repair = new Task<Task>(() => RepairAsync(target, service, key, cancellationToken));
+                    _repairing[key] = repair.Unwrap();
+                    repair.Start(TaskScheduler.Default);
+                    return;
+                }
             }
+
+            ReportSkipped(target, service, key, open);
         }
 
         private async Task RepairAsync(IWatchTarget target, string service, string key, CancellationToken cancellationToken)
         {
+            var slot = false;
             try
             {
+                await _repairSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                slot = true;
+
+                // Read now, with the slot, not when the repair was asked for: every repair that held a slot
+                // before this one counted its failure before letting the slot go.
+                if (_breaker.Reason is string open)
+                {
+                    ReportSkipped(target, service, key, open);
+                    return;
+                }
+
                 var result = await target.RepairAsync(service, cancellationToken).ConfigureAwait(false);
                 if (result.Action == RemediationAction.NoAction)
                 {
@@ -230,10 +262,30 @@ namespace Sentinel.Remediation
             }
             finally
             {
+                if (slot)
+                {
+                    _repairSlots.Release();
+                }
+
                 lock (_repairing)
                 {
                     _repairing.Remove(key);
                 }
+            }
+        }
+
+        /// <summary>A service the open breaker keeps from repair: one Skipped record for it, however many rounds find it down.</summary>
+        private void ReportSkipped(IWatchTarget target, string service, string key, string reason)
+        {
+            bool first;
+            lock (_skipped)
+            {
+                first = _skipped.Add(key);
+            }
+
+            if (first)
+            {
+                _sink.Repaired(target.Skipped(service, reason));
             }
         }
     }

@@ -37,6 +37,12 @@ namespace Sentinel.Tests.Remediation
 
             public TaskCompletionSource<bool>? Hold { get; set; }
 
+            /// <summary>When set, every repair waits on a gate of its own, queued here for the test to open.</summary>
+            public ConcurrentQueue<TaskCompletionSource<bool>>? Gates { get; set; }
+
+            /// <summary>When set, counts the repairs running at once across the hosts that share it.</summary>
+            public Gauge? Gauge { get; set; }
+
             /// <summary>When set, every status fails with the error id it returns.</summary>
             public Func<string>? Failure { get; set; }
 
@@ -67,14 +73,72 @@ namespace Sentinel.Tests.Remediation
                     MaxRunning = Math.Max(MaxRunning, now);
                 }
 
+                Gauge?.Enter();
                 Repairs.Enqueue(Clock!.UtcNow);
                 if (Hold != null)
                 {
                     await Hold.Task.ConfigureAwait(false);
                 }
 
+                if (Gates != null)
+                {
+                    var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Gates.Enqueue(gate);
+                    await gate.Task.ConfigureAwait(false);
+                }
+
                 Interlocked.Decrement(ref Running);
+                Gauge?.Leave();
                 return new RemediationResult(ComputerName, service, ServiceState.Stopped, Outcome, ServiceState.Running, "test", string.Empty, DateTime.Now, TimeSpan.Zero, 0);
+            }
+
+            public RemediationResult Skipped(string service, string reason) =>
+                new RemediationResult(ComputerName, service, ServiceState.Unknown, RemediationAction.Skipped, ServiceState.Unknown, "BreakerTripped: " + reason, string.Empty, DateTime.Now, TimeSpan.Zero, 0);
+        }
+
+        /// <summary>Repairs running at once, and the most ever seen.</summary>
+        private sealed class Gauge
+        {
+            private readonly object _gate = new object();
+            private int _running;
+            private int _max;
+
+            public int Running
+            {
+                get
+                {
+                    lock (_gate)
+                    {
+                        return _running;
+                    }
+                }
+            }
+
+            public int Max
+            {
+                get
+                {
+                    lock (_gate)
+                    {
+                        return _max;
+                    }
+                }
+            }
+
+            public void Enter()
+            {
+                lock (_gate)
+                {
+                    _max = Math.Max(_max, ++_running);
+                }
+            }
+
+            public void Leave()
+            {
+                lock (_gate)
+                {
+                    _running--;
+                }
             }
         }
 
@@ -97,7 +161,7 @@ namespace Sentinel.Tests.Remediation
             };
         }
 
-        private static (Watcher Watcher, Recorder Recorder) NewWatcher(FakeClock clock, int rounds, bool repair, CircuitBreaker? breaker = null, params Target[] targets)
+        private static (Watcher Watcher, Recorder Recorder) NewWatcher(FakeClock clock, int rounds, bool repair, CircuitBreaker? breaker = null, int throttle = 8, params Target[] targets)
         {
             var recorder = new Recorder();
             foreach (var target in targets)
@@ -105,7 +169,7 @@ namespace Sentinel.Tests.Remediation
                 target.Clock = clock;
             }
 
-            var watcher = new Watcher(targets, TimeSpan.FromSeconds(10), rounds, repair, 8, RepairBackoff.Scaled(RepairBackoff.DefaultFirst), breaker ?? new CircuitBreaker(1), clock, recorder.Sink);
+            var watcher = new Watcher(targets, TimeSpan.FromSeconds(10), rounds, repair, throttle, RepairBackoff.Scaled(RepairBackoff.DefaultFirst), breaker ?? new CircuitBreaker(1), clock, recorder.Sink);
 
             // Background repairs finish before virtual time moves on, so back-off times are exact.
             clock.BeforeAdvance = async () =>
@@ -117,6 +181,23 @@ namespace Sentinel.Tests.Remediation
                 }
             };
             return (watcher, recorder);
+        }
+
+        /// <summary>Polls <paramref name="condition"/> until it holds (true) or 30 s pass (false): a ceiling for hangs only.</summary>
+        private static async Task<bool> Until(Func<bool> condition)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(1);
+            }
+
+            return true;
         }
 
         [Fact]
@@ -218,15 +299,114 @@ namespace Sentinel.Tests.Remediation
         public async Task StopsWhenCancelledAndWaitsForTheRepairUnderWay()
         {
             var clock = new FakeClock();
-            var web1 = new Target("web1", _ => ServiceState.Stopped);
+            var web1 = new Target("web1", _ => ServiceState.Stopped) { Hold = new TaskCompletionSource<bool>() };
             var (watcher, _) = NewWatcher(clock, 0, repair: true, targets: web1);
             using (var stop = new CancellationTokenSource())
             {
-                clock.BeforeAdvance = () => { stop.Cancel(); return Task.CompletedTask; };
-                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Watcher(new[] { web1 }, TimeSpan.FromSeconds(1), null, true, 8, RepairBackoff.Scaled(TimeSpan.FromSeconds(1)), new CircuitBreaker(1), clock, new WatchSink()).RunAsync(stop.Token));
+                // Stopped once the repair is under way (a repair still waiting for a slot would not start).
+                clock.BeforeAdvance = async () =>
+                {
+                    Assert.True(await Until(() => web1.Running == 1));
+                    stop.Cancel();
+                };
+                var run = new Watcher(new[] { web1 }, TimeSpan.FromSeconds(1), null, true, 8, RepairBackoff.Scaled(TimeSpan.FromSeconds(1)), new CircuitBreaker(1), clock, new WatchSink()).RunAsync(stop.Token);
+                Assert.True(await Until(() => stop.IsCancellationRequested));
+                Assert.False(run.IsCompleted);
+                web1.Hold.SetResult(true);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
             }
 
             Assert.Single(web1.Repairs);
+            Assert.Equal(0, web1.Running);
+        }
+
+        [Fact]
+        public async Task Issue20Item3_RepairsInFlightAcrossHostsNeverExceedTheThrottleLimit()
+        {
+            var clock = new FakeClock();
+            var gauge = new Gauge();
+            var gates = new ConcurrentQueue<TaskCompletionSource<bool>>();
+            var targets = Enumerable.Range(1, 8).Select(i => new Target($"web{i}", _ => ServiceState.Stopped) { Gauge = gauge, Gates = gates }).ToArray();
+            var (watcher, recorder) = NewWatcher(clock, 1, repair: true, breaker: new CircuitBreaker(100), throttle: 3, targets: targets);
+            var run = watcher.RunAsync(CancellationToken.None);
+
+            // Every host polled (so every repair asked for) and 3 running, held; then they are let go one at a time.
+            Assert.True(await Until(() => recorder.Changes.Count == 8 && gauge.Running >= 3));
+            for (var released = 0; released < 8; released++)
+            {
+                Assert.True(await Until(() => !gates.IsEmpty));
+                Assert.True(gates.TryDequeue(out var gate));
+                gate!.SetResult(true);
+                Assert.True(await Until(() => recorder.Repairs.Count == released + 1));
+            }
+
+            await run;
+            Assert.Equal(8, targets.Sum(t => t.Repairs.Count));
+            Assert.Equal(3, gauge.Max);
+        }
+
+        [Fact]
+        public async Task Issue20Item3_ThrottleOneMaxFailureOneOnFourFailingHostsMakesOneAttemptAndSkipsThree()
+        {
+            var clock = new FakeClock();
+            var hold = new TaskCompletionSource<bool>();
+            var targets = Enumerable.Range(1, 4).Select(i => new Target($"web{i}", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed, Hold = hold }).ToArray();
+            var (watcher, recorder) = NewWatcher(clock, 1, repair: true, breaker: new CircuitBreaker(1), throttle: 1, targets: targets);
+            var run = watcher.RunAsync(CancellationToken.None);
+
+            // The first repair is held until every host was polled: the others had every chance to start.
+            Assert.True(await Until(() => recorder.Changes.Count == 4 && targets.Sum(t => t.Repairs.Count) >= 1));
+            hold.SetResult(true);
+            await run;
+
+            Assert.Equal(1, targets.Sum(t => t.Repairs.Count));
+            Assert.Single(recorder.Trips);
+            var results = recorder.Repairs.ToList();
+            Assert.Single(results, r => r.Action == RemediationAction.Failed);
+            var skipped = results.Where(r => r.Action == RemediationAction.Skipped).ToList();
+            Assert.Equal(3, skipped.Count);
+            Assert.All(skipped, r => Assert.StartsWith("BreakerTripped: 1 host(s) failed", r.Reason));
+            Assert.Equal(targets.Where(t => t.Repairs.IsEmpty).Select(t => t.ComputerName).OrderBy(n => n), skipped.Select(r => r.ComputerName).OrderBy(n => n));
+        }
+
+        [Fact]
+        public async Task Issue20Item3_ManyHostsFailingAtOnceTripTheBreakerAndNoQueuedRepairStarts()
+        {
+            var clock = new FakeClock();
+            var gauge = new Gauge();
+            var hold = new TaskCompletionSource<bool>();
+            var targets = Enumerable.Range(1, 12).Select(i => new Target($"web{i}", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed, Hold = hold, Gauge = gauge }).ToArray();
+            var (watcher, recorder) = NewWatcher(clock, 3, repair: true, breaker: new CircuitBreaker(2), throttle: 4, targets: targets);
+            var run = watcher.RunAsync(CancellationToken.None);
+
+            // 4 repairs held while every host is polled; then all 4 fail at the same moment.
+            Assert.True(await Until(() => recorder.Changes.Count == 12 && gauge.Running >= 4));
+            hold.SetResult(true);
+            await run;
+
+            Assert.Equal(4, targets.Sum(t => t.Repairs.Count));
+            Assert.Equal(4, gauge.Max);
+            Assert.Single(recorder.Trips);
+            var results = recorder.Repairs.ToList();
+            Assert.Equal(4, results.Count(r => r.Action == RemediationAction.Failed));
+            Assert.Equal(8, results.Count(r => r.Action == RemediationAction.Skipped && r.Reason.StartsWith("BreakerTripped: ", StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public async Task Issue20Item3_AServiceTheBreakerKeepsFromRepairIsSkippedOnceNotEveryRound()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed };
+            var web2 = new Target("web2", round => round < 3 ? ServiceState.Running : ServiceState.Stopped);
+            var (watcher, recorder) = NewWatcher(clock, 20, repair: true, breaker: new CircuitBreaker(1), targets: new[] { web1, web2 });
+            await watcher.RunAsync(CancellationToken.None);
+
+            Assert.Single(web1.Repairs);
+            Assert.Empty(web2.Repairs);
+            // web2, and web1 once its back-off has passed: each Skipped once in the 19 rounds after the trip.
+            var skipped = recorder.Repairs.Where(r => r.Action == RemediationAction.Skipped).ToList();
+            Assert.Equal(new[] { "web1", "web2" }, skipped.Select(r => r.ComputerName).OrderBy(n => n));
+            Assert.All(skipped, r => Assert.StartsWith("BreakerTripped: 1 host(s) failed (web1)", r.Reason));
         }
     }
 }
