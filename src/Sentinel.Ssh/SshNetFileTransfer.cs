@@ -86,11 +86,37 @@ namespace Sentinel.Ssh
             }
         });
 
-        public IReadOnlyList<RemoteFileInfo> List(string directory) => Do(() =>
-            _sftp.ListDirectory(directory)
-                .Where(entry => entry.Name != "." && entry.Name != "..")
-                .Select(entry => Describe(entry.FullName, entry.Attributes))
-                .ToList());
+        /// <summary>
+        /// SSH.NET gives each entry as the listed directory's canonical path, '/', and the name the
+        /// server sent, and then cuts its Name at the last '/' (so '../' arrives as ""). The name is taken
+        /// back whole from FullName, after the canonical path asked for first; an entry that does not
+        /// start with it (a server answering realpath two ways) gets its full name, which holds '/', and
+        /// is refused by the engine like any name with a separator.
+        /// </summary>
+        public async Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
+        {
+            var entries = new List<RemoteFileInfo>();
+            await DoAsync(async () =>
+            {
+                var canonical = (await _sftp.GetAsync(directory, cancellationToken).ConfigureAwait(false)).FullName;
+                var prefix = canonical.EndsWith("/", StringComparison.Ordinal) ? canonical : canonical + "/";
+                await foreach (var entry in _sftp.ListDirectoryAsync(canonical, cancellationToken).ConfigureAwait(false))
+                {
+                    var name = entry.FullName.StartsWith(prefix, StringComparison.Ordinal) ? entry.FullName.Substring(prefix.Length) : entry.FullName;
+                    if (name == "." || name == "..")
+                    {
+                        continue;
+                    }
+
+                    entries.Add(Describe(entry.FullName, entry.Attributes, name));
+                    if (entries.Count >= maxEntries)
+                    {
+                        break; // closes the listing's handle
+                    }
+                }
+            }).ConfigureAwait(false);
+            return entries;
+        }
 
         public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
         {
@@ -104,8 +130,19 @@ namespace Sentinel.Ssh
             await DoAsync(() => _sftp.UploadFileAsync(source, path, true, new Reporter<UploadFileProgressReport>(r => progress((long)r.TotalBytesUploaded)), cancellationToken)).ConfigureAwait(false);
         }
 
-        public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) =>
-            DoAsync(() => _sftp.DownloadFileAsync(path, destination, new Reporter<DownloadFileProgressReport>(r => progress((long)r.TotalBytesDownloaded)), cancellationToken));
+        public async Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await DoAsync(() => _sftp.DownloadFileAsync(path, destination, new Reporter<DownloadFileProgressReport>(r => progress((long)r.TotalBytesDownloaded)), cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is FileTransferException || e is OperationCanceledException || e is IOException || e is UnauthorizedAccessException))
+            {
+                // SSH.NET's reader trusts the server's replies: a READ answered with more bytes than asked
+                // surfaces as a KeyNotFoundException from its read-ahead bookkeeping, for example.
+                throw new FileTransferException($"the server's reply broke the transfer ({e.GetType().Name}: {e.Message})", permissionDenied: false, e);
+            }
+        }
 
         public void Replace(string from, string to) => Do(() =>
         {
@@ -184,7 +221,7 @@ namespace Sentinel.Ssh
             }
         }
 
-        private static RemoteFileInfo Describe(string fullName, SftpFileAttributes attributes)
+        private static RemoteFileInfo Describe(string fullName, SftpFileAttributes attributes, string? name = null)
         {
             var kind = attributes.IsRegularFile ? RemoteFileKind.File
                 : attributes.IsDirectory ? RemoteFileKind.Directory
@@ -203,7 +240,7 @@ namespace Sentinel.Ssh
                 mode = (mode << 1) | (bit ? 1 : 0);
             }
 
-            return new RemoteFileInfo(fullName, kind, attributes.Size, mode, attributes.UserId, attributes.GroupId);
+            return new RemoteFileInfo(fullName, kind, attributes.Size, mode, attributes.UserId, attributes.GroupId, name);
         }
 
         private static T Do<T>(Func<T> operation)

@@ -239,6 +239,69 @@ Describe 'Copy-SentinelItem to and from a session' {
     }
 }
 
+Describe 'Permission bits of downloaded files (issue 20 item 8)' {
+    BeforeAll {
+        function Get-Mode {
+            param([string]$Path)
+            [Convert]::ToString(([int][System.IO.File]::GetUnixFileMode($Path)) -band 0x1FF, 8)
+        }
+
+        function Watch-Download {
+            # Downloads in another runspace and samples the mode of every temporary file in the local
+            # directory while it runs; returns the result and the modes seen.
+            param([string]$RemotePath, [string]$LocalPath, [switch]$Force)
+            $script = (Get-SessionScript -Lab $lab -KnownHostsFile $knownHosts) + "`nCopy-SentinelItem -Path '$RemotePath' -Destination '$LocalPath' -FromSession `$session -Force:`$$([bool]$Force) -ProgressAction SilentlyContinue"
+            $directory = Split-Path $LocalPath
+            $seen = [System.Collections.Generic.List[string]]::new()
+            $background = Start-BackgroundPipeline -Script $script
+            try {
+                Wait-Until -TimeoutSeconds 120 {
+                    foreach ($temp in [System.IO.Directory]::GetFiles($directory, '.*.sentinel-*.tmp')) {
+                        try { $seen.Add((Get-Mode $temp)) } catch [System.IO.IOException] { }
+                    }
+                    $background.Shell.InvocationStateInfo.State -in 'Completed', 'Failed', 'Stopped'
+                } | Should -BeTrue -Because 'the download ends'
+                [pscustomobject]@{ Result = @($background.Output)[-1]; Errors = @($background.Shell.Streams.Error); Seen = $seen }
+            }
+            finally { $background.Shell.Dispose() }
+        }
+    }
+
+    It 'issue 20 item 8: a remote 0600 file arrives 0600 and a 0640 one 0640, as sftp get gives them' {
+        $dir = New-RemoteDirectory
+        Set-Content "$($dir.Path)/secret.key" 'private'
+        Set-Content "$($dir.Path)/shared.conf" 'group readable'
+        & chmod 600 "$($dir.Path)/secret.key"
+        & chmod 640 "$($dir.Path)/shared.conf"
+        & chown "$($lab.UserName):" "$($dir.Path)/secret.key" "$($dir.Path)/shared.conf"
+        $local = New-Item -ItemType Directory (Join-Path $TestDrive 'modes-down')
+        $results = Copy-SentinelItem -Path "$($dir.Name)/secret.key", "$($dir.Name)/shared.conf" -Destination $local.FullName -FromSession $session
+        $results.Action | Should -Be 'Copied', 'Copied'
+        Get-Mode (Join-Path $local 'secret.key') | Should -Be '600'
+        Get-Mode (Join-Path $local 'shared.conf') | Should -Be '640' -Because 'the umask here is 022'
+    }
+
+    It 'issue 20 item 8: the temporary file is 0600 while it downloads (<Case>)' -ForEach @(@{ Case = 'a new file' }, @{ Case = 'over an existing 0600 file' }) {
+        $dir = New-RemoteDirectory
+        & truncate -s 256M "$($dir.Path)/large.bin"
+        & chmod 644 "$($dir.Path)/large.bin"
+        & chown "$($lab.UserName):" "$($dir.Path)/large.bin"
+        $local = New-Item -ItemType Directory (Join-Path $TestDrive "temp-mode-$([guid]::NewGuid().ToString('N').Substring(0, 6))")
+        $target = Join-Path $local 'large.bin'
+        $existing = $Case -ne 'a new file'
+        if ($existing) {
+            Set-Content $target 'the old private content'
+            & chmod 600 $target
+        }
+        $run = Watch-Download -RemotePath "$($dir.Name)/large.bin" -LocalPath $target -Force:$existing
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Result.Action | Should -Be 'Copied'
+        $run.Seen.Count | Should -BeGreaterThan 0 -Because 'the temporary file was seen while the download ran'
+        $run.Seen | Sort-Object -Unique | Should -Be '600' -Because 'the temporary file is never readable by others'
+        Get-Mode $target | Should -Be $(if ($existing) { '600' } else { '644' }) -Because 'a replaced file keeps its mode; a new one gets the remote file''s'
+    }
+}
+
 Describe 'Copy-SentinelItem -Sudo, -Mode, -Owner, -Validate' {
     It 'cannot write a root-owned directory without -Sudo, and says to use it' {
         $root = New-RootDirectory

@@ -60,6 +60,8 @@ namespace Sentinel.Errors
         public const string FileVerificationFailed = "Sentinel.FileVerificationFailed";
         public const string FileCopyFailed = "Sentinel.FileCopyFailed";
         public const string UnsafeDestination = "Sentinel.UnsafeDestination";
+        public const string UnsafeRemoteName = "Sentinel.UnsafeRemoteName";
+        public const string RemoteTreeTooLarge = "Sentinel.RemoteTreeTooLarge";
         public const string ServiceLogUnknown = "Sentinel.ServiceLogUnknown";
         public const string ServiceLogFailed = "Sentinel.ServiceLogFailed";
         public const string NoServiceToRepair = "Sentinel.NoServiceToRepair";

@@ -52,11 +52,44 @@ namespace Sentinel.Errors
             $"Refused to write '{target}' on {computerName} as root: {reason}. Nothing was written.",
             "Copy to a path whose directories only root (or the login user, or the file's owner) can change, or give -Owner the user who owns that directory.");
 
+        public static SentinelException UnsafeRemoteName(string computerName, string directory, string name) => new SentinelException(
+            ErrorIds.UnsafeRemoteName,
+            ErrorCategory.SecurityError,
+            computerName,
+            $"{computerName} listed an entry named {Printable(name)} in '{directory}': a name that is empty, '.', '..', or holds a path separator or NUL could put a file outside the destination, so it was not copied.",
+            "A real file system has no such name: the server is broken or hostile. The other files were copied; check what it sent.");
+
+        public static SentinelException OutsideDestination(string computerName, string source, string target, string destination) => new SentinelException(
+            ErrorIds.UnsafeRemoteName,
+            ErrorCategory.SecurityError,
+            computerName,
+            $"'{source}' on {computerName} would be written to '{target}', outside the destination '{destination}', so it was not copied.",
+            "Name the remote item itself (not '..' or '/'), or check what the server sent.");
+
+        public static SentinelException TreeTooLarge(string computerName, string path, string reason) => new SentinelException(
+            ErrorIds.RemoteTreeTooLarge,
+            ErrorCategory.LimitsExceeded,
+            computerName,
+            $"'{path}' on {computerName} was not copied in full: {reason}.",
+            "Copy smaller parts of the tree; a listing or a tree this large is more likely a broken or hostile server than real files.");
+
         public static SentinelException InvalidValidate(string validate) => new SentinelException(
             ErrorIds.InvalidArgument,
             ErrorCategory.InvalidArgument,
             null,
             $"-Validate '{validate}' does not contain '{{}}', the place for the new file's path. Nothing was copied.",
             "Write the command with {} where the file goes, for example: -Validate 'visudo -cf {}'.");
+
+        /// <summary>A name a server sent, quoted, with control characters (NUL, newlines, escapes) shown as \uXXXX.</summary>
+        private static string Printable(string name)
+        {
+            var text = new System.Text.StringBuilder("'");
+            foreach (var c in name)
+            {
+                text.Append(char.IsControl(c) ? "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) : c.ToString());
+            }
+
+            return text.Append('\'').ToString();
+        }
     }
 }

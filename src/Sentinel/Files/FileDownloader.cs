@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
 using Sentinel.Platform;
@@ -35,7 +36,7 @@ namespace Sentinel.Files
             {
                 try
                 {
-                    var found = RemoteSources.Expand(_c.Transfer, pattern, _c.Options.Recurse);
+                    var found = await new RemoteSources(_c.Transfer, _c.Host, _c.Fail, _c.Stop).ExpandAsync(pattern, _c.Options.Recurse).ConfigureAwait(false);
                     if (found.Count == 0)
                     {
                         _c.Fail(FileErrors.NotFound(_c.Host, pattern));
@@ -69,6 +70,12 @@ namespace Sentinel.Files
 
             foreach (var directory in plan.Directories.Where(d => !Directory.Exists(d)))
             {
+                if (!LocalPath.IsWithin(destination, directory))
+                {
+                    _c.Fail(FileErrors.OutsideDestination(_c.Host, directory, directory, destination));
+                    continue;
+                }
+
                 if (!await _c.Confirm(directory, "Create directory").ConfigureAwait(false))
                 {
                     return;
@@ -86,7 +93,7 @@ namespace Sentinel.Files
                 var clock = Stopwatch.StartNew();
                 try
                 {
-                    var copied = await CopyOneAsync(file, hashes[i], clock, done).ConfigureAwait(false);
+                    var copied = await CopyOneAsync(file, hashes[i], destination, clock, done).ConfigureAwait(false);
                     done += copied?.Length ?? 0;
                     if (copied != null)
                     {
@@ -102,8 +109,14 @@ namespace Sentinel.Files
         }
 
         /// <summary>The result, or null when ShouldProcess declined.</summary>
-        private async Task<FileCopyResult?> CopyOneAsync(PlannedFile file, string? remoteHash, Stopwatch clock, long doneBefore)
+        private async Task<FileCopyResult?> CopyOneAsync(PlannedFile file, string? remoteHash, string destination, Stopwatch clock, long doneBefore)
         {
+            // The names were checked as they were listed; this is the last line, on the path itself.
+            if (!LocalPath.IsWithin(destination, file.Target))
+            {
+                throw FileErrors.OutsideDestination(_c.Host, file.Source, file.Target, destination);
+            }
+
             if (remoteHash == null)
             {
                 throw FileErrors.VerificationFailed(_c.Host, file.Source, string.Empty, null);
@@ -138,9 +151,13 @@ namespace Sentinel.Files
             var temp = Path.Combine(directory, "." + Path.GetFileName(file.Target) + ".sentinel-" + RemotePath.NewUnique() + ".tmp");
             try
             {
+                // The mode a new file gets: the remote file's, as sftp's get gives it (umask applied, owner may write).
+                var remoteMode = _c.Transfer.Stat(file.Source)?.Mode;
                 string hash;
                 long length;
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+
+                // Born readable by its owner only, whatever the final mode: nobody can open it and read on.
+                using (var stream = UnixPermissions.CreatePrivate(temp, 1 << 16))
                 using (var hashing = new HashingStream(stream))
                 {
                     await _c.Transfer.DownloadAsync(file.Source, hashing, received => _c.Progress(file.Source, doneBefore + received, -1), _c.Stop).ConfigureAwait(false);
@@ -153,10 +170,15 @@ namespace Sentinel.Files
                     throw FileErrors.VerificationFailed(_c.Host, file.Source, remoteHash, hash);
                 }
 
+                if (!LocalPath.IsWithin(destination, file.Target))
+                {
+                    throw FileErrors.OutsideDestination(_c.Host, file.Source, file.Target, destination);
+                }
+
                 string? backup = null;
                 if (exists)
                 {
-                    // The replaced file's permission bits stay, as when cp overwrites a file.
+                    // The replaced file's permission bits stay, as when cp or sftp's get overwrites a file.
                     if (UnixPermissions.TryGet(file.Target) is int mode)
                     {
                         UnixPermissions.TrySet(temp, mode);
@@ -167,6 +189,11 @@ namespace Sentinel.Files
                 }
                 else
                 {
+                    if (remoteMode is int bits)
+                    {
+                        UnixPermissions.TrySet(temp, UnixPermissions.NewFileMode(bits));
+                    }
+
                     File.Move(temp, file.Target);
                 }
 
@@ -193,30 +220,58 @@ namespace Sentinel.Files
             new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message);
     }
 
-    /// <summary>Remote -Path items: wildcards expanded segment by segment over SFTP, directories walked for -Recurse.</summary>
-    internal static class RemoteSources
+    /// <summary>
+    /// Remote -Path items: wildcards expanded segment by segment over SFTP, directories walked for
+    /// -Recurse. Listings come from the server, which may be hostile: a name that cannot be one local
+    /// file name is refused (its own error, the other entries go on), and listings and trees are bounded
+    /// in entries and depth so that one that never ends does not hang the copy or exhaust memory.
+    /// </summary>
+    internal sealed class RemoteSources
     {
-        public static List<CopySource> Expand(IFileTransfer transfer, string pattern, bool recurse)
+        /// <summary>Entries one -Path item may list in all (wildcards and -Recurse), and so one listing too.</summary>
+        public const int MaxEntries = 200_000;
+
+        /// <summary>Directory levels under a copied directory; deeper ones are not walked.</summary>
+        public const int MaxDepth = 128;
+
+        private readonly IFileTransfer _transfer;
+        private readonly string _host;
+        private readonly Action<SentinelException> _refuse;
+        private readonly CancellationToken _stop;
+        private int _listed;
+
+        public RemoteSources(IFileTransfer transfer, string host, Action<SentinelException> refuse, CancellationToken stop)
         {
+            _transfer = transfer;
+            _host = host;
+            _refuse = refuse;
+            _stop = stop;
+        }
+
+        public async Task<List<CopySource>> ExpandAsync(string pattern, bool recurse)
+        {
+            _listed = 0;
             var sources = new List<CopySource>();
-            foreach (var path in Glob(transfer, pattern))
+            foreach (var path in await GlobAsync(pattern).ConfigureAwait(false))
             {
-                var info = transfer.Stat(path);
+                var info = _transfer.Stat(path);
                 if (info == null)
                 {
                     continue;
                 }
 
-                var kind = info.Kind == RemoteFileKind.File ? EntryKind.File : info.Kind == RemoteFileKind.Directory ? EntryKind.Directory : EntryKind.Other;
-                var tree = kind == EntryKind.Directory && recurse ? Walk(transfer, path) : null;
+                var kind = KindOf(info);
+                var tree = kind == EntryKind.Directory && recurse ? await WalkAsync(path).ConfigureAwait(false) : null;
                 sources.Add(new CopySource(path, RemotePath.NameOf(path), kind, tree));
             }
 
             return sources;
         }
 
+        private static EntryKind KindOf(RemoteFileInfo info) => info.Kind == RemoteFileKind.File ? EntryKind.File : info.Kind == RemoteFileKind.Directory ? EntryKind.Directory : EntryKind.Other;
+
         /// <summary>The paths <paramref name="pattern"/> names; a segment without wildcards is taken as written.</summary>
-        private static IEnumerable<string> Glob(IFileTransfer transfer, string pattern)
+        private async Task<IReadOnlyList<string>> GlobAsync(string pattern)
         {
             if (!WildcardPattern.ContainsWildcardCharacters(pattern))
             {
@@ -241,7 +296,7 @@ namespace Sentinel.Files
                     RemoteFileInfo? info;
                     try
                     {
-                        info = transfer.Stat(listed);
+                        info = _transfer.Stat(listed);
                     }
                     catch (FileTransferException)
                     {
@@ -253,8 +308,14 @@ namespace Sentinel.Files
                         continue;
                     }
 
-                    next.AddRange(transfer.List(listed)
-                        .Select(entry => RemotePath.NameOf(entry.FullName))
+                    var entries = await ListAsync(listed).ConfigureAwait(false);
+                    if (entries == null)
+                    {
+                        return new string[0];
+                    }
+
+                    next.AddRange(entries
+                        .Select(entry => entry.Name)
                         .Where(name => match.IsMatch(name) && (!name.StartsWith(".", StringComparison.Ordinal) || segment.StartsWith(".", StringComparison.Ordinal)))
                         .OrderBy(name => name, StringComparer.Ordinal)
                         .Select(name => directory.Length == 0 ? name : RemotePath.Combine(directory, name)));
@@ -266,29 +327,78 @@ namespace Sentinel.Files
             return current;
         }
 
-        private static List<TreeEntry> Walk(IFileTransfer transfer, string root)
+        private async Task<List<TreeEntry>> WalkAsync(string root)
         {
             var entries = new List<TreeEntry>();
-            var pending = new Stack<string>();
-            pending.Push(string.Empty);
+            var pending = new Stack<(string Relative, int Depth)>();
+            pending.Push((string.Empty, 0));
+            var tooDeep = false;
             while (pending.Count > 0)
             {
-                var relative = pending.Pop();
+                var (relative, depth) = pending.Pop();
                 var directory = relative.Length == 0 ? root : RemotePath.Combine(root, relative);
-                foreach (var entry in transfer.List(directory).OrderBy(e => e.FullName, StringComparer.Ordinal))
+                if (depth >= MaxDepth)
                 {
-                    var name = RemotePath.NameOf(entry.FullName);
-                    var path = relative.Length == 0 ? name : relative + "/" + name;
-                    var kind = entry.Kind == RemoteFileKind.File ? EntryKind.File : entry.Kind == RemoteFileKind.Directory ? EntryKind.Directory : EntryKind.Other;
-                    entries.Add(new TreeEntry(RemotePath.Combine(directory, name), path, kind));
+                    if (!tooDeep)
+                    {
+                        _refuse(FileErrors.TreeTooLarge(_host, directory, $"it is more than {MaxDepth} directory levels below '{root}', so what is under it (and under any other directory as deep) was left out"));
+                    }
+
+                    tooDeep = true;
+                    continue;
+                }
+
+                var listing = await ListAsync(directory).ConfigureAwait(false);
+                if (listing == null)
+                {
+                    break;
+                }
+
+                foreach (var entry in listing.OrderBy(e => e.Name, StringComparer.Ordinal))
+                {
+                    var path = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+                    var kind = KindOf(entry);
+                    entries.Add(new TreeEntry(RemotePath.Combine(directory, entry.Name), path, kind));
                     if (kind == EntryKind.Directory)
                     {
-                        pending.Push(path);
+                        pending.Push((path, depth + 1));
                     }
                 }
             }
 
             return entries;
+        }
+
+        /// <summary>
+        /// The entries of <paramref name="directory"/> whose names are safe (each other one refused), or
+        /// null (refused once) when the listing would take this -Path item past <see cref="MaxEntries"/>:
+        /// the walk stops there.
+        /// </summary>
+        private async Task<List<RemoteFileInfo>?> ListAsync(string directory)
+        {
+            var budget = MaxEntries - _listed;
+            var entries = await _transfer.ListAsync(directory, budget + 1, _stop).ConfigureAwait(false);
+            if (entries.Count > budget)
+            {
+                _refuse(FileErrors.TreeTooLarge(_host, directory, $"listing it would pass {MaxEntries} entries for one -Path item, so none of its entries (nor any not listed yet) were copied"));
+                return null;
+            }
+
+            _listed += entries.Count;
+            var safe = new List<RemoteFileInfo>(entries.Count);
+            foreach (var entry in entries)
+            {
+                if (RemotePath.IsSafeName(entry.Name))
+                {
+                    safe.Add(entry);
+                }
+                else
+                {
+                    _refuse(FileErrors.UnsafeRemoteName(_host, directory, entry.Name));
+                }
+            }
+
+            return safe;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace Sentinel.Files
@@ -12,6 +13,9 @@ namespace Sentinel.Files
     {
         /// <summary>Longest file name most Linux file systems take (NAME_MAX), in bytes.</summary>
         private const int NameMax = 255;
+
+        /// <summary>Characters that end a path segment here: '/' and '\\' on Windows (and ':' for drive-relative paths), '/' elsewhere.</summary>
+        private static readonly char[] LocalSeparators = new[] { System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar, System.IO.Path.VolumeSeparatorChar }.Distinct().ToArray();
 
         public static string Combine(string directory, string relative)
         {
@@ -37,6 +41,17 @@ namespace Sentinel.Files
             var trimmed = TrimTrailingSlashes(path);
             return trimmed.Substring(trimmed.LastIndexOf('/') + 1);
         }
+
+        /// <summary>
+        /// True when <paramref name="name"/>, an entry of a remote listing, can be used as one local file
+        /// name: not empty, '.' or '..', and without '/', NUL or a separator of this machine's paths
+        /// (backslash on Windows; on Linux a backslash is an ordinary character, as OpenSSH's sftp takes it).
+        /// </summary>
+        public static bool IsSafeName(string name) => IsSafeName(name, LocalSeparators);
+
+        /// <summary><see cref="IsSafeName(string)"/> for a machine whose paths use <paramref name="localSeparators"/>.</summary>
+        public static bool IsSafeName(string name, char[] localSeparators) =>
+            name.Length > 0 && name != "." && name != ".." && name.IndexOf('/') < 0 && name.IndexOf('\0') < 0 && name.IndexOfAny(localSeparators) < 0;
 
         /// <summary>
         /// A hidden temporary name beside <paramref name="name"/> in <paramref name="directory"/>, unique

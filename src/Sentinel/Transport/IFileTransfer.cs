@@ -17,8 +17,12 @@ namespace Sentinel.Transport
         /// <summary>The file at <paramref name="path"/>, symbolic links followed; null when nothing is there.</summary>
         RemoteFileInfo? Stat(string path);
 
-        /// <summary>The entries of a directory (without . and ..), each as lstat sees it.</summary>
-        IReadOnlyList<RemoteFileInfo> List(string directory);
+        /// <summary>
+        /// The entries of a directory (without its own . and ..), each as lstat sees it, with
+        /// <see cref="RemoteFileInfo.Name"/> exactly as the server sent it (a hostile server may send
+        /// anything there). Reads at most <paramref name="maxEntries"/> entries, then closes the listing.
+        /// </summary>
+        Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken);
 
         /// <summary>Creates a new file (failing when the name exists) readable only by its owner, and streams <paramref name="source"/> into it.</summary>
         Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken);
@@ -54,9 +58,10 @@ namespace Sentinel.Transport
     /// <summary>What SFTP's stat tells about a remote file.</summary>
     internal sealed class RemoteFileInfo
     {
-        public RemoteFileInfo(string fullName, RemoteFileKind kind, long length, int mode, int userId, int groupId)
+        public RemoteFileInfo(string fullName, RemoteFileKind kind, long length, int mode, int userId, int groupId, string? name = null)
         {
             FullName = fullName;
+            Name = name ?? Files.RemotePath.NameOf(fullName);
             Kind = kind;
             Length = length;
             Mode = mode;
@@ -66,6 +71,9 @@ namespace Sentinel.Transport
 
         /// <summary>The absolute path the server resolved (links followed for <see cref="IFileTransfer.Stat"/>).</summary>
         public string FullName { get; }
+
+        /// <summary>The entry's name as the server listed it (for a listing), else the last segment of <see cref="FullName"/>.</summary>
+        public string Name { get; }
 
         public RemoteFileKind Kind { get; }
 

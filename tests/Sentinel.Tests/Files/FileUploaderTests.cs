@@ -245,7 +245,7 @@ namespace Sentinel.Tests.Files
                 : Directories.Contains(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 0, 0)
                 : null;
 
-            public IReadOnlyList<RemoteFileInfo> List(string directory) => throw new NotSupportedException();
+            public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
             {
