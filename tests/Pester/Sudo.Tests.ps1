@@ -44,6 +44,16 @@ Describe 'Invoke-SentinelCommand -Sudo' {
         (Invoke-SentinelCommand '/usr/sbin/service nginx status' -Session $keySession -Sudo).ExitCode | Should -Be 0
     }
 
+    It 'runs a NOPASSWD command that exits 1 saying "sudo: a password is required" exactly once, and returns its own result' {
+        # The lab's fake refusal: NOPASSWD, counts its runs in a fixed file, prints sudo's words, exits 1.
+        $counter = '/run/sentinel-lab/fake-sudo-refusal.count'
+        $before = if (Test-Path $counter) { @(Get-Content $counter).Count } else { 0 }
+        $result = Invoke-SentinelCommand '/usr/local/lib/sentinel-lab/fake-sudo-refusal' -Session $passwordSession -Sudo
+        @(Get-Content $counter).Count - $before | Should -Be 1 -Because 'the command ran under NOPASSWD; its words are not sudo''s refusal'
+        $result.ExitCode | Should -Be 1
+        $result.Error | Should -Be "sudo: a password is required`n"
+    }
+
     It 'says a password is required when the session has none and no -SudoCredential is given' {
         Invoke-SentinelCommand 'id -un' -Session $keySession -Sudo -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.SudoPasswordRequired,*'
