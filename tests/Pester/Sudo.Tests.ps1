@@ -40,6 +40,12 @@ Describe 'Invoke-SentinelCommand -Sudo' {
         ('zulu', 'alpha' | Invoke-SentinelCommand 'sort' -Session $passwordSession -Sudo).Output | Should -Be "alpha`nzulu`n"
     }
 
+    It 'feeds pipeline input to a NOPASSWD command on the first attempt, where sudo reads none of it' {
+        $result = 'zulu', 'alpha' | Invoke-SentinelCommand 'cat' -Session $keySession -Sudo
+        $result.Output | Should -BeExactly "zulu`nalpha`n"
+        $result.Error | Should -BeExactly ''
+    }
+
     It 'runs passwordless sudo with key authentication' {
         (Invoke-SentinelCommand '/usr/sbin/service nginx status' -Session $keySession -Sudo).ExitCode | Should -Be 0
     }
