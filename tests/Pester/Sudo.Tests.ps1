@@ -40,8 +40,24 @@ Describe 'Invoke-SentinelCommand -Sudo' {
         ('zulu', 'alpha' | Invoke-SentinelCommand 'sort' -Session $passwordSession -Sudo).Output | Should -Be "alpha`nzulu`n"
     }
 
+    It 'feeds pipeline input to a NOPASSWD command on the first attempt, where sudo reads none of it' {
+        $result = 'zulu', 'alpha' | Invoke-SentinelCommand 'cat' -Session $keySession -Sudo
+        $result.Output | Should -BeExactly "zulu`nalpha`n"
+        $result.Error | Should -BeExactly ''
+    }
+
     It 'runs passwordless sudo with key authentication' {
         (Invoke-SentinelCommand '/usr/sbin/service nginx status' -Session $keySession -Sudo).ExitCode | Should -Be 0
+    }
+
+    It 'runs a NOPASSWD command that exits 1 saying "sudo: a password is required" exactly once, and returns its own result' {
+        # The lab's fake refusal: NOPASSWD, counts its runs in a fixed file, prints sudo's words, exits 1.
+        $counter = '/run/sentinel-lab/fake-sudo-refusal.count'
+        $before = if (Test-Path $counter) { @(Get-Content $counter).Count } else { 0 }
+        $result = Invoke-SentinelCommand '/usr/local/lib/sentinel-lab/fake-sudo-refusal' -Session $passwordSession -Sudo
+        @(Get-Content $counter).Count - $before | Should -Be 1 -Because 'the command ran under NOPASSWD; its words are not sudo''s refusal'
+        $result.ExitCode | Should -Be 1
+        $result.Error | Should -Be "sudo: a password is required`n"
     }
 
     It 'says a password is required when the session has none and no -SudoCredential is given' {

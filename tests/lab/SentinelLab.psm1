@@ -96,13 +96,20 @@ function Initialize-LabUsers {
     }
 }
 
+# A NOPASSWD command that looks like sudo's own refusal: it appends a line to a fixed counter file,
+# then says on stderr what sudo says when it needs a password, and exits 1 (as an inner `sudo -n` would).
+$script:FakeRefusal = '/usr/local/lib/sentinel-lab/fake-sudo-refusal'
+
 function Initialize-LabSudoers {
     # sudo applies the last matching rule, so the password-for-everything rule comes first and the
     # NOPASSWD exceptions after it. passwd is denied outright, to test a refused command.
+    New-Item -ItemType Directory -Path (Split-Path $script:FakeRefusal) -Force | Out-Null
+    Set-Content -Path $script:FakeRefusal -Value "#!/bin/sh`necho ran >> /run/sentinel-lab/fake-sudo-refusal.count`necho 'sudo: a password is required' >&2`nexit 1"
+    Invoke-Native chmod @('755', $script:FakeRefusal) | Out-Null
     $rules = @"
 Defaults:$($script:LabUser) timestamp_timeout=0
 $($script:LabUser) ALL=(ALL) ALL, !/usr/bin/passwd
-$($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t, /bin/cat
+$($script:LabUser) ALL=(root) NOPASSWD: /usr/sbin/service, /usr/sbin/nginx -t, /bin/cat, $($script:FakeRefusal)
 Defaults:$($script:TtyUser) requiretty, timestamp_timeout=0
 $($script:TtyUser) ALL=(root) NOPASSWD: /usr/bin/id
 "@

@@ -36,7 +36,7 @@ namespace Sentinel.Execution
                 var run = new Run(session, connection, request, deadline.Token, stop);
                 var attempt = request.Sudo
                     ? await RunUnderSudoAsync(run).ConfigureAwait(false)
-                    : await run.ExecuteAsync(SudoCommandLine.Plain(request.Command, request.Input != null), null).ConfigureAwait(false);
+                    : await run.ExecuteAsync(SudoCommandLine.Plain(request.Command, request.Input != null), null, sendPassword: false).ConfigureAwait(false);
                 return new CommandResult(
                     session.ComputerName,
                     session.Id,
@@ -55,22 +55,25 @@ namespace Sentinel.Execution
         }
 
         /// <summary>
-        /// sudo in two steps, so the password reaches sudo and nothing else. First <c>sudo -n</c>, which
-        /// never reads stdin: a NOPASSWD rule (or a cached login) runs the command and the password is
-        /// never sent. Only when sudo answers that it needs a password does a second run, <c>sudo -k -S</c>
-        /// with a prompt made for this command, get the password, written after that prompt appears.
-        /// Both put the whole line under sudo (<see cref="SudoCommandLine"/>), so the first step runs
-        /// all of it as root or none of it, and nothing ever runs twice or unprivileged.
+        /// sudo in two steps, so the password reaches sudo and nothing else. First sudo with an askpass
+        /// that answers nothing (<see cref="SudoCommandLine.WithoutPassword"/>): a NOPASSWD rule (or a
+        /// cached login) runs the command and the password is never sent. Only when sudo asked for a
+        /// password, which the marker made for that attempt shows on stderr, does a second run,
+        /// <c>sudo -k -S</c> with a prompt made for this command, get the password, written after that
+        /// prompt appears. A command that only prints sudo's words ran: its result is returned, never
+        /// run again. Both put the whole line under sudo, so the first step runs all of it as root or
+        /// none of it, and nothing ever runs twice or unprivileged.
         /// </summary>
         private static async Task<Attempt> RunUnderSudoAsync(Run run)
         {
             var request = run.Request;
-            var attempt = await run.ExecuteAsync(SudoCommandLine.WithoutPassword(request.Command, request.Input != null), null).ConfigureAwait(false);
-            var refusal = SudoRefusalReader.Of(attempt);
+            var marker = NewSudoPrompt();
+            var attempt = await run.ExecuteAsync(SudoCommandLine.WithoutPassword(request.Command, request.Input != null, marker), marker, sendPassword: false).ConfigureAwait(false);
+            var refusal = SudoRefusalReader.OfFirstAttempt(attempt);
             if (refusal == SudoRefusal.PasswordRequired && request.SudoPassword != null)
             {
-                var prompt = "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
-                attempt = await run.ExecuteAsync(SudoCommandLine.WithPassword(request.Command, prompt), prompt).ConfigureAwait(false);
+                var prompt = NewSudoPrompt();
+                attempt = await run.ExecuteAsync(SudoCommandLine.WithPassword(request.Command, prompt), prompt, sendPassword: true).ConfigureAwait(false);
                 refusal = SudoRefusalReader.Of(attempt);
             }
 
@@ -93,6 +96,9 @@ namespace Sentinel.Execution
             }
         }
 
+        /// <summary>A prompt (or marker) for one sudo attempt: random, so no output can fake it, and without '%', which sudo would expand.</summary>
+        private static string NewSudoPrompt() => "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
+
         /// <summary>What one exec channel did.</summary>
         internal sealed class Attempt
         {
@@ -110,7 +116,7 @@ namespace Sentinel.Execution
 
             public OutputCollector Error { get; }
 
-            /// <summary>How many times sudo showed our prompt.</summary>
+            /// <summary>How many times sudo showed our prompt (or, on the first attempt, ran the askpass with our marker).</summary>
             public int Prompts { get; }
         }
 
@@ -135,8 +141,9 @@ namespace Sentinel.Execution
 
             public CommandRequest Request { get; }
 
-            /// <param name="sudoPrompt">When set, the password is written after this prompt, and a second prompt (a refused password) ends the run.</param>
-            public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt)
+            /// <param name="sudoPrompt">When set, cut out of stderr and counted in <see cref="Attempt.Prompts"/>.</param>
+            /// <param name="sendPassword">The password is written after the first <paramref name="sudoPrompt"/>, and a second one (a refused password) ends the run.</param>
+            public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt, bool sendPassword)
             {
                 // The deadline covers the wait for a channel slot and the channel's opening too: a
                 // command that could not start in time fails and never starts late.
@@ -199,7 +206,7 @@ namespace Sentinel.Execution
                 {
                     using (process)
                     {
-                        return await ExecuteStartedAsync(process, sudoPrompt).ConfigureAwait(false);
+                        return await ExecuteStartedAsync(process, sudoPrompt, sendPassword).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -242,7 +249,7 @@ namespace Sentinel.Execution
                 throw CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value, started: false);
             }
 
-            private async Task<Attempt> ExecuteStartedAsync(IRemoteProcess process, string? sudoPrompt)
+            private async Task<Attempt> ExecuteStartedAsync(IRemoteProcess process, string? sudoPrompt, bool sendPassword)
             {
                 var prompts = 0;
                 var passwordRefused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -254,7 +261,14 @@ namespace Sentinel.Execution
                     // failing stdin neither blocks the reading nor escapes onto its thread.
                     errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
                     {
-                        if (Interlocked.Increment(ref prompts) == 1)
+                        var seen = Interlocked.Increment(ref prompts);
+                        if (!sendPassword)
+                        {
+                            // The first attempt's askpass answers nothing; the marker is only counted.
+                            return;
+                        }
+
+                        if (seen == 1)
                         {
                             ReportFault(Task.Run(() => WritePasswordThenInput(process.OpenStandardInput)), failed, "write the sudo password or the input", ErrorCategory.WriteError);
                         }
@@ -272,7 +286,7 @@ namespace Sentinel.Execution
                 var error = OutputCollector.Start(errorSource, errorLimit);
                 ReportFault(output.Completion, failed, "read the output", ErrorCategory.ReadError);
                 ReportFault(error.Completion, failed, "read the error output", ErrorCategory.ReadError);
-                if (sudoPrompt == null && Request.Input != null)
+                if (!sendPassword && Request.Input != null)
                 {
                     ReportFault(Task.Run(() => WriteAndClose(process.OpenStandardInput, Request.Input)), failed, "write the input", ErrorCategory.WriteError);
                 }

@@ -27,10 +27,22 @@ namespace Sentinel.Execution
         public static string Plain(string command, bool hasInput) => StdinWrapper(hasInput) + command;
 
         /// <summary>
-        /// The first sudo attempt: <c>sudo -n</c> never reads stdin nor asks; it runs the command when a
-        /// NOPASSWD rule (or a cached login) allows it, and otherwise runs nothing.
+        /// The askpass program of the first attempt: run with the prompt as its argument, it prints
+        /// "cannot access '&lt;prompt&gt;'" on stderr and no password, so sudo runs nothing.
         /// </summary>
-        public static string WithoutPassword(string command, bool hasInput) => StdinWrapper(hasInput) + "sudo -n -- " + Elevated(command);
+        public const string NoPasswordAskpass = "/bin/ls";
+
+        /// <summary>
+        /// The first sudo attempt. A NOPASSWD rule (or a cached login) runs the command, with stdin as
+        /// its input, as <c>sudo -n</c> would. When sudo wants a password it does not read stdin (-A):
+        /// it runs <see cref="NoPasswordAskpass"/> with <paramref name="marker"/>, which shows the marker
+        /// on stderr and answers no password, and sudo gives up having run nothing. So sudo asked for a
+        /// password if and only if the marker, fresh for this attempt, appears: the command cannot forge
+        /// it, as it can forge sudo's words ("sudo: a password is required"). env by its full path, so
+        /// the line works in any login shell and a missing sudo still reads as one (env: 'sudo': ...).
+        /// </summary>
+        public static string WithoutPassword(string command, bool hasInput, string marker) =>
+            $"{StdinWrapper(hasInput)}/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}";
 
         /// <summary>
         /// The second attempt: <c>-k</c> ignores any cached login, <c>-S</c> reads the password from

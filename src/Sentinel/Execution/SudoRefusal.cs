@@ -22,6 +22,26 @@ namespace Sentinel.Execution
     {
         public static SudoRefusal Of(CommandRunner.Attempt attempt) => Of(attempt.Exit.ExitCode, attempt.Output.TotalBytes, attempt.Error.Text(), attempt.Prompts);
 
+        public static SudoRefusal OfFirstAttempt(CommandRunner.Attempt attempt) => OfFirstAttempt(attempt.Exit.ExitCode, attempt.Output.TotalBytes, attempt.Error.Text(), attempt.Prompts);
+
+        /// <summary>
+        /// The first attempt (<see cref="SudoCommandLine.WithoutPassword"/>): sudo wanted a password only
+        /// when its askpass showed our marker (<paramref name="markers"/> &gt; 0); it then ran nothing and
+        /// exits 1. Without the marker, sudo's words about a password are the command's own output, and
+        /// the command ran: its result stands. Refusals sudo gives before asking (requiretty, not
+        /// allowed, no sudo) read as for any attempt.
+        /// </summary>
+        public static SudoRefusal OfFirstAttempt(int? exitCode, long outputBytes, string error, int markers)
+        {
+            if (markers > 0)
+            {
+                return exitCode == 1 && outputBytes == 0 ? SudoRefusal.PasswordRequired : SudoRefusal.None;
+            }
+
+            var refusal = Of(exitCode, outputBytes, error, 0);
+            return refusal == SudoRefusal.PasswordRequired || refusal == SudoRefusal.PasswordWrong ? SudoRefusal.None : refusal;
+        }
+
         public static SudoRefusal Of(int? exitCode, long outputBytes, string error, int prompts)
         {
             if (prompts > 1)
@@ -30,7 +50,8 @@ namespace Sentinel.Execution
             }
 
             var lines = error.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-            if (exitCode == 127 && lines.Any(l => l.Contains("sudo") && l.Contains("not found")))
+            // The login shell says "sudo: not found"; env says "env: 'sudo': No such file or directory".
+            if (exitCode == 127 && lines.Any(l => l.Contains("sudo") && (l.Contains("not found") || l.Contains("No such file or directory"))))
             {
                 return SudoRefusal.NotInstalled;
             }

@@ -182,7 +182,7 @@ namespace Sentinel.Services
                 reached ? null : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout));
         }
 
-        // The safe sudo path: sudo -n first, the login password only after sudo's own prompt.
+        // The safe sudo path: first without a password, the login password only after sudo's own prompt.
         private CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
         {
             Sudo = true,

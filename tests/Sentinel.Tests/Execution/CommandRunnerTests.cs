@@ -34,7 +34,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task RunsACompoundLineWholeUnderSudoWithThePasswordAfterSudosOwnPrompt()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var passwordRun = AsksForThePassword();
             _connection.Then(passwordRun.Start);
 
@@ -46,7 +46,8 @@ namespace Sentinel.Tests.Execution
 
             Assert.Equal("0\n0\n", result.Output);
             Assert.Equal(string.Empty, result.Error);
-            Assert.Equal("exec </dev/null; sudo -n -- /bin/sh -c 'id -u; id -u'", _connection.Commands[0]);
+            Assert.StartsWith("exec </dev/null; /usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
+            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", _connection.Commands[0]);
             Assert.StartsWith("sudo -k -S -p '[sentinel-sudo:", _connection.Commands[1]);
             Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", _connection.Commands[1]);
             Assert.Equal(Password + "\n", passwordRun.Process.StandardInput.Text);
@@ -56,7 +57,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task ReadsSudosRefusalWhateverMaxOutputBytesKeepsAndCutsTheResultToIt()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var passwordRun = AsksForThePassword();
             _connection.Then(passwordRun.Start);
 
@@ -78,14 +79,90 @@ namespace Sentinel.Tests.Execution
             _connection.Then(process);
             var result = await Run("/usr/sbin/service 'nginx' status", sudo: true).WaitAsync(Prompt);
             Assert.Equal(0, result.ExitCode);
-            Assert.Equal(new[] { "exec </dev/null; sudo -n -- /usr/sbin/service 'nginx' status" }, _connection.Commands);
+            Assert.Single(_connection.Commands);
+            Assert.StartsWith("exec </dev/null; /usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
+            Assert.EndsWith("]' -- /usr/sbin/service 'nginx' status", _connection.Commands[0]);
             Assert.Empty(process.StandardInput.Bytes);
+        }
+
+        [Theory]
+        [InlineData("sudo: a password is required\n")]
+        [InlineData("sudo: no password was provided\nsudo: a password is required\n")]
+        [InlineData("sudo: 1 incorrect password attempt\n")]
+        public async Task ACommandThatRanAndOnlySaysSudosWordsRunsOnceAndItsResultIsReturned(string said)
+        {
+            // An inner `sudo -n` under a NOPASSWD rule: it ran, and sudo never ran the askpass (no marker).
+            var process = new ScriptedProcess(stderr: said, exitCode: 1);
+            _connection.Then(process);
+            var result = await Run("/usr/local/bin/deploy", sudo: true).WaitAsync(Prompt);
+
+            Assert.Single(_connection.Commands);
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal(said, result.Error);
+            Assert.Empty(process.StandardInput.Bytes);
+        }
+
+        [Fact]
+        public async Task TheMarkerOnStderrMeansSudoWantedAPasswordAndNothingOfTheAskpassReachesTheResult()
+        {
+            _connection.Then(SudoWantsAPassword);
+            var passwordRun = AsksForThePassword();
+            _connection.Then(passwordRun.Start);
+
+            var running = Run("id -u", sudo: true);
+            await passwordRun.PasswordWritten.WaitAsync(Prompt);
+            passwordRun.Process!.StandardOutput.Feed("0\n");
+            passwordRun.Process.Exit(0);
+            var result = await running.WaitAsync(Prompt);
+
+            Assert.Equal(2, _connection.Commands.Count);
+            Assert.Equal("0\n", result.Output);
+            Assert.Equal(string.Empty, result.Error);
+            Assert.NotEqual(_connection.Commands[0].Split('\'')[1], _connection.Commands[1].Split('\'')[1]);
+        }
+
+        [Fact]
+        public async Task AMarkerWithoutAPasswordToSendIsThePasswordRequiredError()
+        {
+            _connection.Then(SudoWantsAPassword);
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("id -u", sudo: true, password: null).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.SudoPasswordRequired, error.ErrorId);
+            Assert.Single(_connection.Commands);
+            Assert.DoesNotContain("cannot access", error.ToString());
+        }
+
+        [Fact]
+        public async Task TheInputGoesStraightToTheFirstAttemptSudoDoesNotReadIt()
+        {
+            var process = ScriptedProcess.HoldOpen();
+            _connection.Then(process);
+            var request = new CommandRequest("sort") { Sudo = true, SudoPassword = Secure(Password), Input = new byte[] { (byte)'b', (byte)'\n' } };
+            var running = CommandRunner.RunAsync(_session, _live, request, CancellationToken.None);
+            await WaitUntil(() => process.StandardInput.Text == "b\n");
+            process.Exit(0);
+            await running.WaitAsync(Prompt);
+
+            Assert.Single(_connection.Commands);
+            Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
+        }
+
+        [Theory]
+        [InlineData(1, "sudo: sorry, you must have a tty to run sudo\n", "Sentinel.SudoRequiresTty")]
+        [InlineData(1, "Sorry, user ops is not allowed to execute '/usr/bin/id' as root on web01.\n", "Sentinel.SudoNotAllowed")]
+        [InlineData(127, "sh: 1: sudo: not found\n", "Sentinel.SudoNotInstalled")]
+        [InlineData(127, "/usr/bin/env: ‘sudo’: No such file or directory\n", "Sentinel.SudoNotInstalled")]
+        public async Task RefusalsSudoGivesBeforeAskingAreStillRecognised(int exitCode, string said, string errorId)
+        {
+            _connection.Then(new ScriptedProcess(stderr: said, exitCode: exitCode));
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("id", sudo: true).WaitAsync(Prompt));
+            Assert.Equal(errorId, error.ErrorId);
+            Assert.Single(_connection.Commands);
         }
 
         [Fact]
         public async Task ExplainsTheShellWhenSudoersRefuseACompoundLine()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var passwordRun = AsksForThePassword();
             _connection.Then(passwordRun.Start);
 
@@ -114,7 +191,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task AStopDuringTheSudoExchangeReturnsAtOnceAndEndsTheRemoteCommand()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var passwordRun = AsksForThePassword();
             _connection.Then(passwordRun.Start);
             using var stop = new CancellationTokenSource();
@@ -133,7 +210,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task AStopBeforeSudoPromptsSendsNoPassword()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var silent = ScriptedProcess.HoldOpen();
             _connection.Then(silent);
             using var stop = new CancellationTokenSource();
@@ -189,7 +266,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task APasswordWriteThatFailsFailsTheCommandWithoutTheSecret()
         {
-            _connection.Then(new ScriptedProcess(stderr: "sudo: a password is required\n", exitCode: 1));
+            _connection.Then(SudoWantsAPassword);
             var passwordRun = AsksForThePassword(writeFailure: new NotSupportedException("stdin refused"));
             _connection.Then(passwordRun.Start);
 
@@ -312,6 +389,14 @@ namespace Sentinel.Tests.Execution
         }
 
         private static PasswordRun AsksForThePassword(Exception? writeFailure = null) => new PasswordRun(writeFailure);
+
+        /// <summary>The first attempt when sudo wants a password: the askpass (/bin/ls) shows the marker from the command line, then sudo gives up.</summary>
+        private static IRemoteProcess SudoWantsAPassword(string commandLine)
+        {
+            var marker = commandLine.Split('\'')[1];
+            Assert.StartsWith("[sentinel-sudo:", marker);
+            return new ScriptedProcess(stderr: $"/bin/ls: cannot access '{marker}': No such file or directory\nsudo: no password was provided\nsudo: a password is required\n", exitCode: 1);
+        }
 
         /// <summary>A sudo -S run: shows the prompt from its command line, then waits for the password.</summary>
         private sealed class PasswordRun

@@ -73,5 +73,19 @@ namespace Sentinel.Tests.Execution
         [InlineData(1, 0, "sudo: a password is required\nmy script's own complaint\n", 0, "None")]
         public void JudgesOnlySudosOwnDiagnostics(int? exitCode, long outputBytes, string error, int prompts, string expected)
             => Assert.Equal(expected, SudoRefusalReader.Of(exitCode, outputBytes, error, prompts).ToString());
+
+        [Theory]
+        [InlineData(1, 0, "/bin/ls: cannot access '': No such file or directory\nsudo: no password was provided\nsudo: a password is required\n", 1, "PasswordRequired")]
+        [InlineData(1, 0, "anything at all\n", 1, "PasswordRequired")]
+        [InlineData(1, 0, "sudo: a password is required\n", 0, "None")]
+        [InlineData(1, 0, "sudo: no password was provided\nsudo: a password is required\n", 0, "None")]
+        [InlineData(1, 0, "sudo: 1 incorrect password attempt\n", 0, "None")]
+        [InlineData(0, 3, "", 1, "None")]
+        [InlineData(1, 0, "sudo: sorry, you must have a tty to run sudo\n", 0, "RequiresTty")]
+        [InlineData(1, 0, "Sorry, user sentinel is not allowed to execute '/usr/bin/passwd -S root' as root on vm.\n", 0, "NotAllowed")]
+        [InlineData(127, 0, "/usr/bin/env: \u2018sudo\u2019: No such file or directory\n", 0, "NotInstalled")]
+        [InlineData(127, 0, "sh: 1: sudo: not found\n", 0, "NotInstalled")]
+        public void OnTheFirstAttemptOnlyTheMarkerMeansSudoWantedAPassword(int? exitCode, long outputBytes, string error, int markers, string expected)
+            => Assert.Equal(expected, SudoRefusalReader.OfFirstAttempt(exitCode, outputBytes, error, markers).ToString());
     }
 }

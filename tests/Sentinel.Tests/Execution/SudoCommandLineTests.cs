@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
+using System.Threading.Tasks;
 using Sentinel.Execution;
 using Sentinel.Results;
 using Sentinel.Services;
@@ -12,6 +13,9 @@ namespace Sentinel.Tests.Execution
 {
     public sealed class SudoCommandLineTests
     {
+        private const string FirstAttemptWithInput = "/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[m]' -- ";
+        private const string FirstAttempt = "exec </dev/null; " + FirstAttemptWithInput;
+
         [Theory]
         [InlineData("id -u")]
         [InlineData("/usr/sbin/service 'nginx' restart")]
@@ -25,7 +29,7 @@ namespace Sentinel.Tests.Execution
         public void KeepsSudoInFrontOfASimpleCommandSoRulesForItsProgramMatch(string command)
         {
             Assert.Null(ShellSyntax.Find(command));
-            Assert.Equal("exec </dev/null; sudo -n -- " + command, SudoCommandLine.WithoutPassword(command, hasInput: false));
+            Assert.Equal(FirstAttempt + command, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
             Assert.Equal("sudo -k -S -p '[p]' -- " + command, SudoCommandLine.WithPassword(command, "[p]"));
         }
 
@@ -77,8 +81,8 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(found, ShellSyntax.Find(command));
             Assert.True(SudoCommandLine.RunsThroughShell(command));
             var elevated = "/bin/sh -c " + ShellQuote.Quote(command);
-            Assert.Equal("exec </dev/null; sudo -n -- " + elevated, SudoCommandLine.WithoutPassword(command, hasInput: false));
-            Assert.Equal("sudo -n -- " + elevated, SudoCommandLine.WithoutPassword(command, hasInput: true));
+            Assert.Equal(FirstAttempt + elevated, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
+            Assert.Equal(FirstAttemptWithInput + elevated, SudoCommandLine.WithoutPassword(command, hasInput: true, "[m]"));
             Assert.Equal("sudo -k -S -p '[p]' -- " + elevated, SudoCommandLine.WithPassword(command, "[p]"));
         }
 
@@ -87,7 +91,26 @@ namespace Sentinel.Tests.Execution
         {
             Assert.Equal("exec </dev/null; id; id", SudoCommandLine.Plain("id; id", hasInput: false));
             Assert.Equal("sort", SudoCommandLine.Plain("sort", hasInput: true));
-            Assert.Equal("sudo -n -- sort", SudoCommandLine.WithoutPassword("sort", hasInput: true));
+            Assert.Equal(FirstAttemptWithInput + "sort", SudoCommandLine.WithoutPassword("sort", hasInput: true, "[m]"));
+        }
+
+        /// <summary>
+        /// The first attempt's askpass, run as sudo runs it (the prompt its one argument): it must give
+        /// sudo no password at all and show the marker on stderr, whatever is in the folder it runs in.
+        /// </summary>
+        [Fact]
+        [UnsupportedOSPlatform("windows")]
+        public async Task TheFirstAttemptsAskpassAnswersNothingAndShowsTheMarker()
+        {
+            var marker = "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
+            var start = new ProcessStartInfo(SudoCommandLine.NoPasswordAskpass) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(marker);
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            Assert.Equal(string.Empty, await process.StandardOutput.ReadToEndAsync());
+            Assert.Contains(marker, await error);
+            Assert.True(process.WaitForExit(10_000));
+            Assert.NotEqual(0, process.ExitCode);
         }
 
         [Fact]
@@ -116,7 +139,7 @@ namespace Sentinel.Tests.Execution
         public void NoPartOfACompoundLineRunsUnprivilegedOrTwice(string command, int probes)
         {
             using var bin = new StubBin(sudoAllows: true);
-            var output = bin.Run(SudoCommandLine.WithoutPassword(command, hasInput: false));
+            var output = bin.Run(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
             Assert.Equal(Enumerable.Repeat("elevated", probes), output.Split(new[] { '\n', ' ' }, StringSplitOptions.RemoveEmptyEntries));
             Assert.Equal(probes, bin.ProbeRuns);
 
@@ -129,7 +152,7 @@ namespace Sentinel.Tests.Execution
         public void ARefusedCompoundLineRunsNothing()
         {
             using var bin = new StubBin(sudoAllows: false);
-            bin.Run(SudoCommandLine.WithoutPassword("probe; probe && probe", hasInput: false));
+            bin.Run(SudoCommandLine.WithoutPassword("probe; probe && probe", hasInput: false, "[m]"));
             Assert.Equal(0, bin.ProbeRuns);
 
             using var old = new StubBin(sudoAllows: false);
@@ -146,10 +169,11 @@ namespace Sentinel.Tests.Execution
             public StubBin(bool sudoAllows)
             {
                 Directory.CreateDirectory(_dir);
-                // Like sudo: options up to "--", then the command, run with a mark in its environment.
+                // Like sudo: options up to "--", then the command, run with a mark in its environment;
+                // or, refusing, like sudo -A wanting a password: the askpass asked, nothing run.
                 Write("sudo", sudoAllows
                     ? "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done; shift\nSTUB_ELEVATED=1 exec \"$@\"\n"
-                    : "#!/bin/sh\necho 'sudo: a password is required' >&2; exit 1\n");
+                    : "#!/bin/sh\nwhile [ \"$1\" != -p ]; do shift; done\n\"$SUDO_ASKPASS\" \"$2\"\necho 'sudo: a password is required' >&2; exit 1\n");
                 Write("probe", $"#!/bin/sh\necho run >> '{_dir}/probe.log'\nif [ -n \"$STUB_ELEVATED\" ]; then echo elevated; else echo unprivileged; fi\n");
             }
 
