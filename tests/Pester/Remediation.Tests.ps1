@@ -365,6 +365,20 @@ esac
         @($failures | Where-Object FullyQualifiedErrorId -Like 'Sentinel.RemediationBreakerTripped,*').Count | Should -Be 1
     }
 
+    It 'issue 20 item 3: with -MaxFailure 2 -ThrottleLimit 4, the watch and Repair-SentinelService both stop after the canary: <Cmdlet>' -ForEach @(
+        @{ Cmdlet = 'Watch-SentinelService' }
+        @{ Cmdlet = 'Repair-SentinelService' }
+    ) {
+        $prefix = if ($Cmdlet -eq 'Watch-SentinelService') { 'i203cwatch' } else { 'i203crepair' }
+        $log = Join-Path $TestDrive "$prefix.log"
+        New-CountedFleet -Prefix $prefix -Log $log -Fails | Out-Null
+        $extra = if ($Cmdlet -eq 'Watch-SentinelService') { @{ Repair = $true; Count = 1 } } else { @{} }
+        $output = & $Cmdlet -Tag $prefix @fleetCommon @extra -MaxFailure 2 -ThrottleLimit 4 -ErrorVariable failures -ErrorAction SilentlyContinue
+        @(Get-Content $log).Count | Should -Be 1 -Because 'the first repair is the canary, alone, and its failure trips the breaker'
+        @(Get-RemediationResults $output | Where-Object Action -EQ Skipped).Count | Should -Be 3
+        @($failures | Where-Object FullyQualifiedErrorId -Like 'Sentinel.RemediationBreakerTripped,*').Count | Should -Be 1
+    }
+
     It 'issue 20 item 3: Watch-SentinelService -Repair -ThrottleLimit 2 never has more than 2 starts under way across the hosts' {
         $log = Join-Path $TestDrive 'i203-throttle.log'
         $services = New-CountedFleet -Prefix i203throttle -Log $log -StartSeconds 2

@@ -64,6 +64,12 @@ namespace Sentinel.Remediation
         private readonly Dictionary<string, Task> _repairing = new Dictionary<string, Task>(StringComparer.Ordinal);
         /// <summary>Repairs running at once, across all hosts and rounds: at most the throttle.</summary>
         private readonly SemaphoreSlim _repairSlots;
+        /// <summary>
+        /// The canary, as Repair-SentinelService's first batch: the watch's first repair runs alone, and
+        /// its failure opens the breaker; only after one repair has really been tried do others run side by side.
+        /// </summary>
+        private readonly SemaphoreSlim _canaryGate = new SemaphoreSlim(1);
+        private volatile bool _canaryTried;
         /// <summary>The services reported Skipped because the breaker is open (each once).</summary>
         private readonly HashSet<string> _skipped = new HashSet<string>(StringComparer.Ordinal);
         /// <summary>The hosts that cannot be asked now, with the error id last reported for each.</summary>
@@ -230,10 +236,12 @@ namespace Sentinel.Remediation
         private async Task RepairAsync(IWatchTarget target, string service, string key, CancellationToken cancellationToken)
         {
             var slot = false;
+            var canary = false;
             try
             {
                 await _repairSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 slot = true;
+                canary = await EnterCanaryAsync(cancellationToken).ConfigureAwait(false);
 
                 // Read now, with the slot, not when the repair was asked for: every repair that held a slot
                 // before this one counted its failure before letting the slot go.
@@ -251,10 +259,13 @@ namespace Sentinel.Remediation
 
                 _backoff.Repaired(key, _clock.UtcNow);
                 _sink.Repaired(result);
-                if ((result.Action == RemediationAction.Failed || result.Action == RemediationAction.Refused) && _breaker.RecordFailure(target.ComputerName))
+                var failed = result.Action == RemediationAction.Failed || result.Action == RemediationAction.Refused;
+                if (failed && (_breaker.RecordFailure(target.ComputerName) | (canary && _breaker.Trip($"the canary repair failed ({target.ComputerName})"))))
                 {
                     _sink.BreakerTripped(_breaker.Reason!);
                 }
+
+                _canaryTried |= canary;
             }
             catch (OperationCanceledException)
             {
@@ -262,6 +273,11 @@ namespace Sentinel.Remediation
             }
             finally
             {
+                if (canary)
+                {
+                    _canaryGate.Release();
+                }
+
                 if (slot)
                 {
                     _repairSlots.Release();
@@ -272,6 +288,24 @@ namespace Sentinel.Remediation
                     _repairing.Remove(key);
                 }
             }
+        }
+
+        /// <summary>True when this repair is the canary: no repair has been tried yet, and it now holds the gate.</summary>
+        private async Task<bool> EnterCanaryAsync(CancellationToken cancellationToken)
+        {
+            if (_canaryTried)
+            {
+                return false;
+            }
+
+            await _canaryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_canaryTried)
+            {
+                _canaryGate.Release();
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>A service the open breaker keeps from repair: one Skipped record for it, however many rounds find it down.</summary>

@@ -263,8 +263,7 @@ namespace Sentinel.Tests.Remediation
             var (watcher, recorder) = NewWatcher(clock, 100, repair: true, breaker: new CircuitBreaker(2), targets: new[] { web1, web2, web3 });
             await watcher.RunAsync(CancellationToken.None);
             Assert.Single(recorder.Trips);
-            Assert.Single(web1.Repairs);
-            Assert.Single(web2.Repairs);
+            Assert.Equal(1, web1.Repairs.Count + web2.Repairs.Count); // the canary failed: the other is never tried
             Assert.Empty(web3.Repairs);
         }
 
@@ -330,10 +329,17 @@ namespace Sentinel.Tests.Remediation
             var (watcher, recorder) = NewWatcher(clock, 1, repair: true, breaker: new CircuitBreaker(100), throttle: 3, targets: targets);
             var run = watcher.RunAsync(CancellationToken.None);
 
-            // Every host polled (so every repair asked for) and 3 running, held; then they are let go one at a time.
-            Assert.True(await Until(() => recorder.Changes.Count == 8 && gauge.Running >= 3));
+            // Every host polled (so every repair asked for), the canary running alone, held; then the
+            // repairs are let go one at a time, and after the canary 3 run at once.
+            Assert.True(await Until(() => recorder.Changes.Count == 8 && gauge.Running == 1 && gates.Count == 1));
+            Assert.Equal(1, gauge.Max);
             for (var released = 0; released < 8; released++)
             {
+                if (released == 1)
+                {
+                    Assert.True(await Until(() => gauge.Running == 3));
+                }
+
                 Assert.True(await Until(() => !gates.IsEmpty));
                 Assert.True(gates.TryDequeue(out var gate));
                 gate!.SetResult(true);
@@ -374,22 +380,58 @@ namespace Sentinel.Tests.Remediation
         {
             var clock = new FakeClock();
             var gauge = new Gauge();
-            var hold = new TaskCompletionSource<bool>();
-            var targets = Enumerable.Range(1, 12).Select(i => new Target($"web{i}", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed, Hold = hold, Gauge = gauge }).ToArray();
+            var gates = new ConcurrentQueue<TaskCompletionSource<bool>>();
+            // A host once repaired reads Running again: each is repaired at most once, so every gate is known.
+            Target[] targets = null!;
+            targets = Enumerable.Range(0, 12).Select(i => new Target($"web{i + 1}", _ => targets[i].Repairs.IsEmpty ? ServiceState.Stopped : ServiceState.Running) { Gates = gates, Gauge = gauge }).ToArray();
             var (watcher, recorder) = NewWatcher(clock, 3, repair: true, breaker: new CircuitBreaker(2), throttle: 4, targets: targets);
             var run = watcher.RunAsync(CancellationToken.None);
 
-            // 4 repairs held while every host is polled; then all 4 fail at the same moment.
-            Assert.True(await Until(() => recorder.Changes.Count == 12 && gauge.Running >= 4));
+            // The canary succeeds; then 4 repairs held while every host is polled, and all 4 let go at once to fail.
+            Assert.True(await Until(() => recorder.Changes.Count >= 12 && gates.Count == 1));
+            var hold = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (var target in targets.Where(t => t.Repairs.IsEmpty))
+            {
+                target.Gates = null;
+                target.Hold = hold;
+                target.Outcome = RemediationAction.Failed;
+            }
+
+            Assert.True(gates.TryDequeue(out var canary));
+            canary!.SetResult(true);
+            Assert.True(await Until(() => gauge.Running == 4));
             hold.SetResult(true);
             await run;
 
-            Assert.Equal(4, targets.Sum(t => t.Repairs.Count));
+            // The first failure frees a slot before the second trips the breaker (-MaxFailure 2), so one more
+            // repair may start in between; none starts after the trip.
+            var attempts = targets.Sum(t => t.Repairs.Count);
+            Assert.InRange(attempts, 5, 6);
             Assert.Equal(4, gauge.Max);
             Assert.Single(recorder.Trips);
             var results = recorder.Repairs.ToList();
-            Assert.Equal(4, results.Count(r => r.Action == RemediationAction.Failed));
-            Assert.Equal(8, results.Count(r => r.Action == RemediationAction.Skipped && r.Reason.StartsWith("BreakerTripped: ", StringComparison.Ordinal)));
+            Assert.Equal(attempts - 1, results.Count(r => r.Action == RemediationAction.Failed));
+            Assert.Equal(12 - attempts, results.Count(r => r.Action == RemediationAction.Skipped && r.Reason.StartsWith("BreakerTripped: ", StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public async Task Issue20Item3_AFailingCanaryTripsTheBreakerWhateverMaxFailureAllows()
+        {
+            // As Repair-SentinelService: the first repair runs alone, and its failure stops the rest.
+            var clock = new FakeClock();
+            var gauge = new Gauge();
+            var hold = new TaskCompletionSource<bool>();
+            var targets = Enumerable.Range(1, 4).Select(i => new Target($"web{i}", _ => ServiceState.Stopped) { Outcome = RemediationAction.Failed, Hold = hold, Gauge = gauge }).ToArray();
+            var (watcher, recorder) = NewWatcher(clock, 1, repair: true, breaker: new CircuitBreaker(3), throttle: 4, targets: targets);
+            var run = watcher.RunAsync(CancellationToken.None);
+            Assert.True(await Until(() => recorder.Changes.Count == 4 && gauge.Running == 1));
+            hold.SetResult(true);
+            await run;
+
+            Assert.Equal(1, targets.Sum(t => t.Repairs.Count));
+            Assert.Equal(1, gauge.Max);
+            Assert.StartsWith("the canary repair failed", Assert.Single(recorder.Trips));
+            Assert.Equal(3, recorder.Repairs.Count(r => r.Action == RemediationAction.Skipped));
         }
 
         [Fact]
