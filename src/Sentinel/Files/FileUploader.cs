@@ -38,6 +38,9 @@ namespace Sentinel.Files
         /// <summary>-Sudo: who may change a path root writes through besides the destination's owner (root, the login user).</summary>
         private RootTrust? _trust;
 
+        /// <summary>-Sudo: what root has seen so far; each later look asks only about new paths.</summary>
+        private RootView? _rootView;
+
         private FileUploader(CopyContext context)
         {
             _c = context;
@@ -170,7 +173,10 @@ namespace Sentinel.Files
                     return null;
                 }
 
-                var view = await RootView.LoadAsync(_c, RootView.PathsFor(absolute)).ConfigureAwait(false);
+                // The destination, and each source's name inside it should it be a directory: for a plain copy
+                // the one look that decides the plan also sees every target.
+                var paths = RootView.PathsFor(absolute).Concat(sources.SelectMany(source => RootView.PathsFor(RemotePath.Combine(absolute, source.Name))));
+                var view = _rootView = await RootView.LoadAsync(_c, paths).ConfigureAwait(false);
                 var kind = view.Entry(absolute) == null ? DestinationKind.Missing : view.DirectoryAt(absolute) != null ? DestinationKind.Directory : DestinationKind.File;
                 var plan = CopyPlanner.Plan(sources, absolute, kind, _c.Options.Recurse, RemotePath.Combine);
                 if (plan.Error != null)
@@ -247,7 +253,7 @@ namespace Sentinel.Files
 
             try
             {
-                var view = await RootView.LoadAsync(_c, plan.Directories.SelectMany(RootView.PathsFor)).ConfigureAwait(false);
+                var view = _rootView = await RootView.LoadAsync(_c, plan.Directories.SelectMany(RootView.PathsFor), _rootView).ConfigureAwait(false);
                 foreach (var directory in plan.Directories)
                 {
                     if (view.DirectoryAt(directory) != null)
@@ -290,7 +296,8 @@ namespace Sentinel.Files
         private async Task<List<Item>> InspectAsRootAsync(IEnumerable<PlannedFile> files)
         {
             var planned = files.ToList();
-            var view = await RootView.LoadAsync(_c, planned.SelectMany(f => RootView.PathsFor(f.Target))).ConfigureAwait(false);
+            // Directories made since the first look are absent from it, which is right: root made them.
+            var view = await RootView.LoadAsync(_c, planned.SelectMany(f => RootView.PathsFor(f.Target)), _rootView).ConfigureAwait(false);
             var items = new List<Item>();
             foreach (var file in planned)
             {

@@ -22,16 +22,25 @@ namespace Sentinel.Files
 
         private readonly Dictionary<string, RemoteFileInfo> _entries;
 
-        private RootView(Dictionary<string, RemoteFileInfo> entries)
+        /// <summary>Every path looked at, found or not: a later look asks root only about the others.</summary>
+        private readonly HashSet<string> _asked;
+
+        private RootView(Dictionary<string, RemoteFileInfo> entries, HashSet<string> asked)
         {
             _entries = entries;
+            _asked = asked;
         }
 
-        /// <summary>Looks at <paramref name="paths"/> (absolute) as root; a path that does not exist is simply absent.</summary>
-        public static async Task<RootView> LoadAsync(CopyContext context, IEnumerable<string> paths)
+        /// <summary>
+        /// Looks at <paramref name="paths"/> (absolute) as root; a path that does not exist is simply absent.
+        /// What <paramref name="known"/> already looked at is taken from it, not asked again (each look is
+        /// a command under sudo, often a password round).
+        /// </summary>
+        public static async Task<RootView> LoadAsync(CopyContext context, IEnumerable<string> paths, RootView? known = null)
         {
-            var entries = new Dictionary<string, RemoteFileInfo>(StringComparer.Ordinal);
-            var all = paths.Distinct(StringComparer.Ordinal).ToList();
+            var entries = known == null ? new Dictionary<string, RemoteFileInfo>(StringComparer.Ordinal) : new Dictionary<string, RemoteFileInfo>(known._entries, StringComparer.Ordinal);
+            var asked = known == null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(known._asked, StringComparer.Ordinal);
+            var all = paths.Where(asked.Add).ToList();
             for (var first = 0; first < all.Count; first += Sha256Sum.BatchSize)
             {
                 var batch = all.Skip(first).Take(Sha256Sum.BatchSize).ToList();
@@ -42,16 +51,20 @@ namespace Sentinel.Files
                 }
 
                 // stat exits 1 when a path is missing (told on stderr); anything that printed nothing at all failed.
-                if (!result.Succeeded && entries.Count == 0 && !result.Error.Contains("No such file or directory"))
+                if (!result.Succeeded && result.Output.Length == 0 && !result.Error.Contains("No such file or directory"))
                 {
                     throw FileErrors.CopyFailed(context.Host, batch[0], "could not look at the destination as root (stat under sudo): " + (result.Error + result.Output).Trim());
                 }
             }
 
-            return new RootView(entries);
+            return new RootView(entries, asked);
         }
 
-        public static RootView Of(IEnumerable<RemoteFileInfo> entries) => new RootView(entries.ToDictionary(e => e.FullName, StringComparer.Ordinal));
+        public static RootView Of(IEnumerable<RemoteFileInfo> entries)
+        {
+            var byPath = entries.ToDictionary(e => e.FullName, StringComparer.Ordinal);
+            return new RootView(byPath, new HashSet<string>(byPath.Keys, StringComparer.Ordinal));
+        }
 
         public static string Command(IEnumerable<string> paths) => "stat " + Format + " -- " + string.Join(" ", paths.Select(ShellQuote.Quote));
 
