@@ -92,7 +92,7 @@ namespace Sentinel.Tests.HostKeys
 
         [Theory]
         [InlineData(0x7FFFFFF0u)] // past the largest array .NET allocates
-        [InlineData(0x08000000u)] // 128 MiB: allocatable, so only the allocation count shows it was
+        [InlineData(0x08000000u)] // 128 MiB: allocatable, so only the allocation count catches an allocation before the check
         public void HugeLengthsAnywhereAreRefusedWithoutAllocating(uint huge)
         {
             const long Generous = 16 << 20;
