@@ -5,6 +5,8 @@ Builds, tests and demonstrates Sentinel.
 
 .DESCRIPTION
   Build  lays the module out in out/Sentinel/<version>/ exactly as it would be installed.
+  UnitTest runs only the xunit tests (tests/Sentinel.Tests, against scripted fakes): no lab, no root,
+         no module layout; it ends with "xunit: N passed, N failed" and fails when a test does.
   Test   builds, then runs the xunit tests and the Pester end-to-end tests against the lab: sshd,
          a systemd host, a Docker engine, OpenSSH 10 and Dropbear (tests/lab).
   Demo   builds, starts the lab sshd on localhost:2222 and runs the module's main job against it.
@@ -13,12 +15,13 @@ Builds, tests and demonstrates Sentinel.
   Bench  builds, then runs bench/Invoke-SentinelBench.ps1 (Sentinel against Fabric, AsyncSSH, Paramiko,
          OpenSSH, parallel-ssh and Ansible on the lab sshd, and OpenSSH 10 of the real lab) and writes
          docs/benchmarks.md and docs/benchmarks.png; -Quick runs fewer repetitions and hosts.
-Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself.
+Every task installs what it needs (Debian packages for the lab, Pester from NuGet) by itself;
+UnitTest needs nothing but the .NET SDK.
 Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
+    [ValidateSet('Build', 'UnitTest', 'Test', 'Demo', 'Package', 'Bench')]
     [string]$Task = 'Build',
 
     # Bench only: fewer repetitions, hosts and sizes (under ten minutes instead of about half an hour).
@@ -125,11 +128,7 @@ function Invoke-Test {
     Clear-SentinelRealLab
     Write-Host "Lab prerequisites ready in $([int]$clock.Elapsed.TotalSeconds) s"
 
-    Write-Host "`n== xunit"
-    $trx = Join-Path $RepoRoot 'out/test-results'
-    & dotnet test (Join-Path $RepoRoot 'tests/Sentinel.Tests/Sentinel.Tests.csproj') -c $Configuration --nologo --logger "trx;LogFileName=xunit.trx" --results-directory $trx
-    $xunitFailed = $LASTEXITCODE -ne 0
-    $xunit = ([xml](Get-Content (Join-Path $trx 'xunit.trx'))).TestRun.ResultSummary.Counters
+    $xunit = Invoke-Xunit
 
     Write-Host "`n== Pester"
     # The tests run with PowerShell's defaults, as when Invoke-Pester is typed at a prompt: this
@@ -145,12 +144,33 @@ function Invoke-Test {
     try { $pester = Invoke-Pester -Configuration $config }
     finally { Clear-SentinelRealLab }
 
-    $passed = [int]$xunit.passed + $pester.PassedCount
-    $failed = [int]$xunit.failed + $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
-    Write-Host "`nxunit: $($xunit.passed) passed, $($xunit.failed) failed"
+    $passed = $xunit.Passed + $pester.PassedCount
+    $failed = $xunit.Failed + $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
+    Write-Host "`nxunit: $($xunit.Passed) passed, $($xunit.Failed) failed"
     Write-Host "Pester: $($pester.PassedCount) passed, $($pester.FailedCount) failed, $($pester.SkippedCount) skipped"
     Write-Host "Total: $passed passed, $failed failed"
-    if ($failed -gt 0 -or $xunitFailed) { exit 1 }
+    if ($failed -gt 0 -or $xunit.RunFailed) { exit 1 }
+}
+
+function Invoke-Xunit {
+    # The xunit tests (tests/Sentinel.Tests): the engine against scripted fakes, no lab, no root.
+    # dotnet test builds the projects they need. Returns the counts of the run's TRX file.
+    Write-Host "`n== xunit"
+    $results = Join-Path $RepoRoot 'out/test-results'
+    $trx = Join-Path $results 'xunit.trx'
+    # A file left by an earlier run would otherwise be read as this run's when the build fails.
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    & dotnet test (Join-Path $RepoRoot 'tests/Sentinel.Tests/Sentinel.Tests.csproj') -c $Configuration --nologo --logger "trx;LogFileName=xunit.trx" --results-directory $results | Out-Host
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "dotnet test wrote no results (exit code $exitCode)." }
+    $counters = ([xml](Get-Content $trx)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed; RunFailed = $exitCode -ne 0 }
+}
+
+function Invoke-UnitTest {
+    $xunit = Invoke-Xunit
+    Write-Host "`nxunit: $($xunit.Passed) passed, $($xunit.Failed) failed"
+    if ($xunit.Failed -gt 0 -or $xunit.RunFailed) { exit 1 }
 }
 
 function Invoke-Demo {
@@ -166,8 +186,10 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
 }
 
-Invoke-Build
+# The unit tests build what they need themselves: no module layout, no help.
+if ($Task -ne 'UnitTest') { Invoke-Build }
 switch ($Task) {
+    'UnitTest' { Invoke-UnitTest }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Sentinel.HostKeys;
 using Xunit;
@@ -89,18 +90,31 @@ namespace Sentinel.Tests.HostKeys
         public void TrailingBytesAreRefused()
             => Assert.Null(SshCertificate.TryParse(TestKeys.Bytes(EcdsaHostCertificate).Concat(new byte[] { 0 }).ToArray()));
 
-        [Fact]
-        public void HugeLengthsAnywhereAreRefusedWithoutAllocating()
+        [Theory]
+        [InlineData(0x7FFFFFF0u)] // past the largest array .NET allocates
+        [InlineData(0x08000000u)] // 128 MiB: allocatable, so only the allocation count catches an allocation before the check
+        public void HugeLengthsAnywhereAreRefusedWithoutAllocating(uint huge)
         {
+            const long Generous = 16 << 20;
             var blob = TestKeys.Bytes(RsaUserCertificate);
-            for (var offset = 4; offset + 4 <= blob.Length; offset++)
+            var lengthFields = LengthFieldOffsets(blob);
+            for (var offset = 0; offset + 4 <= blob.Length; offset++)
             {
                 var hostile = (byte[])blob.Clone();
-                hostile[offset] = 0x7F;
-                hostile[offset + 1] = 0xFF;
-                hostile[offset + 2] = 0xFF;
-                hostile[offset + 3] = 0xF0;
-                SshCertificate.TryParse(hostile); // must neither throw nor allocate gigabytes
+                hostile[offset] = (byte)(huge >> 24);
+                hostile[offset + 1] = (byte)(huge >> 16);
+                hostile[offset + 2] = (byte)(huge >> 8);
+                hostile[offset + 3] = (byte)huge;
+
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var cert = SshCertificate.TryParse(hostile);
+                var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+                Assert.True(allocated < Generous, $"offset {offset}: {allocated} bytes allocated");
+                if (lengthFields.Contains(offset))
+                {
+                    Assert.Null(cert);
+                }
             }
         }
 
@@ -141,6 +155,36 @@ namespace Sentinel.Tests.HostKeys
             var at = Find(blob, new byte[] { 0, 0, 0, 5, (byte)'w', (byte)'e', (byte)'b' });
             blob[at + 3] = 200; // "web01"'s length runs past the principals string
             Assert.Null(SshCertificate.TryParse(blob));
+        }
+
+        /// <summary>Where the length of each string of an ssh-rsa certificate (PROTOCOL.certkeys) starts.</summary>
+        private static int[] LengthFieldOffsets(byte[] rsaCertificate)
+        {
+            var reader = new SshWireReader(rsaCertificate);
+            var offsets = new List<int>();
+            void SshString()
+            {
+                offsets.Add(reader.Position);
+                reader.ReadBytes();
+            }
+
+            SshString(); // type
+            SshString(); // nonce
+            SshString(); // e
+            SshString(); // n
+            reader.ReadUInt64(); // serial
+            reader.ReadUInt32(); // kind
+            SshString(); // key id
+            SshString(); // principals
+            reader.ReadUInt64(); // valid after
+            reader.ReadUInt64(); // valid before
+            SshString(); // critical options
+            SshString(); // extensions
+            SshString(); // reserved
+            SshString(); // CA key
+            SshString(); // signature
+            Assert.Equal(0, reader.Remaining);
+            return offsets.ToArray();
         }
 
         private static int Find(byte[] haystack, byte[] needle)
