@@ -15,12 +15,13 @@ namespace Sentinel.Files
     /// <summary>One item a -Path names (after wildcards), on the side it lives on.</summary>
     internal sealed class CopySource
     {
-        public CopySource(string path, string name, EntryKind kind, IReadOnlyList<TreeEntry>? tree = null)
+        public CopySource(string path, string name, EntryKind kind, IReadOnlyList<TreeEntry>? tree = null, int? mode = null)
         {
             Path = path;
             Name = name;
             Kind = kind;
             Tree = tree ?? new TreeEntry[0];
+            Mode = mode;
         }
 
         public string Path { get; }
@@ -31,16 +32,20 @@ namespace Sentinel.Files
 
         /// <summary>For a directory copied with -Recurse: what is under it, parents before children.</summary>
         public IReadOnlyList<TreeEntry> Tree { get; }
+
+        /// <summary>The permission bits the source's side reported while looking (remote sources), if any.</summary>
+        public int? Mode { get; }
     }
 
     /// <summary>An entry under a source directory: its path and its path relative to that directory ('/'-separated).</summary>
     internal sealed class TreeEntry
     {
-        public TreeEntry(string path, string relativePath, EntryKind kind)
+        public TreeEntry(string path, string relativePath, EntryKind kind, int? mode = null)
         {
             Path = path;
             RelativePath = relativePath;
             Kind = kind;
+            Mode = mode;
         }
 
         public string Path { get; }
@@ -48,6 +53,9 @@ namespace Sentinel.Files
         public string RelativePath { get; }
 
         public EntryKind Kind { get; }
+
+        /// <summary>The permission bits the listing gave (remote trees), if any.</summary>
+        public int? Mode { get; }
     }
 
     internal enum DestinationKind
@@ -59,13 +67,17 @@ namespace Sentinel.Files
 
     internal sealed class PlannedFile
     {
-        public PlannedFile(string source, string target)
+        public PlannedFile(string source, string target, int? sourceMode = null)
         {
             Source = source;
             Target = target;
+            SourceMode = sourceMode;
         }
 
         public string Source { get; }
+
+        /// <summary>The source's permission bits as seen while planning, so a download needs no second stat for them.</summary>
+        public int? SourceMode { get; }
 
         /// <summary>Where the file goes, as the user's destination spells it.</summary>
         public string Target { get; }
@@ -111,7 +123,7 @@ namespace Sentinel.Files
                             return plan;
                         }
 
-                        plan.Files.Add(new PlannedFile(source.Path, destinationKind == DestinationKind.Directory ? combine(destination, source.Name) : destination));
+                        plan.Files.Add(new PlannedFile(source.Path, destinationKind == DestinationKind.Directory ? combine(destination, source.Name) : destination, source.Mode));
                         break;
                     case EntryKind.Directory when !recurse:
                         plan.Skipped.Add(new KeyValuePair<string, string>(source.Path, "it is a directory; use -Recurse to copy directories"));
@@ -134,7 +146,7 @@ namespace Sentinel.Files
                                     plan.Directories.Add(target);
                                     break;
                                 case EntryKind.File:
-                                    plan.Files.Add(new PlannedFile(entry.Path, target));
+                                    plan.Files.Add(new PlannedFile(entry.Path, target, entry.Mode));
                                     break;
                                 default:
                                     plan.Skipped.Add(new KeyValuePair<string, string>(entry.Path, "it is not a regular file (links inside a tree are not followed)"));

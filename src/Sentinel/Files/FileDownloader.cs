@@ -152,7 +152,7 @@ namespace Sentinel.Files
             try
             {
                 // The mode a new file gets: the remote file's, as sftp's get gives it (umask applied, owner may write).
-                var remoteMode = _c.Transfer.Stat(file.Source)?.Mode;
+                var remoteMode = file.SourceMode ?? _c.Transfer.Stat(file.Source)?.Mode;
                 string hash;
                 long length;
 
@@ -262,7 +262,7 @@ namespace Sentinel.Files
 
                 var kind = KindOf(info);
                 var tree = kind == EntryKind.Directory && recurse ? await WalkAsync(path).ConfigureAwait(false) : null;
-                sources.Add(new CopySource(path, RemotePath.NameOf(path), kind, tree));
+                sources.Add(new CopySource(path, RemotePath.NameOf(path), kind, tree, info.Mode));
             }
 
             return sources;
@@ -358,7 +358,7 @@ namespace Sentinel.Files
                 {
                     var path = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
                     var kind = KindOf(entry);
-                    entries.Add(new TreeEntry(RemotePath.Combine(directory, entry.Name), path, kind));
+                    entries.Add(new TreeEntry(RemotePath.Combine(directory, entry.Name), path, kind, entry.Mode));
                     if (kind == EntryKind.Directory)
                     {
                         pending.Push((path, depth + 1));
