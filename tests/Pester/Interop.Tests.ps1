@@ -98,6 +98,37 @@ Describe '<Server>' -ForEach $servers {
         }
     }
 
+    Context 'Copy-SentinelItem -Sudo (issue 20 items 2 and 11)' {
+        BeforeAll {
+            $session = Connect-SentinelServer @target -Credential $credential
+            $private = "/srv/sentinel-interop-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            (Invoke-SentinelCommand "install -d -m 700 $private" -Sudo -Session $session).ExitCode | Should -Be 0
+            function Invoke-Root { param([string]$Line) (Invoke-SentinelCommand $Line -Sudo -Session $session).Output }
+        }
+        AfterAll {
+            Invoke-SentinelCommand "rm -rf $private" -Sudo -Session $session | Out-Null
+            Disconnect-SentinelServer -Session $session
+        }
+
+        It 'writes into a 0700 root directory the login user cannot enter, with the mode and owner asked' {
+            $source = Join-Path $TestDrive "interop-$Key.conf"
+            Set-Content $source 'interop' -NoNewline
+            (Copy-SentinelItem $source "$private/app.conf" -ToSession $session -Sudo -Mode 0640 -Owner root -ProgressAction SilentlyContinue).Action | Should -Be 'Copied'
+            Invoke-Root "stat -c '%a %U' $private/app.conf" | Should -Be "640 root`n"
+            Invoke-Root "cat $private/app.conf" | Should -Be 'interop'
+            (Copy-SentinelItem $source "$private/app.conf" -ToSession $session -Sudo -ProgressAction SilentlyContinue).Action | Should -Be 'Unchanged'
+        }
+
+        It 'replaces a link at the destination instead of writing its target' {
+            Invoke-Root "sh -c 'echo precious > $private/target; ln -s $private/target $private/link.conf'" | Out-Null
+            $source = Join-Path $TestDrive "interop-link-$Key.conf"
+            Set-Content $source 'new' -NoNewline
+            (Copy-SentinelItem $source "$private/link.conf" -ToSession $session -Sudo -Force -ProgressAction SilentlyContinue).Action | Should -Be 'Copied'
+            Invoke-Root "cat $private/target" | Should -Be "precious`n"
+            Invoke-Root "stat -c %F $private/link.conf" | Should -Be "regular file`n"
+        }
+    }
+
     Context 'ending commands' {
         BeforeAll { $session = Connect-SentinelServer @target -Credential $credential }
         AfterAll { Disconnect-SentinelServer -Session $session }
