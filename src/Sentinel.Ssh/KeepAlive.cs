@@ -45,11 +45,12 @@ namespace Sentinel.Ssh
         }
 
         /// <summary>
-        /// True when the server answered within <paramref name="timeout"/>. Without a keepalive (another
-        /// SSH.NET build), the socket state is all there is.
+        /// True when the server answered within <paramref name="timeout"/>. Without a keepalive (this
+        /// SSH.NET build cannot send one) the server was not asked, so it is never reported alive: the
+        /// connection is declared lost after ServerAliveCountMax pings, not kept on a frozen server.
         /// </summary>
         public static Task<bool> PingAsync(KeepAlive? keepAlive, TimeSpan timeout) =>
-            keepAlive?.PingAsync(timeout) ?? Task.FromResult(true);
+            keepAlive?.PingAsync(timeout) ?? Task.FromResult(false);
 
         public async Task<bool> PingAsync(TimeSpan timeout)
         {

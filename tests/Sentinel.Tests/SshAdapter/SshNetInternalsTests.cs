@@ -1,5 +1,7 @@
+using System;
 using System.Linq;
 using System.Reflection;
+using System.Threading.Tasks;
 using Sentinel.Ssh;
 using Xunit;
 
@@ -32,6 +34,12 @@ namespace Sentinel.Tests.SshAdapter
 
             Assert.True(members.Count >= 20, $"only {members.Count} reflected members found");
             Assert.All(members, field => Assert.True(field.GetValue(null) != null, $"{field.Name} did not resolve"));
+        }
+
+        [Fact]
+        public async Task WithoutAKeepaliveTheServerIsNeverReportedAlive()
+        {
+            Assert.False(await KeepAlive.PingAsync(null, TimeSpan.FromSeconds(1)));
         }
     }
 }
