@@ -7,17 +7,15 @@ namespace Sentinel.Ssh
     /// <summary>
     /// Sends a "signal" channel request for a running command without waiting for anything. SSH.NET's
     /// only public way, SshCommand.CancelAsync, also waits for the exit and the channel's close on the
-    /// calling thread. The command's channel is reached by reflection, checked once; against SSH.NET
-    /// 2026.0.0, the version pinned in Directory.Packages.props.
+    /// calling thread. The command's channel is reached by reflection (<see cref="SshNetInternals"/>).
     /// </summary>
     internal static class ChannelSignal
     {
-        private static readonly MethodInfo? SendSignal = typeof(SshCommand).GetField("_channel", CommandChannel.Instance)?.FieldType.GetMethod("SendSignalRequest", new[] { typeof(string) });
-
         /// <summary>True when the request was sent; false when this SSH.NET build lacks the path or the channel is gone.</summary>
         public static bool TrySend(SshCommand command, string signal)
         {
-            if (SendSignal == null)
+            var sendSignal = SshNetInternals.ChannelSendSignal;
+            if (sendSignal == null)
             {
                 return false;
             }
@@ -25,7 +23,7 @@ namespace Sentinel.Ssh
             try
             {
                 var channel = CommandChannel.Of(command);
-                return channel != null && SendSignal.Invoke(channel, new object[] { signal }) is true;
+                return channel != null && sendSignal.Invoke(channel, new object[] { signal }) is true;
             }
             catch (TargetInvocationException)
             {

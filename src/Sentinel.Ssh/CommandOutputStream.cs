@@ -33,13 +33,13 @@ namespace Sentinel.Ssh
         /// <param name="channel">The command's channel, or null when it has already ended.</param>
         public static (CommandOutputStream Output, CommandOutputStream Error) Attach(Stream output, Stream error, object? channel)
         {
-            var signalled = CommandChannel.CanObserveData;
+            var signalled = SshNetInternals.CanObserveData;
             var outputStream = new CommandOutputStream(output, signalled);
             var errorStream = new CommandOutputStream(error, signalled);
             if (channel != null && signalled)
             {
-                CommandChannel.Observe(channel, CommandChannel.DataReceived!, outputStream, OnDataMethod);
-                CommandChannel.Observe(channel, CommandChannel.ExtendedDataReceived!, errorStream, OnDataMethod);
+                CommandChannel.Observe(channel, SshNetInternals.ChannelDataReceived!, outputStream, OnDataMethod);
+                CommandChannel.Observe(channel, SshNetInternals.ChannelExtendedDataReceived!, errorStream, OnDataMethod);
             }
 
             return (outputStream, errorStream);

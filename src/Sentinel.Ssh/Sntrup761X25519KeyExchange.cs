@@ -23,24 +23,15 @@ namespace Sentinel.Ssh
     /// replies with a ciphertext and its X25519 public key, K = SHA-512(sntrup761 key || X25519 shared
     /// secret) encoded as a string, and the exchange hash is SHA-512 over V_C, V_S, I_C, I_S, K_S, Q_C, Q_S, K.
     /// SSH.NET keeps three pieces internal (the ECDH init message, the reply event, the host-key signature
-    /// check); they are reached by reflection, looked up once. Should a later SSH.NET lack any of them,
+    /// check); they are reached by reflection (<see cref="SshNetInternals"/>). Should a later SSH.NET lack any of them,
     /// <see cref="Install"/> leaves SSH.NET's own implementation in the table: slower, never broken.
     /// </summary>
     internal sealed class Sntrup761X25519KeyExchange : KeyExchange
     {
         public static readonly string[] Names = { "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com" };
 
-        private const BindingFlags Instance = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance;
         private const string ReplyMessageName = "SSH_MSG_KEX_ECDH_REPLY";
         private const int X25519Bytes = 32;
-
-        private static readonly ConstructorInfo? InitMessage = typeof(KeyExchangeEcdhReplyMessage).Assembly
-            .GetType("Renci.SshNet.Messages.Transport.KeyExchangeEcdhInitMessage")?
-            .GetConstructor(Instance, null, new[] { typeof(byte[]) }, null);
-
-        private static readonly EventInfo? ReplyReceived = typeof(Session).GetEvent("KeyExchangeEcdhReplyMessageReceived", Instance);
-
-        private static readonly MethodInfo? VerifyHostSignature = typeof(KeyExchange).GetMethod("ValidateExchangeHash", Instance, null, new[] { typeof(byte[]), typeof(byte[]) }, null);
 
         private readonly string _name;
         private readonly EventHandler<MessageEventArgs<KeyExchangeEcdhReplyMessage>> _onReply;
@@ -60,11 +51,7 @@ namespace Sentinel.Ssh
         }
 
         /// <summary>True when this SSH.NET build has every internal piece the exchange needs.</summary>
-        public static bool Available =>
-            InitMessage != null && typeof(Message).IsAssignableFrom(InitMessage.DeclaringType)
-            && ReplyReceived?.EventHandlerType == typeof(EventHandler<MessageEventArgs<KeyExchangeEcdhReplyMessage>>)
-            && ReplyReceived.GetAddMethod(true) != null && ReplyReceived.GetRemoveMethod(true) != null
-            && VerifyHostSignature?.ReturnType == typeof(bool);
+        public static bool Available => SshNetInternals.CanExchangeSntrup;
 
         public override string Name => _name;
 
@@ -93,7 +80,7 @@ namespace Sentinel.Ssh
             _clientPayload = session.ClientInitMessage.GetBytes();
 
             session.RegisterMessage(ReplyMessageName);
-            Invoke(ReplyReceived!.GetAddMethod(true)!, session, _onReply);
+            Invoke(SshNetInternals.EcdhReplyReceived!.GetAddMethod(true)!, session, _onReply);
 
             var sntrupPublicKey = new byte[Sntrup761.PublicKeyBytes];
             Sntrup761.KeyPair(sntrupPublicKey, _sntrupSecretKey, Sntrup761.SystemRandom);
@@ -102,13 +89,13 @@ namespace Sentinel.Ssh
             X25519.GeneratePublicKey(_x25519PrivateKey, 0, x25519PublicKey, 0);
             _clientExchangeValue = sntrupPublicKey.Concat(x25519PublicKey).ToArray();
 
-            SendMessage((Message)InitMessage!.Invoke(new object[] { _clientExchangeValue }));
+            SendMessage((Message)SshNetInternals.EcdhInitMessage!.Invoke(new object[] { _clientExchangeValue }));
         }
 
         public override void Finish()
         {
             base.Finish();
-            Invoke(ReplyReceived!.GetRemoveMethod(true)!, Session, _onReply);
+            Invoke(SshNetInternals.EcdhReplyReceived!.GetRemoveMethod(true)!, Session, _onReply);
         }
 
         protected override byte[] CalculateHash()
@@ -140,7 +127,7 @@ namespace Sentinel.Ssh
             }
         }
 
-        protected override bool ValidateExchangeHash() => (bool)Invoke(VerifyHostSignature!, this, _hostKey, _signature)!;
+        protected override bool ValidateExchangeHash() => (bool)Invoke(SshNetInternals.ValidateExchangeHash!, this, _hostKey, _signature)!;
 
         private static Func<IKeyExchange> Factory(string name) => () => new Sntrup761X25519KeyExchange(name);
 

@@ -52,8 +52,7 @@ namespace Sentinel.Ssh
                 return Task.FromResult(false);
             }
 
-            // Without the reflective keepalive (another SSH.NET build), the socket state is all there is.
-            return _keepAlive?.PingAsync(timeout) ?? Task.FromResult(true);
+            return KeepAlive.PingAsync(_keepAlive, timeout);
         }
 
         public IPortForward ForwardLocal(string host, int port)

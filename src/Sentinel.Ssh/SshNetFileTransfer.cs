@@ -16,8 +16,7 @@ namespace Sentinel.Ssh
     /// SFTP over the session's own authenticated connection. SSH.NET has no public way to run an
     /// SftpClient on an SshClient's connection, but BaseClient.Connect() keeps a session that is
     /// already set and connected and only opens the SFTP channel on it: the session is handed over
-    /// by reflection (BaseClient.Session's private setter, checked once; SSH.NET 2026.0.0, pinned in
-    /// Directory.Packages.props) and taken back before the SftpClient is disposed, so disposing it
+    /// by reflection (BaseClient.Session's private setter, <see cref="SshNetInternals"/>) and taken back before the SftpClient is disposed, so disposing it
     /// closes the SFTP channel and never the connection. No second login, no second key exchange.
     /// </summary>
     internal sealed class SshNetFileTransfer : IFileTransfer
@@ -28,17 +27,6 @@ namespace Sentinel.Ssh
         /// <summary>Bytes per SFTP read or write request; OpenSSH's sftp-server takes up to 255 KiB.</summary>
         private const uint RequestSize = 64 * 1024;
 
-        private static readonly PropertyInfo? SessionProperty = typeof(BaseClient).GetProperty("Session", BindingFlags.NonPublic | BindingFlags.Instance);
-
-        /// <summary>
-        /// SftpClient.RenameFile first asks the server for each path's realpath, which follows a link at
-        /// the new name: a link planted there would be written through. The SFTP session's own request
-        /// sends the names as given (SSH.NET 2026.0.0: SftpClient._sftpSession, ISftpSession.RequestPosixRename).
-        /// </summary>
-        private static readonly FieldInfo? SftpSessionField = typeof(SftpClient).GetField("_sftpSession", BindingFlags.NonPublic | BindingFlags.Instance);
-
-        private static readonly MethodInfo? PosixRename = SftpSessionField?.FieldType.GetMethod("RequestPosixRename", new[] { typeof(string), typeof(string) });
-
         private readonly SftpClient _sftp;
 
         private SshNetFileTransfer(SftpClient sftp)
@@ -46,13 +34,10 @@ namespace Sentinel.Ssh
             _sftp = sftp;
         }
 
-        /// <summary>True when this SSH.NET build lets an SftpClient borrow a connected session.</summary>
-        public static bool CanShareConnection => SessionProperty?.GetSetMethod(true) != null;
-
         public static SshNetFileTransfer Open(SshClient client)
         {
-            var setter = SessionProperty?.GetSetMethod(true);
-            var session = SessionProperty?.GetValue(client);
+            var setter = SshNetInternals.ClientSession?.GetSetMethod(true);
+            var session = SshNetInternals.ClientSession?.GetValue(client);
             if (setter == null || session == null)
             {
                 throw new FileTransferException("this SSH.NET build offers no way to open SFTP on an existing connection", permissionDenied: false);
@@ -144,17 +129,23 @@ namespace Sentinel.Ssh
             }
         }
 
+        /// <summary>
+        /// SftpClient.RenameFile first asks the server for each path's realpath, which follows a link at
+        /// the new name: a link planted there would be written through. The SFTP session's own request
+        /// sends the names as given (<see cref="SshNetInternals.SftpPosixRename"/>).
+        /// </summary>
         public void Replace(string from, string to) => Do(() =>
         {
-            var session = SftpSessionField?.GetValue(_sftp);
-            if (session == null || PosixRename == null)
+            var session = SshNetInternals.SftpSession?.GetValue(_sftp);
+            var posixRename = SshNetInternals.SftpPosixRename;
+            if (session == null || posixRename == null)
             {
                 throw new FileTransferException("this SSH.NET build offers no way to rename without following a link at the new name", permissionDenied: false);
             }
 
             try
             {
-                PosixRename.Invoke(session, new object[] { from, to });
+                posixRename.Invoke(session, new object[] { from, to });
             }
             catch (TargetInvocationException e) when (e.InnerException != null)
             {
@@ -212,7 +203,7 @@ namespace Sentinel.Ssh
             // Take the session back first: disposing the client then closes only the SFTP channel.
             try
             {
-                SessionProperty?.GetSetMethod(true)?.Invoke(_sftp, new object?[] { null });
+                SshNetInternals.ClientSession?.GetSetMethod(true)?.Invoke(_sftp, new object?[] { null });
                 _sftp.Dispose();
             }
             catch (Exception e) when (IsSshFailure(e) || e is TargetInvocationException)

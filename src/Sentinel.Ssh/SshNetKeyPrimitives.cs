@@ -7,15 +7,12 @@ namespace Sentinel.Ssh
 {
     /// <summary>
     /// ed25519 from BouncyCastle (SSH.NET's own dependency) and bcrypt_pbkdf from SSH.NET, which uses it
-    /// to decrypt OpenSSH keys but keeps its BCrypt class internal: it is reached by reflection, pinned
-    /// by the SSH.NET version in Directory.Packages.props and checked by the key-format unit tests
+    /// to decrypt OpenSSH keys but keeps its BCrypt class internal: it is reached by reflection
+    /// (<see cref="SshNetInternals"/>) and checked by the key-format unit tests
     /// (a key encrypted here must equal, byte for byte, what ssh-keygen wrote with the same inputs).
     /// </summary>
     internal sealed class SshNetKeyPrimitives : IKeyPrimitives
     {
-        private static readonly Type? BCryptType = typeof(Renci.SshNet.SshClient).Assembly.GetType("Renci.SshNet.Security.Cryptography.BCrypt");
-        private static readonly MethodInfo? PbkdfMethod = BCryptType?.GetMethod("Pbkdf", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, new[] { typeof(byte[]), typeof(byte[]), typeof(int), typeof(byte[]) }, null);
-
         public byte[] Ed25519PublicKey(byte[] seed)
         {
             if (seed.Length != Ed25519.SecretKeySize)
@@ -30,7 +27,9 @@ namespace Sentinel.Ssh
 
         public byte[] BcryptPbkdf(byte[] passphrase, byte[] salt, int rounds, int length)
         {
-            if (BCryptType == null || PbkdfMethod == null)
+            var bcrypt = SshNetInternals.BCrypt;
+            var pbkdf = SshNetInternals.BCryptPbkdf;
+            if (bcrypt == null || pbkdf == null)
             {
                 throw new NotSupportedException("This SSH.NET build has no bcrypt_pbkdf (Renci.SshNet.Security.Cryptography.BCrypt.Pbkdf); encrypted key files cannot be written.");
             }
@@ -38,7 +37,7 @@ namespace Sentinel.Ssh
             var output = new byte[length];
             try
             {
-                PbkdfMethod.Invoke(Activator.CreateInstance(BCryptType, nonPublic: true), new object[] { passphrase, salt, rounds, output });
+                pbkdf.Invoke(Activator.CreateInstance(bcrypt, nonPublic: true), new object[] { passphrase, salt, rounds, output });
             }
             catch (TargetInvocationException e) when (e.InnerException != null)
             {

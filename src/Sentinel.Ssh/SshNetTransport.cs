@@ -68,6 +68,7 @@ namespace Sentinel.Ssh
                 Timeout = request.Timeout,
             };
             Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
+            SshNetInternals.WarnOnce(request.Log);
             Sntrup761X25519KeyExchange.Install(info.KeyExchangeAlgorithms);
             Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
             var hostKeyAlgorithms = (request.ExpectHostCertificate ? _hostCertificateAlgorithms : new string[0])
