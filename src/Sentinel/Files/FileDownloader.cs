@@ -170,11 +170,6 @@ namespace Sentinel.Files
                     throw FileErrors.VerificationFailed(_c.Host, file.Source, remoteHash, hash);
                 }
 
-                if (!LocalPath.IsWithin(destination, file.Target))
-                {
-                    throw FileErrors.OutsideDestination(_c.Host, file.Source, file.Target, destination);
-                }
-
                 string? backup = null;
                 if (exists)
                 {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Sentinel.Errors;
 using Sentinel.Transport;
 
 namespace Sentinel.Files
@@ -120,8 +119,5 @@ namespace Sentinel.Files
 
             return (directory.Mode & Sticky) != 0 && (next == null || trusted.Contains(next.UserId));
         }
-
-        /// <summary>Refusal of a destination root must not write at.</summary>
-        public static SentinelException Refused(string host, string target, string reason) => FileErrors.UnsafeDestination(host, target, reason);
     }
 }
