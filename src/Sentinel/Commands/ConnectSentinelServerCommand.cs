@@ -1,7 +1,10 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.HostKeys;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -12,11 +15,15 @@ namespace Sentinel.Commands
     public sealed class ConnectSentinelServerCommand : ConnectionCmdlet
     {
         /// <summary>Hosts to connect to; ~/.ssh/config aliases work as with ssh. Default: $env:SSH_HOST, else localhost.
-        /// Not bound from the pipeline: piped inventory entries bind -Name, so their port, user and keys apply.</summary>
+        /// Not bound from the pipeline: piped inventory entries bind -ServerName, so their port, user and keys apply.</summary>
         [Parameter(ParameterSetName = ComputerNameSet, Position = 0)]
         [Alias("HostName", "Host")]
         [ValidateNotNullOrEmpty]
         public override string[]? ComputerName { get; set; }
+
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
 
         /// <summary>Seconds between checks that the server still answers (ssh's ServerAliveInterval); 0 turns them off.</summary>
         [Parameter]
@@ -28,11 +35,11 @@ namespace Sentinel.Commands
         [ValidateRange(1, 100)]
         public int KeepAliveCountMax { get; set; } = KeepAliveSettings.Default.CountMax;
 
-        protected override void ProcessRecord()
+        protected override void EndProcessing()
         {
             var connector = new Connector(Transport);
             var store = SessionStore.Current;
-            var targets = ResolveTargets();
+            var targets = ResolveConnectTargets().Select(target => target.Settings).ToList();
             foreach (var settings in targets)
             {
                 // Explicit parameters win over ServerAliveInterval/CountMax from ~/.ssh/config.
@@ -41,7 +48,7 @@ namespace Sentinel.Commands
                     MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveCountMax)) ? KeepAliveCountMax : settings.KeepAlive.CountMax);
             }
 
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Connect-SentinelServer", async settings =>
+            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Connect-SentinelServer"), async settings =>
             {
                 var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
 

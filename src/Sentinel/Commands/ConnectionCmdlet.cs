@@ -7,38 +7,48 @@ using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
+using Sentinel.Hosts;
 using Sentinel.Inventory;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
 {
     /// <summary>
-    /// The connection parameters shared by the cmdlets that open connections and the ways to name the
-    /// hosts (-ComputerName, or inventory -Name / -Tag). What the parameters mean for each host (the
-    /// precedence of parameters, inventory, ssh_config, environment and defaults, and the jump-host
-    /// chain) is the ConnectionPlanner's; this class only binds, selects hosts and reports.
+    /// The connection parameters shared by the cmdlets that open connections, and the ways to name the
+    /// hosts: -ComputerName, inventory -ServerName (or entries piped from Get-SentinelServer) and -Tag.
+    /// What they mean for each host (the precedence of parameters, inventory, ssh_config, environment
+    /// and defaults, and the jump-host chain) is the engine's ConnectionPlanner and TargetResolver; this
+    /// class only binds, gathers what the pipeline brings and reports.
     /// </summary>
     public abstract class ConnectionCmdlet : SentinelCmdlet
     {
         protected const string ComputerNameSet = "ComputerName";
-        protected const string NameSet = "Name";
+        protected const string ServerNameSet = "ServerName";
         protected const string TagSet = "Tag";
 
         private SshConfig? _sshConfig;
         private int _warningsWritten;
         private readonly HashSet<string> _algorithmWarnings = new HashSet<string>(StringComparer.Ordinal);
-        private readonly List<SentinelSession> _pipedSessions = new List<SentinelSession>();
-        private readonly List<string> _pipedNames = new List<string>();
+        private readonly List<string> _serverNames = new List<string>();
 
         /// <summary>Hosts by name or address; each cmdlet declares it, because its position differs.</summary>
         public abstract string[]? ComputerName { get; set; }
 
-        /// <summary>Inventory servers by name (wildcards allowed); Get-SentinelServer output pipes here.</summary>
-        [Parameter(ParameterSetName = NameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// Inventory servers by name (wildcards allowed). Where -Name names the server (Connect-, Invoke-,
+        /// Test-SentinelConnection, Copy-SentinelItem) the cmdlet overrides this to add that alias;
+        /// elsewhere -Name names the service or container worked on, as in Get-Service.
+        /// </summary>
+        [Parameter(ParameterSetName = ServerNameSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ServerNameCompleter))]
-        public string[]? Name { get; set; }
+        public virtual string[]? ServerName { get; set; }
+
+        /// <summary>Inventory entries, as Get-SentinelServer (-Shard) emits them; usually piped.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public ServerEntry[]? Server { get; set; }
 
         /// <summary>Inventory servers carrying any of these tags.</summary>
         [Parameter(ParameterSetName = TagSet, Mandatory = true)]
@@ -46,62 +56,62 @@ namespace Sentinel.Commands
         public string[]? Tag { get; set; }
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [Credential]
         public PSCredential? Credential { get; set; }
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? UserName { get; set; }
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
-        public string[]? KeyFile { get; set; }
+        public virtual string[]? KeyFile { get; set; }
 
         /// <summary>OpenSSH user certificates (ssh -o CertificateFile), each offered with the key it certifies.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string[]? CertificateFile { get; set; }
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
-        public SecureString? KeyPassphrase { get; set; }
+        public virtual SecureString? KeyPassphrase { get; set; }
 
         /// <summary>Seconds to wait for TCP, key exchange and authentication together.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateRange(1, 3600)]
         public int ConnectTimeout { get; set; } = (int)ConnectionSettings.DefaultConnectTimeout.TotalSeconds;
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
 
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? KnownHostsFile { get; set; }
 
         /// <summary>Bastions to go through, as ssh -J writes them: <c>user@host:port</c>, comma-separated, first hop first.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? JumpHost { get; set; }
@@ -111,14 +121,14 @@ namespace Sentinel.Commands
         /// offered (never -Credential's, never $env:SSH_PASS), its user the hops' user unless the chain names one.
         /// </summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [Credential]
         public PSCredential? JumpHostCredential { get; set; }
 
         /// <summary>The OpenSSH client configuration to read; ~/.ssh/config by default.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? ConfigFile { get; set; }
@@ -128,7 +138,7 @@ namespace Sentinel.Commands
         /// post-quantum hybrids first). curve25519-sha256 alone costs far less CPU per connection.
         /// </summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(AlgorithmCompleter))]
@@ -136,7 +146,7 @@ namespace Sentinel.Commands
 
         /// <summary>Ciphers to offer, most preferred first, instead of the defaults.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(AlgorithmCompleter))]
@@ -149,71 +159,47 @@ namespace Sentinel.Commands
 
         private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
-        /// <summary>The sessions gathered from the pipeline, each once, in the order they came.</summary>
-        internal List<SentinelSession> PipedSessions => _pipedSessions;
-
-        /// <summary>Adds a session that came down the pipeline, unless it came already.</summary>
-        internal void GatherSession(SentinelSession session)
-        {
-            if (!_pipedSessions.Contains(session))
-            {
-                _pipedSessions.Add(session);
-            }
-        }
+        /// <summary>
+        /// Whether -KeyFile and -KeyPassphrase are the login key; Install-SentinelKey gives them another
+        /// meaning (the key it installs and proves), so its logins use ssh_config, the agent or a password.
+        /// </summary>
+        internal virtual bool KeyFileLogsIn => true;
 
         /// <summary>
-        /// Called from ProcessRecord: sessions and piped inventory entries (-Name) bind one pipeline object
-        /// at a time, so each is gathered, once, for EndProcessing.
+        /// Gathers the inventory names each pipeline object brings (-ServerName by property, piped entries),
+        /// each once, for EndProcessing, where the hosts are worked on together.
         /// </summary>
-        internal void GatherPiped(IEnumerable<SentinelSession>? sessions)
+        protected override void ProcessRecord()
         {
-            foreach (var session in sessions ?? Enumerable.Empty<SentinelSession>())
+            foreach (var name in (ServerName ?? new string[0]).Concat((Server ?? new ServerEntry[0]).Select(s => s.Name)))
             {
-                GatherSession(session);
-            }
-
-            foreach (var name in ParameterSetName == NameSet ? Name ?? new string[0] : new string[0])
-            {
-                if (!_pipedNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                if (!_serverNames.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
-                    _pipedNames.Add(name);
+                    _serverNames.Add(name);
                 }
             }
         }
 
-        /// <summary>In EndProcessing, before ResolveTargets: -Name becomes every name piped in, not only the last object's.</summary>
-        internal void UsePipedNames()
+        /// <summary>The hosts -ComputerName, -ServerName (and piped entries) or -Tag name; errors for single names are written here.</summary>
+        internal List<HostTarget> ResolveConnectTargets()
         {
-            if (ParameterSetName == NameSet)
-            {
-                Name = _pipedNames.ToArray();
-            }
-        }
-
-        /// <summary>The settings of every host this invocation names; unknown inventory names are errors written here.</summary>
-        internal List<ConnectionSettings> ResolveTargets() => ResolveTargetEntries().Select(target => target.Settings).ToList();
-
-        /// <summary>As <see cref="ResolveTargets"/>, each with the inventory entry it came from (null for a -ComputerName host).</summary>
-        internal List<(ConnectionSettings Settings, ServerEntry? Entry)> ResolveTargetEntries()
-        {
-            var planner = NewPlanner();
-            var targets = new List<(ConnectionSettings, ServerEntry?)>();
+            var resolver = new TargetResolver(NewPlanner, LoadInventory, (error, target) => WriteSentinelError(error, target));
+            List<HostTarget> targets;
             switch (ParameterSetName)
             {
-                case NameSet:
-                case TagSet:
-                    foreach (var entry in SelectEntries(LoadInventory()))
+                case ServerNameSet:
+                    if (_serverNames.Count == 0)
                     {
-                        AddTarget(planner, targets, entry.ComputerName, entry);
+                        ThrowSentinelError(new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null, "No inventory server was named.", "Pass -ServerName, or pipe servers from Get-SentinelServer."));
                     }
 
+                    targets = resolver.ServerNames(_serverNames);
+                    break;
+                case TagSet:
+                    targets = resolver.Tagged(Tag!);
                     break;
                 default:
-                    foreach (var name in ComputerName ?? new[] { planner.DefaultComputerName })
-                    {
-                        AddTarget(planner, targets, name, null);
-                    }
-
+                    targets = resolver.ComputerNames(ComputerName);
                     break;
             }
 
@@ -234,9 +220,9 @@ namespace Sentinel.Commands
             UserName = UserName,
             CredentialUserName = Credential?.UserName,
             Password = Credential?.Password,
-            KeyFiles = KeyFile?.Select(ResolvePath).ToArray(),
+            KeyFiles = KeyFileLogsIn ? KeyFile?.Select(ResolvePath).ToArray() : null,
             CertificateFiles = CertificateFile?.Select(ResolvePath).ToArray(),
-            KeyPassphrase = KeyPassphrase,
+            KeyPassphrase = KeyFileLogsIn ? KeyPassphrase : null,
             ConnectTimeout = Bound(nameof(ConnectTimeout)) ? TimeSpan.FromSeconds(ConnectTimeout) : (TimeSpan?)null,
             HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : (HostKeyPolicy?)null,
             KnownHostsFile = KnownHostsFile != null ? ResolvePath(KnownHostsFile) : null,
@@ -267,22 +253,6 @@ namespace Sentinel.Commands
             }
         }
 
-        /// <summary>
-        /// A host whose own settings are wrong (its ssh_config entry, its bastion's, its jump chain) is an
-        /// error for that host alone; the others go on.
-        /// </summary>
-        private void AddTarget(ConnectionPlanner planner, List<(ConnectionSettings, ServerEntry?)> targets, string computerName, ServerEntry? entry)
-        {
-            try
-            {
-                targets.Add((planner.SettingsFor(computerName, entry), entry));
-            }
-            catch (SentinelException e)
-            {
-                WriteSentinelError(e, computerName);
-            }
-        }
-
         private List<ServerEntry> LoadInventory()
         {
             try
@@ -294,34 +264,6 @@ namespace Sentinel.Commands
                 ThrowSentinelError(e);
                 throw;
             }
-        }
-
-        private IEnumerable<ServerEntry> SelectEntries(List<ServerEntry> inventory)
-        {
-            if (ParameterSetName == TagSet)
-            {
-                var tagged = inventory.Where(e => ServerInventory.HasAnyTag(e, Tag!)).ToList();
-                if (tagged.Count == 0)
-                {
-                    WriteSentinelError(InventoryErrors.NoServerTagged(Tag!, ServerInventory.DefaultPath), string.Join(",", Tag!));
-                }
-
-                return tagged;
-            }
-
-            var selected = new List<ServerEntry>();
-            foreach (var name in Name!)
-            {
-                var matches = inventory.Where(e => ServerInventory.NameMatches(e, name)).ToList();
-                if (matches.Count == 0)
-                {
-                    WriteSentinelError(InventoryErrors.NotFound(name, ServerInventory.DefaultPath), name);
-                }
-
-                selected.AddRange(matches.Where(m => !selected.Contains(m)));
-            }
-
-            return selected;
         }
 
         private SshConfig SshConfiguration => _sshConfig ??= ConfigFile != null

@@ -11,26 +11,26 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.Files;
+using Sentinel.Hosts;
+using Sentinel.Pipeline;
 using Sentinel.Results;
 using Sentinel.Transport;
 
 namespace Sentinel.Commands
 {
     /// <summary>
-    /// Copies files to sessions (-ToSession, or hosts named with -ComputerName/-Name/-Tag) or from a
-    /// session (-FromSession) over SFTP on the session's own connection: atomically (temporary name,
+    /// Copies files to hosts (-Session, alias -ToSession, or hosts named with -ComputerName, -ServerName
+    /// (alias -Name) or -Tag) or from a session (-FromSession) over SFTP on the session's own connection: atomically (temporary name,
     /// SHA-256 checked on the host, one rename), Unchanged when the bytes are already there, with sudo,
     /// backups and a validation command for the uploaded file before it replaces anything.
     /// </summary>
-    [Cmdlet(VerbsCommon.Copy, "SentinelItem", DefaultParameterSetName = ToSessionSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Copy, "SentinelItem", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(FileCopyResult))]
-    public sealed class CopySentinelItemCommand : ConnectionCmdlet
+    public sealed class CopySentinelItemCommand : HostCmdlet
     {
-        private const string ToSessionSet = "ToSession";
         private const string FromSessionSet = "FromSession";
         private const string Activity = "Copy-SentinelItem";
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
 
         /// <summary>What to copy: local paths for uploads, remote paths for -FromSession; wildcards expand on that side.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -43,23 +43,19 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = string.Empty;
 
-        /// <summary>Sessions to copy to; they can come down the pipeline.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ToSessionSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        [ArgumentCompleter(typeof(SessionCompleter))]
-        public SentinelSession[]? ToSession { get; set; }
+        /// <summary>Sessions to copy to (they can come down the pipeline); without any host parameter, the most recently opened session that is still open.</summary>
+        [Parameter(ParameterSetName = SessionSet, ValueFromPipeline = true), Alias("ToSession"), ValidateNotNull, ArgumentCompleter(typeof(SessionCompleter))]
+        public override SentinelSession[]? Session { get; set; }
+
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
 
         /// <summary>The session to copy from.</summary>
         [Parameter(Mandatory = true, ParameterSetName = FromSessionSet)]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(SessionCompleter))]
         public SentinelSession? FromSession { get; set; }
-
-        /// <summary>Hosts to copy to, each with a connection opened for this copy and closed after it.</summary>
-        [Parameter(ParameterSetName = ComputerNameSet, Mandatory = true)]
-        [Alias("HostName", "Host")]
-        [ValidateNotNullOrEmpty]
-        public override string[]? ComputerName { get; set; }
 
         /// <summary>Copy directories with everything under them.</summary>
         [Parameter]
@@ -74,56 +70,56 @@ namespace Sentinel.Commands
         public SwitchParameter Backup { get; set; }
 
         /// <summary>Put uploaded files in place under sudo (install, then mv), for destinations the login user cannot write.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         public SwitchParameter Sudo { get; set; }
 
         /// <summary>The password sudo asks for; without it, the session's login password.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [Credential]
         public PSCredential? SudoCredential { get; set; }
 
         /// <summary>Permission bits for the uploaded files, in octal (0644); without it a replaced file's mode is kept.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidatePattern("^[0-7]{3,4}$")]
         public string? Mode { get; set; }
 
         /// <summary>Owner of the uploaded files (a name or a numeric id); without it a replaced file's owner is kept.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidatePattern(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?\z")]
         public string? Owner { get; set; }
 
         /// <summary>Group of the uploaded files (a name or a numeric id); without it a replaced file's group is kept.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidatePattern(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?\z")]
         public string? Group { get; set; }
 
         /// <summary>A command run on the uploaded temporary file, {} standing for its quoted path; the destination is replaced only when it exits 0.</summary>
-        [Parameter(ParameterSetName = ToSessionSet)]
+        [Parameter(ParameterSetName = SessionSet)]
         [Parameter(ParameterSetName = ComputerNameSet)]
-        [Parameter(ParameterSetName = NameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? Validate { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            GatherPiped(ToSession);
-        }
+        /// <summary>Seconds the whole copy may take on each host (listing, transfer, hashing, -Validate, placing); 0, the default, sets no limit, though each remote command of the copy still ends within 10 minutes.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int Timeout { get; set; }
 
         protected override void EndProcessing()
         {
@@ -132,12 +128,11 @@ namespace Sentinel.Commands
                 ThrowSentinelError(FileErrors.InvalidValidate(Validate));
             }
 
-            var connector = new Connector(Transport);
             if (ParameterSetName == FromSessionSet)
             {
                 var destination = GetUnresolvedProviderPathFromPSPath(Destination);
                 var patterns = Path.Select(RemoteFromHome).ToArray();
-                RunPumped(pump => CopyOnSessionAsync(FromSession!, connector, pump, 0, false, context => FileDownloader.RunAsync(context, patterns, destination)));
+                CopyOnHosts(new[] { HostTarget.OfSession(FromSession!) }, context => FileDownloader.RunAsync(context, patterns, destination));
                 return;
             }
 
@@ -148,37 +143,41 @@ namespace Sentinel.Commands
             }
 
             var remoteDestination = RemoteFromHome(Destination);
-            Func<CopyContext, Task> upload = context => FileUploader.RunAsync(context, sources, remoteDestination);
-            if (ParameterSetName == ToSessionSet)
+            CopyOnHosts(ResolveHosts(), context => FileUploader.RunAsync(context, sources, remoteDestination));
+        }
+
+        /// <summary>Runs <paramref name="copy"/> on each host, at most -ThrottleLimit at once, each within -Timeout.</summary>
+        private void CopyOnHosts(IReadOnlyList<HostTarget> targets, Func<CopyContext, Task> copy)
+        {
+            RunPumped(pump =>
             {
-                var sessions = PipedSessions.ToList();
-                RunPumped(pump => FanOut.RunAsync(sessions, ThrottleLimit, pump, this, Activity, session =>
-                    CopyOnSessionAsync(session, connector, pump, sessions.IndexOf(session), sessions.Count > 1, upload), StopToken));
-                return;
+                var context = NewHostContext(pump, SudoCredential?.Password);
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, Activity), async target =>
+                {
+                    var host = new RemoteHost(target, context);
+                    try
+                    {
+                        await CopyOnHostAsync(host, pump, IndexOf(targets, target), targets.Count > 1, copy).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        host.Close();
+                    }
+                }, StopToken);
+            });
+        }
+
+        private static int IndexOf(IReadOnlyList<HostTarget> targets, HostTarget target)
+        {
+            for (var index = 0; index < targets.Count; index++)
+            {
+                if (targets[index] == target)
+                {
+                    return index;
+                }
             }
 
-            UsePipedNames();
-
-            var targets = ResolveTargets();
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, Activity, async settings =>
-            {
-                var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                if (attempt.Connection == null)
-                {
-                    pump.Post(() => WriteSentinelError(attempt.Error!));
-                    return;
-                }
-
-                var session = attempt.UnlistedSession(settings.KeepAlive);
-                try
-                {
-                    await CopyOnSessionAsync(session, connector, pump, targets.IndexOf(settings), targets.Count > 1, upload).ConfigureAwait(false);
-                }
-                finally
-                {
-                    session.Close();
-                }
-            }, StopToken));
+            return -1;
         }
 
         /// <summary>The local -Path items, wildcards expanded by PowerShell; a path that names nothing is an error here.</summary>
@@ -212,63 +211,76 @@ namespace Sentinel.Commands
         private static string RemoteFromHome(string path) =>
             path == "~" ? "." : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2) : path;
 
-        private async Task CopyOnSessionAsync(SentinelSession session, Connector connector, PipelinePump pump, int index, bool fanOut, Func<CopyContext, Task> copy)
+        private async Task CopyOnHostAsync(RemoteHost host, PipelinePump pump, int index, bool fanOut, Func<CopyContext, Task> copy)
         {
-            var progress = new HostProgress(this, pump, session.ComputerName, index, fanOut);
-            try
+            var progress = new HostProgress(this, pump, host.ComputerName, index, fanOut);
+            var limit = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null;
+            using (var withinLimit = CancellationTokenSource.CreateLinkedTokenSource(StopToken))
             {
-                var connection = await connector.UsableConnectionAsync(session, true, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                if (limit.HasValue)
+                {
+                    withinLimit.CancelAfter(limit.Value);
+                }
 
-                // The SFTP channel counts against the server's MaxSessions like a command's.
-                await connection.ChannelSlots.WaitAsync(StopToken).ConfigureAwait(false);
                 try
                 {
-                    IFileTransfer transfer;
+                    var connection = await host.OpenAsync(withinLimit.Token).ConfigureAwait(false);
+
+                    // The SFTP channel counts against the server's MaxSessions like a command's.
+                    await connection.ChannelSlots.WaitAsync(withinLimit.Token).ConfigureAwait(false);
                     try
                     {
-                        transfer = connection.Connection.OpenFileTransfer();
-                    }
-                    catch (FileTransferException e)
-                    {
-                        throw FileErrors.CopyFailed(session.ComputerName, Destination, "could not open SFTP: " + e.Message, inner: e);
-                    }
-
-                    using (transfer)
-                    {
-                        var context = new CopyContext(session, transfer, Options(session), (request, token) => RunAuditedAsync(session, connection, request, token), StopToken)
+                        IFileTransfer transfer;
+                        try
                         {
-                            Confirm = (target, action) => ConfirmAsync(pump, target, action),
-                            Emit = result => pump.Post(() => WriteObject(result)),
-                            Fail = error => pump.Post(() => WriteSentinelError(error)),
-                            Verbose = line => pump.Post(() => WriteVerbose(line)),
-                            Warn = line => pump.Post(() => WriteWarning(line)),
-                            Progress = progress.Report,
-                        };
-                        await copy(context).ConfigureAwait(false);
+                            transfer = connection.Connection.OpenFileTransfer();
+                        }
+                        catch (FileTransferException e)
+                        {
+                            throw FileErrors.CopyFailed(host.ComputerName, Destination, "could not open SFTP: " + e.Message, inner: e);
+                        }
+
+                        using (transfer)
+                        {
+                            var context = new CopyContext(host, transfer, Options(limit), withinLimit.Token)
+                            {
+                                Confirm = (target, action) => ConfirmAsync(pump, target, action),
+                                Emit = result => pump.Post(() => WriteObject(result)),
+                                Fail = error => pump.Post(() => WriteSentinelError(error)),
+                                Verbose = line => pump.Post(() => WriteVerbose(line)),
+                                Warn = line => pump.Post(() => WriteWarning(line)),
+                                Progress = progress.Report,
+                            };
+                            await copy(context).ConfigureAwait(false);
+                        }
                     }
+                    finally
+                    {
+                        connection.ChannelSlots.Release();
+                    }
+                }
+                catch (SentinelException e)
+                {
+                    pump.Post(() => WriteSentinelError(e));
+                }
+                catch (OperationCanceledException) when (withinLimit.IsCancellationRequested && !StopToken.IsCancellationRequested)
+                {
+                    pump.Post(() => WriteSentinelError(FileErrors.Timeout(host.ComputerName, Destination, limit!.Value)));
                 }
                 finally
                 {
-                    connection.ChannelSlots.Release();
+                    progress.Complete();
                 }
-            }
-            catch (SentinelException e)
-            {
-                pump.Post(() => WriteSentinelError(e));
-            }
-            finally
-            {
-                progress.Complete();
             }
         }
 
-        private CopyOptions Options(SentinelSession session) => new CopyOptions
+        private CopyOptions Options(TimeSpan? limit) => new CopyOptions
         {
             Recurse = Recurse,
             Force = Force,
             Backup = Backup,
             Sudo = Sudo,
-            SudoPassword = SudoCredential?.Password ?? session.Settings.Password,
+            CommandTimeout = limit.HasValue && limit.Value < CopyOptions.DefaultCommandTimeout ? limit.Value : CopyOptions.DefaultCommandTimeout,
             Validate = Validate,
             Mode = Mode != null ? Convert.ToInt32(Mode, 8) : (int?)null,
             Owner = Owner,

@@ -8,9 +8,9 @@ using Sentinel.Results;
 namespace Sentinel.Commands
 {
     /// <summary>Lists containers (running and stopped) from docker ps's JSON output; -Name filters, with wildcards.</summary>
-    [Cmdlet(VerbsCommon.Get, "SentinelContainer")]
+    [Cmdlet(VerbsCommon.Get, "SentinelContainer", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(ContainerStatus))]
-    public sealed class GetSentinelContainerCommand : SessionWorkCmdlet
+    public sealed class GetSentinelContainerCommand : HostCmdlet
     {
         /// <summary>Names or ids to show; wildcards allowed. The names are matched here and never sent to the host.</summary>
         [Parameter(Position = 0)]
@@ -20,18 +20,18 @@ namespace Sentinel.Commands
 
         protected override void EndProcessing()
         {
-            // One listing per host; the host's single work item is a placeholder.
-            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => new[] { string.Empty }), async (host, _) =>
+            // One listing per host.
+            ForEachHost(ResolveHosts(), null, async (host, pump) =>
             {
-                var containers = await new ContainerController(host.Session, host.Run).ListAsync().ConfigureAwait(false);
+                var containers = await new ContainerController(host, StopToken).ListAsync().ConfigureAwait(false);
                 var shown = Name == null ? containers : containers.Where(Wanted).ToList();
                 var missing = (Name ?? new string[0]).Where(name => !WildcardPattern.ContainsWildcardCharacters(name) && !containers.Any(c => DockerOutput.Matches(c, name)));
-                host.Pump.Post(() =>
+                pump.Post(() =>
                 {
                     WriteObject(shown, true);
                     foreach (var name in missing)
                     {
-                        WriteSentinelError(ServiceErrors.ContainerNotFound(host.Session.ComputerName, name));
+                        WriteSentinelError(ServiceErrors.ContainerNotFound(host.ComputerName, name));
                     }
                 });
             });

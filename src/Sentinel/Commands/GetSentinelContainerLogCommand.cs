@@ -8,9 +8,9 @@ using Sentinel.Results;
 namespace Sentinel.Commands
 {
     /// <summary>Gets a container's log (docker logs), stdout and stderr apart.</summary>
-    [Cmdlet(VerbsCommon.Get, "SentinelContainerLog")]
+    [Cmdlet(VerbsCommon.Get, "SentinelContainerLog", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(ContainerLog))]
-    public sealed class GetSentinelContainerLogCommand : SessionWorkCmdlet
+    public sealed class GetSentinelContainerLogCommand : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -39,10 +39,10 @@ namespace Sentinel.Commands
                 return;
             }
 
-            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
+            ForEachItem(ResolveHosts(), _ => names, null, async (host, pump, name) =>
             {
-                var log = await new ContainerController(host.Session, host.Run).LogsAsync(name, Tail, Since, MaxOutputBytes).ConfigureAwait(false);
-                host.Pump.Post(() => WriteObject(log));
+                var log = await new ContainerController(host, StopToken).LogsAsync(name, Tail, Since, MaxOutputBytes).ConfigureAwait(false);
+                pump.Post(() => WriteObject(log));
             });
         }
     }

@@ -10,9 +10,9 @@ namespace Sentinel.Commands
     /// Gets the status of services: one result per service and host. An unknown service is a result
     /// with State NotFound, not an error.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SentinelService")]
+    [Cmdlet(VerbsCommon.Get, "SentinelService", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(ServiceStatus))]
-    public sealed class GetSentinelServiceCommand : SessionWorkCmdlet
+    public sealed class GetSentinelServiceCommand : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -30,13 +30,12 @@ namespace Sentinel.Commands
                 return;
             }
 
-            var sessions = TargetSessions();
-            RunOnSessions(sessions.ToDictionary(s => s, _ => names), async (host, name) =>
+            ForEachItem(ResolveHosts(), _ => names, null, async (host, pump, name) =>
             {
-                var services = new ServiceController(host.Session, host.Run, StopToken);
+                var services = new ServiceController(host, StopToken);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var status = await services.StatusAsync(manager, name).ConfigureAwait(false);
-                host.Pump.Post(() => WriteObject(status));
+                pump.Post(() => WriteObject(status));
             });
         }
     }

@@ -13,9 +13,9 @@ namespace Sentinel.Commands
     /// read the system journal), else the known log file of the service (nginx, ssh, apache, haproxy,
     /// docker), under sudo when it is not readable.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SentinelServiceLog")]
+    [Cmdlet(VerbsCommon.Get, "SentinelServiceLog", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(ServiceLog))]
-    public sealed class GetSentinelServiceLogCommand : SessionWorkCmdlet
+    public sealed class GetSentinelServiceLogCommand : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -52,12 +52,12 @@ namespace Sentinel.Commands
                 return;
             }
 
-            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
+            ForEachItem(ResolveHosts(), _ => names, SudoCredential?.Password, async (host, pump, name) =>
             {
-                var services = new ServiceController(host.Session, host.Run, StopToken, SudoCredential?.Password);
+                var services = new ServiceController(host, StopToken);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var log = await services.LogAsync(manager, name, Tail, Since, MaxOutputBytes).ConfigureAwait(false);
-                host.Pump.Post(() =>
+                pump.Post(() =>
                 {
                     if (Since.HasValue && log.Source != "journal")
                     {

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Keys;
@@ -15,23 +16,33 @@ namespace Sentinel.Commands
     /// ~/.ssh 700 and the file 600 when it makes them), then proves with a fresh connection that the
     /// matching private key logs in.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Install, "SentinelKey", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Install, "SentinelKey", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(KeyInstallResult))]
-    public sealed class InstallSentinelKeyCommand : SessionWorkCmdlet
+    public sealed class InstallSentinelKeyCommand : HostCmdlet
     {
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
+
         /// <summary>The public key file (.pub) to install.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string PublicKeyFile { get; set; } = string.Empty;
 
-        /// <summary>The private key the proof connection offers; by default PublicKeyFile without .pub.</summary>
+        /// <summary>
+        /// The private key the proof connection offers; by default PublicKeyFile without .pub. Here it is
+        /// not the login key: -ComputerName logins use -Credential, the agent or ~/.ssh/config.
+        /// </summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string? KeyFile { get; set; }
+        [ValidateCount(1, 1)]
+        public override string[]? KeyFile { get; set; }
 
         /// <summary>Unlocks an encrypted private key for the proof connection.</summary>
         [Parameter]
-        public SecureString? KeyPassphrase { get; set; }
+        public override SecureString? KeyPassphrase { get; set; }
+
+        internal override bool KeyFileLogsIn => false;
 
         protected override void EndProcessing()
         {
@@ -48,26 +59,25 @@ namespace Sentinel.Commands
                     "Pass -KeyFile with the private key that matches the public key file."), privatePath);
             }
 
-            var sessions = TargetSessions().Where(s => ShouldProcess(
-                $"{s.UserName}@{s.ComputerName}:{s.Port}",
+            var targets = ResolveHosts().Where(target => ShouldProcess(
+                $"{target.Settings.UserName}@{target.ComputerName}:{target.Port}",
                 $"Add {key.KeyType} key {key.Fingerprint} to {KeyInstaller.DisplayPath}")).ToArray();
-            if (sessions.Length == 0)
+            if (targets.Length == 0)
             {
                 return;
             }
 
-            var connector = new Connector(Transport);
-            RunOnSessions(sessions.ToDictionary(s => s, _ => new[] { publicPath }), async (host, _) =>
+            ForEachHost(targets, null, async (host, pump) =>
             {
                 var session = host.Session;
-                var added = await KeyInstaller.AddAsync(session, key, host.Run).ConfigureAwait(false);
-                host.Pump.Post(() => WriteVerbose(added
+                var added = await KeyInstaller.AddAsync(host, key, StopToken).ConfigureAwait(false);
+                pump.Post(() => WriteVerbose(added
                     ? $"{session.ComputerName}: appended {key.Fingerprint} to {KeyInstaller.DisplayPath} of '{session.UserName}'."
                     : $"{session.ComputerName}: {KeyInstaller.DisplayPath} of '{session.UserName}' already holds {key.Fingerprint}; nothing written."));
 
-                var failure = await KeyInstaller.ProveAsync(session, connector, privatePath, KeyPassphrase, line => host.Pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                var failure = await KeyInstaller.ProveAsync(session, host.Context.Connector, privatePath, KeyPassphrase, host.Context.Verbose, StopToken).ConfigureAwait(false);
                 var result = new KeyInstallResult(session.ComputerName, session.Port, session.UserName, key.KeyType, key.Fingerprint, key.Comment, added ? KeyInstallStatus.Added : KeyInstallStatus.AlreadyPresent, failure == null, failure);
-                host.Pump.Post(() =>
+                pump.Post(() =>
                 {
                     if (failure != null)
                     {
@@ -122,7 +132,7 @@ namespace Sentinel.Commands
         {
             if (KeyFile != null)
             {
-                return GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(KeyFile));
+                return GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(KeyFile[0]));
             }
 
             if (publicPath.EndsWith(".pub", StringComparison.Ordinal))

@@ -3,12 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
-using System.Threading.Tasks;
-using Sentinel.Audit;
 using Sentinel.Completion;
-using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -19,26 +17,17 @@ namespace Sentinel.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "SentinelCommand", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(CommandResult), typeof(string))]
-    public sealed class InvokeSentinelCommandCommand : ConnectionCmdlet
+    public sealed class InvokeSentinelCommandCommand : HostCmdlet
     {
-        private const string SessionSet = "Session";
         private readonly List<string> _input = new List<string>();
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Command { get; set; } = string.Empty;
 
-        /// <summary>Sessions to run on (they can also come down the pipeline); without any, the most recently opened session that is still open.</summary>
-        [Parameter(ParameterSetName = SessionSet)]
-        [ValidateNotNull]
-        [ArgumentCompleter(typeof(SessionCompleter))]
-        public SentinelSession[]? Session { get; set; }
-
-        /// <summary>Hosts to run on, each with a connection opened for this command and closed after it.</summary>
-        [Parameter(ParameterSetName = ComputerNameSet, Mandatory = true)]
-        [Alias("HostName", "Host")]
-        [ValidateNotNullOrEmpty]
-        public override string[]? ComputerName { get; set; }
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
 
         /// <summary>
         /// What comes down the pipeline: sessions to run on, and anything else as lines for the command's
@@ -50,7 +39,7 @@ namespace Sentinel.Commands
         [AllowNull]
         public PSObject[]? InputObject { get; set; }
 
-        /// <summary>Seconds the command may run before it is ended on the host; 0, the default, waits as long as it runs.</summary>
+        /// <summary>Seconds the command may run on each host before it is ended there; 0, the default, waits as long as it runs.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int Timeout { get; set; }
@@ -79,18 +68,17 @@ namespace Sentinel.Commands
 
         protected override void ProcessRecord()
         {
-            GatherPiped(Session);
-
+            base.ProcessRecord();
             foreach (var item in InputObject ?? new PSObject[0])
             {
                 if (item?.BaseObject is ServerEntry)
                 {
-                    continue; // a piped inventory entry: a host (through -Name), not a line of input
+                    continue; // a piped inventory entry: a host (through -ServerName), not a line of input
                 }
 
                 if (item?.BaseObject is SentinelSession session)
                 {
-                    GatherSession(session);
+                    GatherSessions(new[] { session });
                 }
                 else
                 {
@@ -102,71 +90,37 @@ namespace Sentinel.Commands
         protected override void EndProcessing()
         {
             var input = _input.Count > 0 ? Encoding.UTF8.GetBytes(string.Concat(_input.Select(line => line + "\n"))) : null;
-            var connector = new Connector(Transport);
-            if (ParameterSetName == SessionSet)
+            var targets = ResolveHosts();
+            RunPumped(pump =>
             {
-                var sessions = PipedSessions.Count > 0 ? PipedSessions : new List<SentinelSession> { MostRecentOpenSession() };
-                RunPumped(pump => FanOut.RunAsync(sessions, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async session =>
+                var context = NewHostContext(pump, SudoCredential?.Password);
+                context.ReconnectSessions = !NoReconnect;
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Invoke-SentinelCommand"), async target =>
                 {
-                    await RunOnAsync(session, connector, input, pump, reconnect: !NoReconnect).ConfigureAwait(false);
-                }, StopToken));
-                return;
-            }
-
-            // Hosts named directly: a session for each, only for this command.
-            UsePipedNames();
-
-            var targets = ResolveTargets();
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Invoke-SentinelCommand", async settings =>
-            {
-                var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                if (attempt.Connection == null)
-                {
-                    pump.Post(() => WriteSentinelError(attempt.Error!));
-                    return;
-                }
-
-                var session = attempt.UnlistedSession(settings.KeepAlive);
-                try
-                {
-                    await RunOnAsync(session, connector, input, pump, reconnect: false).ConfigureAwait(false);
-                }
-                finally
-                {
-                    session.Close();
-                }
-            }, StopToken));
-        }
-
-        private async Task RunOnAsync(SentinelSession session, Connector connector, byte[]? input, PipelinePump pump, bool reconnect)
-        {
-            var request = new CommandRequest(Command)
-            {
-                Timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
-                MaxOutputBytes = MaxOutputBytes,
-                Input = input,
-                Sudo = Sudo,
-                SudoPassword = SudoCredential?.Password ?? session.Settings.Password,
-                OnOutputLine = Stream ? line => pump.Post(() => WriteObject(line)) : (Action<string>?)null,
-            };
-            var started = DateTime.Now;
-            try
-            {
-                var connection = await connector.UsableConnectionAsync(session, reconnect, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
-                var result = await CommandRunner.RunAsync(session, connection, request, StopToken).ConfigureAwait(false);
-                Audit(session, request, started, result, "completed");
-                pump.Post(() => WriteObject(result));
-            }
-            catch (SentinelException e)
-            {
-                Audit(session, request, started, null, e.ErrorId);
-                pump.Post(() => WriteSentinelError(e));
-            }
-            catch (OperationCanceledException)
-            {
-                Audit(session, request, started, null, "stopped");
-                throw;
-            }
+                    var host = new RemoteHost(target, context);
+                    var request = new CommandRequest(Command)
+                    {
+                        Timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
+                        MaxOutputBytes = MaxOutputBytes,
+                        Input = input,
+                        Sudo = Sudo,
+                        OnOutputLine = Stream ? line => pump.Post(() => WriteObject(line)) : (Action<string>?)null,
+                    };
+                    try
+                    {
+                        var result = await host.RunAsync(request, StopToken).ConfigureAwait(false);
+                        pump.Post(() => WriteObject(result));
+                    }
+                    catch (SentinelException e)
+                    {
+                        pump.Post(() => WriteSentinelError(e));
+                    }
+                    finally
+                    {
+                        host.Close();
+                    }
+                }, StopToken);
+            });
         }
     }
 }

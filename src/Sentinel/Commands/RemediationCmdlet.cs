@@ -2,9 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using Sentinel.Completion;
 using Sentinel.Errors;
+using Sentinel.Hosts;
 using Sentinel.Inventory;
+using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
 using Sentinel.Services;
@@ -12,47 +13,17 @@ using Sentinel.Services;
 namespace Sentinel.Commands
 {
     /// <summary>
-    /// Shared by Repair- and Watch-SentinelService: which hosts (sessions, -ComputerName, inventory
-    /// -ServerName / -Tag, or inventory entries from the pipeline) and which services (-Name, else each
-    /// server's Services in the inventory), and the remediation settings both apply the same way.
-    /// -Name is the service, as in Get-, Start-, Stop- and Restart-SentinelService; inventory servers
-    /// are named by -ServerName (or piped from Get-SentinelServer), so a piped entry's Name never
-    /// becomes a service name.
+    /// Shared by Repair- and Watch-SentinelService: which services (-Name, else each server's Services
+    /// in the inventory) on the hosts every host cmdlet takes, and the remediation settings both apply
+    /// the same way. -Name is the service, as in Get-, Start-, Stop- and Restart-SentinelService.
     /// </summary>
-    public abstract class RemediationCmdlet : ConnectionCmdlet
+    public abstract class RemediationCmdlet : HostCmdlet
     {
-        protected const string SessionSet = "Session";
-        private readonly List<string> _serverNames = new List<string>();
-
         /// <summary>The services; without it, each host's services from the inventory.</summary>
         [Parameter(Position = 0)]
         [Alias("Service")]
         [ValidateNotNullOrEmpty]
-        public new string[]? Name { get; set; }
-
-        /// <summary>Sessions to work on (or piped); without any host parameter, the most recently opened open session.</summary>
-        [Parameter(ParameterSetName = SessionSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        [ArgumentCompleter(typeof(SessionCompleter))]
-        public SentinelSession[]? Session { get; set; }
-
-        /// <summary>Hosts by name or address, each with a connection of the cmdlet's own.</summary>
-        [Parameter(ParameterSetName = ComputerNameSet, Mandatory = true)]
-        [Alias("HostName", "Host")]
-        [ValidateNotNullOrEmpty]
-        public override string[]? ComputerName { get; set; }
-
-        /// <summary>Inventory servers by name (wildcards allowed).</summary>
-        [Parameter(ParameterSetName = NameSet)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ServerNameCompleter))]
-        public string[]? ServerName { get; set; }
-
-        /// <summary>Inventory entries, as Get-SentinelServer (-Shard) emits them; usually piped.</summary>
-        [Parameter(ParameterSetName = NameSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public ServerEntry[]? Server { get; set; }
+        public string[]? Name { get; set; }
 
         /// <summary>Run the service's configuration test first, when Sentinel knows one, and refuse to act when it fails (on by default; -TestConfig:$false skips it).</summary>
         [Parameter]
@@ -96,67 +67,27 @@ namespace Sentinel.Commands
         [Parameter]
         public ServiceManager? Manager { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            foreach (var session in Session ?? new SentinelSession[0])
-            {
-                GatherSession(session);
-            }
-
-            foreach (var name in (ServerName ?? new string[0]).Concat((Server ?? new ServerEntry[0]).Select(s => s.Name)))
-            {
-                if (!_serverNames.Contains(name, StringComparer.OrdinalIgnoreCase))
-                {
-                    _serverNames.Add(name);
-                }
-            }
-        }
-
         /// <summary>The hosts with their services; a host with no service to work on is an error of its own.</summary>
-        internal List<RemediationHost> CollectHosts()
+        internal List<RemediationHost> CollectHosts(PipelinePump pump, Remediator remediator)
         {
-            var names = Name == null ? null : ValidNames(Name);
+            var names = Name == null ? null : ValidNames(Name, ServiceName.IsValid, ServiceErrors.InvalidName);
             if (names != null && names.Length == 0)
             {
                 return new List<RemediationHost>();
             }
 
+            var context = NewHostContext(pump, SudoCredential?.Password);
             var hosts = new List<RemediationHost>();
-            void Add(string computerName, int port, Func<IReadOnlyList<string>, RemediationHost> make, ServerEntry? entry)
+            foreach (var target in ResolveHosts())
             {
-                var services = names ?? (entry != null ? entry.Services.ToArray() : InventoryServices(computerName, port));
+                var services = names ?? (target.Entry != null ? target.Entry.Services.ToArray() : InventoryServices(target.ComputerName, target.Port));
                 if (services.Length == 0)
                 {
-                    WriteSentinelError(RemediationErrors.NoServices(computerName), computerName);
-                    return;
+                    WriteSentinelError(RemediationErrors.NoServices(target.ComputerName), target.ComputerName);
+                    continue;
                 }
 
-                hosts.Add(make(services));
-            }
-
-            if (ParameterSetName == SessionSet)
-            {
-                foreach (var session in PipedSessions.Count > 0 ? PipedSessions : new List<SentinelSession> { MostRecentOpenSession() })
-                {
-                    Add(session.ComputerName, session.Port, services => RemediationHost.OfSession(session, services), null);
-                }
-
-                return hosts;
-            }
-
-            if (ParameterSetName == NameSet)
-            {
-                if (_serverNames.Count == 0)
-                {
-                    ThrowSentinelError(new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null, "No inventory server was named.", "Pass -ServerName, or pipe servers from Get-SentinelServer."));
-                }
-
-                base.Name = _serverNames.ToArray();
-            }
-
-            foreach (var (settings, entry) in ResolveTargetEntries())
-            {
-                Add(settings.ComputerName, settings.Port, services => RemediationHost.ToConnect(settings, services), entry);
+                hosts.Add(new RemediationHost(new RemoteHost(target, context), services, remediator));
             }
 
             return hosts;
@@ -181,24 +112,6 @@ namespace Sentinel.Commands
                 .SelectMany(e => e.Services)
                 .Distinct(StringComparer.Ordinal)
                 .ToArray();
-        }
-
-        private string[] ValidNames(IEnumerable<string> names)
-        {
-            var valid = new List<string>();
-            foreach (var name in names)
-            {
-                if (ServiceName.IsValid(name))
-                {
-                    valid.Add(name);
-                }
-                else
-                {
-                    WriteSentinelError(ServiceErrors.InvalidName(name), name);
-                }
-            }
-
-            return valid.Distinct(StringComparer.Ordinal).ToArray();
         }
 
         /// <summary>The budget file beside the inventory, read once now: a damaged one stops the cmdlet before anything is touched.</summary>

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
-using Sentinel.Connections;
 using Sentinel.Errors;
+using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
 using Sentinel.Services;
@@ -30,13 +30,13 @@ namespace Sentinel.Commands
         protected override void EndProcessing()
         {
             var batchSize = BatchSize != null ? Portion(BatchSize, nameof(BatchSize)) : null;
-            var hosts = CollectHosts();
+            var remediator = NewRemediator();
+            var pump = new PipelinePump();
+            var hosts = CollectHosts(pump, remediator);
             if (hosts.Count == 0)
             {
                 return;
             }
-
-            var remediator = NewRemediator();
 
             // The plan, on the pipeline thread before anything runs: -WhatIf prints it, -Confirm asks per host.
             var planned = Rollout.Batches(hosts, batchSize, ThrottleLimit);
@@ -62,16 +62,10 @@ namespace Sentinel.Commands
             var batches = Rollout.Batches(approved, batchSize, ThrottleLimit);
             var breaker = NewBreaker(approved.Count);
             var skipped = 0;
-            var connector = new Connector(Transport);
             try
             {
-                RunPumped(pump =>
+                RunPumped(pump, () =>
                 {
-                    foreach (var host in approved)
-                    {
-                        host.Attach(this, connector, remediator, pump);
-                    }
-
                     return Rollout.RunAsync(batches, breaker, ThrottleLimit, async (host, batch) =>
                     {
                         ServiceController controller;

@@ -4,14 +4,15 @@ using System.Linq;
 using System.Management.Automation;
 using Sentinel.Containers;
 using Sentinel.Errors;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
 {
     /// <summary>Restarts containers with docker restart and checks with docker inspect that they run again.</summary>
-    [Cmdlet(VerbsLifecycle.Restart, "SentinelContainer", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Restart, "SentinelContainer", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(ContainerActionResult))]
-    public sealed class RestartSentinelContainerCommand : SessionWorkCmdlet
+    public sealed class RestartSentinelContainerCommand : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -46,16 +47,16 @@ namespace Sentinel.Commands
                 return;
             }
 
-            var approved = new Dictionary<SentinelSession, string[]>();
-            foreach (var session in TargetSessions())
+            var approved = new Dictionary<HostTarget, string[]>();
+            foreach (var target in ResolveHosts())
             {
-                approved[session] = names.Where(name => ShouldProcess($"container '{name}' on {session.ComputerName}", "Restart")).ToArray();
+                approved[target] = names.Where(name => ShouldProcess($"container '{name}' on {target.ComputerName}", "Restart")).ToArray();
             }
 
-            RunOnSessions(approved, async (host, name) =>
+            ForEachItem(approved.Keys.ToList(), target => approved[target], null, async (host, pump, name) =>
             {
-                var result = await new ContainerController(host.Session, host.Run).RestartAsync(name, TimeSpan.FromSeconds(Timeout), StopTimeout).ConfigureAwait(false);
-                host.Pump.Post(() =>
+                var result = await new ContainerController(host, StopToken).RestartAsync(name, TimeSpan.FromSeconds(Timeout), StopTimeout).ConfigureAwait(false);
+                pump.Post(() =>
                 {
                     WriteObject(result);
                     if (!result.Succeeded)

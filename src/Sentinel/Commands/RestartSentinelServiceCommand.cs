@@ -4,7 +4,7 @@ using Sentinel.Results;
 namespace Sentinel.Commands
 {
     /// <summary>Restarts services under sudo and, with -Wait (the default), waits until the state is verified.</summary>
-    [Cmdlet(VerbsLifecycle.Restart, "SentinelService", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Restart, "SentinelService", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(ServiceActionResult))]
     public sealed class RestartSentinelServiceCommand : ServiceActionCmdlet
     {

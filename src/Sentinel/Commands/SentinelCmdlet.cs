@@ -5,9 +5,8 @@ using System.Threading.Tasks;
 using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
-using Sentinel.Execution;
 using Sentinel.Module;
-using Sentinel.Results;
+using Sentinel.Pipeline;
 using Sentinel.Transport;
 
 namespace Sentinel.Commands
@@ -73,14 +72,35 @@ namespace Sentinel.Commands
         internal void RunPumped(Func<PipelinePump, Task> work)
         {
             var pump = new PipelinePump();
+            RunPumped(pump, () => work(pump));
+        }
+
+        /// <summary>As above, on a pump made beforehand (what was posted to it before runs first).</summary>
+        internal void RunPumped(PipelinePump pump, Func<Task> work)
+        {
             try
             {
-                pump.Run(Task.Run(() => work(pump)), StopToken, StopGrace);
+                pump.Run(Task.Run(work), StopToken, StopGrace);
             }
             catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        /// <summary>Posts the fan-out's done/total to the pipeline as one progress bar named <paramref name="activity"/>.</summary>
+        internal Action<int, int> FanOutProgress(PipelinePump pump, string activity)
+        {
+            var id = activity.GetHashCode() & 0x7FFF;
+            return (finished, total) =>
+            {
+                var record = new ProgressRecord(id, activity, $"{finished} of {total} hosts")
+                {
+                    PercentComplete = finished * 100 / total,
+                    RecordType = finished == total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                pump.Post(() => WriteProgress(record));
+            };
         }
 
         /// <summary>Reads where the audit log goes ($SentinelAuditLog, else $env:SENTINEL_AUDIT_LOG), in the caller's scope.</summary>
@@ -101,59 +121,8 @@ namespace Sentinel.Commands
             }
         }
 
-        /// <summary>Appends the command's record to the audit log, when one is configured; never blocks.</summary>
-        internal void Audit(SentinelSession session, CommandRequest request, DateTime started, CommandResult? result, string outcome)
-        {
-            if (_auditPath != null)
-            {
-                AuditLog.Record(_auditPath, AuditRecord.Of(session, request, started, result, outcome));
-            }
-        }
-
-        /// <summary>Appends a remediation decision to the audit log, when one is configured.</summary>
-        internal void Audit(RemediationResult result)
-        {
-            if (_auditPath != null)
-            {
-                AuditLog.Record(_auditPath, new RemediationAuditRecord(result, MyInvocation.MyCommand.Name));
-            }
-        }
-
-        /// <summary>Runs one command of a cmdlet's own (a status, an action, a log) and writes it to the audit log, as Invoke-SentinelCommand's are.</summary>
-        /// <param name="cancellationToken">What ends the command; the cmdlet's stop unless a step must not be cut short by it.</param>
-        internal async Task<CommandResult> RunAuditedAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken? cancellationToken = null)
-        {
-            var started = DateTime.Now;
-            var outcome = "stopped";
-            CommandResult? result = null;
-            try
-            {
-                result = await CommandRunner.RunAsync(session, connection, request, cancellationToken ?? StopToken).ConfigureAwait(false);
-                outcome = "completed";
-                return result;
-            }
-            catch (SentinelException e)
-            {
-                outcome = e.ErrorId;
-                throw;
-            }
-            finally
-            {
-                Audit(session, request, started, result, outcome);
-            }
-        }
-
-        /// <summary>The session for a command given none: the newest open one, else a terminating NoSession error.</summary>
-        internal SentinelSession MostRecentOpenSession()
-        {
-            var session = SessionStore.Current.MostRecentOpen();
-            if (session == null)
-            {
-                ThrowSentinelError(SessionErrors.NoneOpen());
-            }
-
-            return session!;
-        }
+        /// <summary>Where this invocation's commands and decisions are audited (nowhere when no audit log is configured).</summary>
+        internal AuditTrail AuditTrail => new AuditTrail(_auditPath, MyInvocation.MyCommand.Name);
 
         internal void WriteSentinelError(SentinelException error, object? target = null) => WriteError(error.ToErrorRecord(target));
 

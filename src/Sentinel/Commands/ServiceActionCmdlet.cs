@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Sentinel.Errors;
+using Sentinel.Hosts;
 using Sentinel.Results;
 using Sentinel.Services;
 
@@ -12,7 +13,7 @@ namespace Sentinel.Commands
     /// Shared by Start-, Stop- and Restart-SentinelService: ShouldProcess per service and host on the
     /// pipeline thread, then the actions under sudo, verified by polling the state.
     /// </summary>
-    public abstract class ServiceActionCmdlet : SessionWorkCmdlet
+    public abstract class ServiceActionCmdlet : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -55,19 +56,19 @@ namespace Sentinel.Commands
             }
 
             // ShouldProcess talks to the host, so it is asked here, on the pipeline thread, before any work starts.
-            var approved = new Dictionary<SentinelSession, string[]>();
-            foreach (var session in TargetSessions())
+            var approved = new Dictionary<HostTarget, string[]>();
+            foreach (var target in ResolveHosts())
             {
-                approved[session] = names.Where(name => ShouldProcess($"service '{name}' on {session.ComputerName}", Action.ToString())).ToArray();
+                approved[target] = names.Where(name => ShouldProcess($"service '{name}' on {target.ComputerName}", Action.ToString())).ToArray();
             }
 
             var timeout = TimeSpan.FromSeconds(Timeout);
-            RunOnSessions(approved, async (host, name) =>
+            ForEachItem(approved.Keys.ToList(), target => approved[target], SudoCredential?.Password, async (host, pump, name) =>
             {
-                var services = new ServiceController(host.Session, host.Run, StopToken, SudoCredential?.Password);
+                var services = new ServiceController(host, StopToken);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var (result, error) = await services.ActAsync(manager, name, Action, TestConfigFirst, Wait, timeout).ConfigureAwait(false);
-                host.Pump.Post(() =>
+                pump.Post(() =>
                 {
                     WriteObject(result);
                     if (error != null)

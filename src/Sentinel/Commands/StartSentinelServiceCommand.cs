@@ -4,7 +4,7 @@ using Sentinel.Results;
 namespace Sentinel.Commands
 {
     /// <summary>Starts services under sudo and, with -Wait (the default), waits until the state is verified.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "SentinelService", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Start, "SentinelService", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(ServiceActionResult))]
     public sealed class StartSentinelServiceCommand : ServiceActionCmdlet
     {

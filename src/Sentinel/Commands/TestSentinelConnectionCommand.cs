@@ -7,9 +7,11 @@ using System.Management.Automation;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Completion;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Platform;
 using Sentinel.Results;
 using Sentinel.Services;
@@ -22,16 +24,20 @@ namespace Sentinel.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "SentinelConnection", DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(ConnectionTestResult), typeof(bool))]
-    public sealed class TestSentinelConnectionCommand : ConnectionCmdlet
+    public sealed class TestSentinelConnectionCommand : HostCmdlet
     {
         private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
         /// <summary>Hosts to test; ~/.ssh/config aliases work as with ssh. Default: $env:SSH_HOST, else localhost.
-        /// Not bound from the pipeline: piped inventory entries bind -Name, so their port, user and keys apply.</summary>
+        /// Not bound from the pipeline: piped inventory entries bind -ServerName, so their port, user and keys apply.</summary>
         [Parameter(ParameterSetName = ComputerNameSet, Position = 0)]
         [Alias("HostName", "Host")]
         [ValidateNotNullOrEmpty]
         public override string[]? ComputerName { get; set; }
+
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
 
         /// <summary>Services whose status (`service NAME status` exit code) to check after logging in.</summary>
         [Parameter]
@@ -42,7 +48,8 @@ namespace Sentinel.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        protected override void ProcessRecord()
+        /// <summary>For a session, the path its connection takes is tested afresh with its settings; the session itself is left alone.</summary>
+        protected override void EndProcessing()
         {
             // A name is checked before any host is contacted: it goes into a command line.
             foreach (var service in Service ?? new string[0])
@@ -54,8 +61,8 @@ namespace Sentinel.Commands
             }
 
             var connector = new Connector(Transport);
-            var targets = ResolveTargets();
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, pump, this, "Test-SentinelConnection", async settings =>
+            var targets = ResolveHosts().Select(target => target.Settings).ToList();
+            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Test-SentinelConnection"), async settings =>
             {
                 var steps = await TestAsync(connector, settings, line => pump.Post(() => WriteVerbose(line))).ConfigureAwait(false);
                 var result = new ConnectionTestResult(settings.ComputerName, settings.Port, settings.UserName, steps);

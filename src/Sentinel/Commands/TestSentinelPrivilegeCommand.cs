@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using Sentinel.Completion;
 using Sentinel.Errors;
 using Sentinel.Privileges;
 using Sentinel.Results;
@@ -12,10 +13,14 @@ namespace Sentinel.Commands
     /// sudo, status, docker), whether the login user may do it without a password, with one, or not at all,
     /// from <c>sudo -n -l</c> (never a password), and the sudoers line that would allow what is missing.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SentinelPrivilege")]
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelPrivilege", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(PrivilegeCheckResult))]
-    public sealed class TestSentinelPrivilegeCommand : SessionWorkCmdlet
+    public sealed class TestSentinelPrivilegeCommand : HostCmdlet
     {
+        /// <summary>Inventory servers by name (wildcards allowed); piped Get-SentinelServer output binds here.</summary>
+        [Parameter(ParameterSetName = ServerNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("Name"), SupportsWildcards, ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ServerNameCompleter))]
+        public override string[]? ServerName { get; set; }
+
         /// <summary>Services whose actions to check.</summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -42,17 +47,17 @@ namespace Sentinel.Commands
                 return;
             }
 
-            // One work item per session: the whole check, so sudo -l runs once per host.
-            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => new[] { string.Empty }), async (host, _) =>
+            // The whole check at once per host, so sudo -l runs once.
+            ForEachHost(ResolveHosts(), null, async (host, pump) =>
             {
                 ServiceManager? manager = null;
                 if (services.Length > 0)
                 {
-                    manager = await new ServiceController(host.Session, host.Run, StopToken).ManagerAsync(Manager).ConfigureAwait(false);
+                    manager = await new ServiceController(host, StopToken).ManagerAsync(Manager).ConfigureAwait(false);
                 }
 
-                var results = await new PrivilegeChecker(host.Session, host.Run).CheckAsync(services, manager, Container).ConfigureAwait(false);
-                host.Pump.Post(() =>
+                var results = await new PrivilegeChecker(host, StopToken).CheckAsync(services, manager, Container).ConfigureAwait(false);
+                pump.Post(() =>
                 {
                     foreach (var result in results)
                     {

@@ -10,9 +10,9 @@ namespace Sentinel.Commands
     /// Runs a service's configuration test (nginx -t, sshd -t, apachectl configtest, haproxy -c) under
     /// sudo and returns Valid with the tool's output. Nothing is restarted.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SentinelServiceConfig")]
+    [Cmdlet(VerbsDiagnostic.Test, "SentinelServiceConfig", DefaultParameterSetName = SessionSet)]
     [OutputType(typeof(ServiceConfigTestResult))]
-    public sealed class TestSentinelServiceConfigCommand : SessionWorkCmdlet
+    public sealed class TestSentinelServiceConfigCommand : HostCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -36,10 +36,10 @@ namespace Sentinel.Commands
                 return;
             }
 
-            RunOnSessions(TargetSessions().ToDictionary(s => s, _ => names), async (host, name) =>
+            ForEachItem(ResolveHosts(), _ => names, SudoCredential?.Password, async (host, pump, name) =>
             {
-                var result = await new ServiceController(host.Session, host.Run, StopToken, SudoCredential?.Password).TestConfigAsync(name).ConfigureAwait(false);
-                host.Pump.Post(() => WriteObject(result));
+                var result = await new ServiceController(host, StopToken).TestConfigAsync(name).ConfigureAwait(false);
+                pump.Post(() => WriteObject(result));
             });
         }
     }

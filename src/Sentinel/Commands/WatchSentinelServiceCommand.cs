@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using Sentinel.Connections;
 using Sentinel.Errors;
+using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
 
@@ -42,13 +42,13 @@ namespace Sentinel.Commands
 
         protected override void EndProcessing()
         {
-            var hosts = CollectHosts();
+            var remediator = NewRemediator();
+            var pump = new PipelinePump();
+            var hosts = CollectHosts(pump, remediator);
             if (hosts.Count == 0)
             {
                 return;
             }
-
-            var remediator = NewRemediator();
             var breaker = NewBreaker(hosts.Count);
 
             // Asked once, here, before the watch: -WhatIf (or a "no" to -Confirm) watches without repairing.
@@ -57,16 +57,10 @@ namespace Sentinel.Commands
                 "Repair services while watching?",
                 "Watch-SentinelService");
 
-            var connector = new Connector(Transport);
             try
             {
-                RunPumped(pump =>
+                RunPumped(pump, () =>
                 {
-                    foreach (var host in hosts)
-                    {
-                        host.Attach(this, connector, remediator, pump);
-                    }
-
                     var sink = new WatchSink
                     {
                         Changed = change => pump.Post(() => WriteObject(change)),

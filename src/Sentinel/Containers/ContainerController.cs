@@ -3,30 +3,34 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Containers
 {
     /// <summary>
-    /// Container work on one session with the docker rights operators get: ps, restart, logs, and
+    /// Container work on one host with the docker rights operators get: ps, restart, logs, and
     /// inspect to verify a restart. docker runs as the login user (a member of the docker group).
     /// </summary>
     internal sealed class ContainerController
     {
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
-        private readonly SentinelSession _session;
-        private readonly Func<CommandRequest, Task<CommandResult>> _run;
+        private readonly IRemoteHost _host;
+        private readonly CancellationToken _stop;
 
-        public ContainerController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run)
+        public ContainerController(IRemoteHost host, CancellationToken stop)
         {
-            _session = session;
-            _run = run;
+            _host = host;
+            _stop = stop;
         }
 
-        private string Host => _session.ComputerName;
+        private string Host => _host.ComputerName;
+
+        private Task<CommandResult> RunAsync(CommandRequest request) => _host.RunAsync(request, _stop);
 
         public async Task<List<ContainerStatus>> ListAsync()
         {
@@ -53,7 +57,7 @@ namespace Sentinel.Containers
             // -t is the one spelling every docker CLI takes: 20.10 knows only --time, and 23+ prints
             // a deprecation notice for --time (on stdout, into the result) in favour of --timeout.
             var grace = stopGrace.HasValue ? " -t " + stopGrace.Value.ToString(CultureInfo.InvariantCulture) : string.Empty;
-            var restart = await _run(new CommandRequest($"docker restart{grace} -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
+            var restart = await RunAsync(new CommandRequest($"docker restart{grace} -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
             var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", QueryTimeout).ConfigureAwait(false);
             (string Status, bool Running, DateTime? StartedAt) state;
             try
@@ -81,7 +85,7 @@ namespace Sentinel.Containers
 
         private async Task<CommandResult> RunDockerAsync(string command, TimeSpan timeout, long maxOutputBytes = CommandRequest.DefaultMaxOutputBytes)
         {
-            var result = await _run(new CommandRequest(command) { Timeout = timeout, MaxOutputBytes = maxOutputBytes }).ConfigureAwait(false);
+            var result = await RunAsync(new CommandRequest(command) { Timeout = timeout, MaxOutputBytes = maxOutputBytes }).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw ServiceErrors.DockerFailed(Host, command, result.ExitCode, result.Error);

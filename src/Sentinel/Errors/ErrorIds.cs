@@ -62,6 +62,7 @@ namespace Sentinel.Errors
         public const string UnsafeDestination = "Sentinel.UnsafeDestination";
         public const string UnsafeRemoteName = "Sentinel.UnsafeRemoteName";
         public const string RemoteTreeTooLarge = "Sentinel.RemoteTreeTooLarge";
+        public const string CopyTimeout = "Sentinel.CopyTimeout";
         public const string ServiceLogUnknown = "Sentinel.ServiceLogUnknown";
         public const string ServiceLogFailed = "Sentinel.ServiceLogFailed";
         public const string NoServiceToRepair = "Sentinel.NoServiceToRepair";

@@ -73,6 +73,13 @@ namespace Sentinel.Errors
             $"'{path}' on {computerName} was not copied in full: {reason}.",
             "Copy smaller parts of the tree; a listing or a tree this large is more likely a broken or hostile server than real files.");
 
+        public static SentinelException Timeout(string computerName, string destination, TimeSpan limit) => new SentinelException(
+            ErrorIds.CopyTimeout,
+            ErrorCategory.OperationTimeout,
+            computerName,
+            $"The copy to or from {computerName} ('{destination}') did not finish within {limit.TotalSeconds:0.##} s (-Timeout) and was stopped; what was already in place stays, nothing half-written replaced a file.",
+            "Raise -Timeout for large files or slow links, or check the host: a -Validate command or sha256sum that never ends stalls a copy.");
+
         public static SentinelException InvalidValidate(string validate) => new SentinelException(
             ErrorIds.InvalidArgument,
             ErrorCategory.InvalidArgument,

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Results;
 using Sentinel.Transport;
 
@@ -23,7 +23,11 @@ namespace Sentinel.Files
         /// <summary>Uploads: put files in place under sudo (install, then mv), after uploading them to a private temporary directory.</summary>
         public bool Sudo { get; set; }
 
-        public SecureString? SudoPassword { get; set; }
+        /// <summary>How long any one command of the copy (a hash batch, -Validate, a look at the destination) may run.</summary>
+        public TimeSpan CommandTimeout { get; set; } = DefaultCommandTimeout;
+
+        /// <summary>Without -Timeout, a command of the copy still ends: a host that never answers must not stall it for ever.</summary>
+        public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromMinutes(10);
 
         /// <summary>A command with {} for the new file's quoted path; the destination is replaced only when it exits 0.</summary>
         public string? Validate { get; set; }
@@ -42,12 +46,12 @@ namespace Sentinel.Files
         /// <summary>How long one step that puts a file in place may take; it is not interrupted by a stop, so it must end by itself.</summary>
         public static readonly TimeSpan PlacementTimeout = TimeSpan.FromMinutes(2);
 
-        public CopyContext(SentinelSession session, IFileTransfer transfer, CopyOptions options, Func<CommandRequest, CancellationToken, Task<CommandResult>> run, CancellationToken stop)
+        public CopyContext(IRemoteHost host, IFileTransfer transfer, CopyOptions options, CancellationToken stop)
         {
-            Session = session;
+            Session = host.Session;
             Transfer = transfer;
             Options = options;
-            Run = run;
+            Run = host.RunAsync;
             Stop = stop;
         }
 
@@ -59,7 +63,7 @@ namespace Sentinel.Files
 
         public CopyOptions Options { get; }
 
-        /// <summary>Runs a command on the host (audited by the cmdlet).</summary>
+        /// <summary>Runs a command on the host, audited.</summary>
         public Func<CommandRequest, CancellationToken, Task<CommandResult>> Run { get; }
 
         public CancellationToken Stop { get; }
@@ -83,7 +87,7 @@ namespace Sentinel.Files
         public Task<CommandResult> RunAsync(string command, bool sudo, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
             Verbose($"{Host}: {(sudo ? "sudo " : string.Empty)}{command}");
-            return Run(new CommandRequest(command) { Sudo = sudo, SudoPassword = sudo ? Options.SudoPassword : null, Timeout = timeout, MaxOutputBytes = 1 << 20 }, cancellationToken);
+            return Run(new CommandRequest(command) { Sudo = sudo, Timeout = timeout ?? Options.CommandTimeout, MaxOutputBytes = 1 << 20 }, cancellationToken);
         }
 
         /// <summary>Runs a step that must succeed; a non-zero exit is a FileCopyFailed naming <paramref name="path"/> and what the command said.</summary>

@@ -7,6 +7,7 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.HostKeys;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Keys
@@ -36,9 +37,10 @@ namespace Sentinel.Keys
         private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
         /// <summary>Adds the key unless the file already holds it (same type and blob; comments and options do not count). True when added.</summary>
-        public static async Task<bool> AddAsync(SentinelSession session, PublicKey key, Func<CommandRequest, Task<CommandResult>> run)
+        public static async Task<bool> AddAsync(IRemoteHost host, PublicKey key, CancellationToken cancellationToken)
         {
-            var read = await run(new CommandRequest(ReadCommand) { Timeout = CommandTimeout, MaxOutputBytes = MaxAuthorizedKeysBytes }).ConfigureAwait(false);
+            var session = host.Session;
+            var read = await host.RunAsync(new CommandRequest(ReadCommand) { Timeout = CommandTimeout, MaxOutputBytes = MaxAuthorizedKeysBytes }, cancellationToken).ConfigureAwait(false);
             if (!read.Succeeded)
             {
                 throw KeyErrors.InstallFailed(session.ComputerName, session.UserName, $"read {DisplayPath}", Describe(read));
@@ -54,7 +56,7 @@ namespace Sentinel.Keys
                 return false;
             }
 
-            var append = await run(new CommandRequest(AppendCommand) { Timeout = CommandTimeout, Input = Encoding.UTF8.GetBytes(key.Line + "\n") }).ConfigureAwait(false);
+            var append = await host.RunAsync(new CommandRequest(AppendCommand) { Timeout = CommandTimeout, Input = Encoding.UTF8.GetBytes(key.Line + "\n") }, cancellationToken).ConfigureAwait(false);
             if (!append.Succeeded)
             {
                 throw KeyErrors.InstallFailed(session.ComputerName, session.UserName, $"append the key to {DisplayPath}", Describe(append));

@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Results;
 using Sentinel.Services;
 
@@ -24,18 +26,20 @@ namespace Sentinel.Privileges
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
         private static readonly ServiceAction[] Actions = { ServiceAction.Start, ServiceAction.Stop, ServiceAction.Restart };
 
-        private readonly SentinelSession _session;
-        private readonly Func<CommandRequest, Task<CommandResult>> _run;
+        private readonly IRemoteHost _host;
+        private readonly CancellationToken _stop;
 
-        public PrivilegeChecker(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run)
+        public PrivilegeChecker(IRemoteHost host, CancellationToken stop)
         {
-            _session = session;
-            _run = run;
+            _host = host;
+            _stop = stop;
         }
 
-        private string Host => _session.ComputerName;
+        private string Host => _host.ComputerName;
 
-        private string User => _session.UserName;
+        private string User => _host.Session.UserName;
+
+        private Task<CommandResult> RunAsync(CommandRequest request) => _host.RunAsync(request, _stop);
 
         /// <param name="manager">The host's service manager; needed only when there are services.</param>
         public async Task<IReadOnlyList<PrivilegeCheckResult>> CheckAsync(IReadOnlyList<string> services, ServiceManager? manager, bool container)
@@ -203,7 +207,7 @@ namespace Sentinel.Privileges
                     : $"'{User}' is not in the docker group, and Sentinel runs docker without sudo. Add the user to it (usermod -aG docker {User}); membership of the docker group is equivalent to root.");
         }
 
-        private Task<CommandResult> Run(string command) => _run(new CommandRequest(command) { Timeout = QueryTimeout, MaxOutputBytes = 4 * 1024 * 1024 });
+        private Task<CommandResult> Run(string command) => RunAsync(new CommandRequest(command) { Timeout = QueryTimeout, MaxOutputBytes = 4 * 1024 * 1024 });
 
         private PrivilegeCheckResult Result(Needed needed, ServiceManager? manager, string commandLine, SudoAccess access, string? sudoersLine, string detail) =>
             new PrivilegeCheckResult(Host, User, needed.Service, manager, needed.Action, commandLine, access, sudoersLine, detail);

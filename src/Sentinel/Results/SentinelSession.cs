@@ -31,12 +31,9 @@ namespace Sentinel.Results
         AgentKey,
     }
 
-    /// <summary>An open SSH connection to one host, kept in the runspace's session list.</summary>
+    /// <summary>An open SSH connection to one host, kept in the runspace's session list; its live state is the engine's <see cref="LiveSession"/>.</summary>
     public sealed class SentinelSession
     {
-        private readonly object _gate = new object();
-        private LiveConnection? _connection;
-
         internal SentinelSession(int id, ConnectionSettings settings, LiveConnection connection, string hostKeyFingerprint, string hostKeyAlgorithm, Transport.UserAuthentication? authentication = null, string? hostKeyTrust = null)
         {
             HostKeyTrust = hostKeyTrust;
@@ -55,11 +52,10 @@ namespace Sentinel.Results
 
             Id = id;
             Settings = settings;
-            _connection = connection;
+            Live = new LiveSession(connection);
             HostKeyFingerprint = hostKeyFingerprint;
             HostKeyAlgorithm = hostKeyAlgorithm;
             ServerVersion = connection.Connection.ServerVersion;
-            ConnectedAt = DateTime.Now;
         }
 
         public int Id { get; }
@@ -74,15 +70,13 @@ namespace Sentinel.Results
         {
             get
             {
-                lock (_gate)
+                var connection = Live.Connection;
+                if (connection == null)
                 {
-                    if (_connection == null)
-                    {
-                        return SentinelSessionState.Closed;
-                    }
-
-                    return _connection.IsAlive ? SentinelSessionState.Open : SentinelSessionState.Broken;
+                    return SentinelSessionState.Closed;
                 }
+
+                return connection.IsAlive ? SentinelSessionState.Open : SentinelSessionState.Broken;
             }
         }
 
@@ -112,57 +106,21 @@ namespace Sentinel.Results
 
         public string ServerVersion { get; }
 
-        public DateTime ConnectedAt { get; private set; }
+        public DateTime ConnectedAt => Live.ConnectedAt;
 
         /// <summary>How many times a command reconnected this session after its connection broke.</summary>
-        public int Reconnects { get; private set; }
+        public int Reconnects => Live.Reconnects;
 
         internal ConnectionSettings Settings { get; }
 
+        internal LiveSession Live { get; }
+
         /// <summary>The connection, or null once closed.</summary>
-        internal LiveConnection? Connection
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _connection;
-                }
-            }
-        }
+        internal LiveConnection? Connection => Live.Connection;
 
-        /// <summary>Puts a new connection in place of a broken one; false when the session was closed meanwhile.</summary>
-        internal bool Replace(LiveConnection connection)
-        {
-            LiveConnection? broken;
-            lock (_gate)
-            {
-                if (_connection == null)
-                {
-                    return false;
-                }
+        internal bool Replace(LiveConnection connection) => Live.Replace(connection);
 
-                broken = _connection;
-                _connection = connection;
-                ConnectedAt = DateTime.Now;
-                Reconnects++;
-            }
-
-            broken.Dispose();
-            return true;
-        }
-
-        internal void Close()
-        {
-            LiveConnection? connection;
-            lock (_gate)
-            {
-                connection = _connection;
-                _connection = null;
-            }
-
-            connection?.Dispose();
-        }
+        internal void Close() => Live.Close();
 
         public override string ToString() => $"{Id}: {UserName}@{ComputerName}:{Port} ({State})";
     }

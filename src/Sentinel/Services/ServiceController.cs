@@ -1,20 +1,18 @@
 using System;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Security;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
 using Sentinel.Execution;
+using Sentinel.Hosts;
 using Sentinel.Results;
 
 namespace Sentinel.Services
 {
     /// <summary>
-    /// Service work on one session: manager detection (once per session), status, configuration
-    /// tests and verified actions. Commands go through <paramref name="run"/>, so the engine does
-    /// not care how they reach the host.
+    /// Service work on one host: manager detection (once per session, kept on it), status,
+    /// configuration tests and verified actions, each command run (and audited) by the host.
     /// </summary>
     internal sealed class ServiceController
     {
@@ -22,23 +20,19 @@ namespace Sentinel.Services
         public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
-        private static readonly ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>> DetectedManagers = new ConditionalWeakTable<SentinelSession, StrongBox<ServiceManager>>();
-
-        private readonly SentinelSession _session;
-        private readonly Func<CommandRequest, Task<CommandResult>> _run;
+        private readonly IRemoteHost _host;
         private readonly CancellationToken _stop;
-        private readonly SecureString? _sudoPassword;
 
-        /// <param name="sudoPassword">What to give sudo when it asks; null gives the session's login password.</param>
-        public ServiceController(SentinelSession session, Func<CommandRequest, Task<CommandResult>> run, CancellationToken stop, SecureString? sudoPassword = null)
+        /// <param name="stop">Ends the commands and the waits.</param>
+        public ServiceController(IRemoteHost host, CancellationToken stop)
         {
-            _session = session;
-            _run = run;
+            _host = host;
             _stop = stop;
-            _sudoPassword = sudoPassword;
         }
 
-        private string Host => _session.ComputerName;
+        private string Host => _host.ComputerName;
+
+        private Task<CommandResult> RunAsync(CommandRequest request) => _host.RunAsync(request, _stop);
 
         public async Task<ServiceManager> ManagerAsync(ServiceManager? forced)
         {
@@ -47,28 +41,22 @@ namespace Sentinel.Services
                 return forced.Value;
             }
 
-            lock (DetectedManagers)
+            var live = _host.Session.Live;
+            if (live.ServiceManager is ServiceManager known)
             {
-                if (DetectedManagers.TryGetValue(_session, out var known))
-                {
-                    return known.Value;
-                }
+                return known;
             }
 
-            var result = await _run(new CommandRequest(ServiceCommands.DetectManager) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            var result = await RunAsync(new CommandRequest(ServiceCommands.DetectManager) { Timeout = QueryTimeout }).ConfigureAwait(false);
             var manager = ServiceCommands.ManagerFromExitCode(result.ExitCode) ?? ServiceManager.SysV;
-            lock (DetectedManagers)
-            {
-                DetectedManagers.Remove(_session);
-                DetectedManagers.Add(_session, new StrongBox<ServiceManager>(manager));
-            }
+            live.ServiceManager = manager;
 
             return manager;
         }
 
         public async Task<ServiceStatus> StatusAsync(ServiceManager manager, string name)
         {
-            var result = await _run(new CommandRequest(ServiceCommands.Status(manager, name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            var result = await RunAsync(new CommandRequest(ServiceCommands.Status(manager, name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
             if (manager == ServiceManager.Systemd)
             {
                 return result.Succeeded
@@ -78,7 +66,7 @@ namespace Sentinel.Services
 
             if (!ServiceCommands.IsDefinite(manager, result.ExitCode))
             {
-                var exists = await _run(new CommandRequest(ServiceCommands.InitScriptExists(name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                var exists = await RunAsync(new CommandRequest(ServiceCommands.InitScriptExists(name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
                 if (exists.ExitCode == 1)
                 {
                     return new ServiceStatus(Host, name, manager, ServiceState.NotFound);
@@ -97,7 +85,7 @@ namespace Sentinel.Services
                 return new ServiceConfigTestResult(Host, name, null, null, null, string.Empty);
             }
 
-            var result = await _run(Privileged(command, QueryTimeout)).ConfigureAwait(false);
+            var result = await RunAsync(Privileged(command, QueryTimeout)).ConfigureAwait(false);
             return new ServiceConfigTestResult(Host, name, command, result.Succeeded, result.ExitCode, result.Output + result.Error);
         }
 
@@ -113,14 +101,14 @@ namespace Sentinel.Services
             bool sudo;
             if (manager == ServiceManager.Systemd)
             {
-                var readable = await _run(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                var readable = await RunAsync(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = QueryTimeout }).ConfigureAwait(false);
                 (source, command, sudo) = ("journal", ServiceLogs.Journal(name, tail, since), readable.ExitCode != ServiceLogs.Readable);
             }
             else
             {
                 var files = ServiceLogs.FilesFor(name);
                 var found = files.Count == 0 ? null
-                    : ServiceLogs.FromProbe(files, (await _run(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = QueryTimeout }).ConfigureAwait(false)).ExitCode);
+                    : ServiceLogs.FromProbe(files, (await RunAsync(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = QueryTimeout }).ConfigureAwait(false)).ExitCode);
                 if (found == null)
                 {
                     throw RemediationErrors.LogUnknown(Host, name, manager.ToString());
@@ -131,7 +119,7 @@ namespace Sentinel.Services
 
             var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
             request.MaxOutputBytes = maxOutputBytes;
-            var result = await _run(request).ConfigureAwait(false);
+            var result = await RunAsync(request).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw ServiceErrors.LogFailed(Host, name, command, result.ExitCode, result.Error);
@@ -162,7 +150,7 @@ namespace Sentinel.Services
                 }
             }
 
-            var run = await _run(Privileged(ServiceCommands.Action(manager, name, action), timeout)).ConfigureAwait(false);
+            var run = await RunAsync(Privileged(ServiceCommands.Action(manager, name, action), timeout)).ConfigureAwait(false);
             if (!run.Succeeded)
             {
                 var after = await StatusAsync(manager, name).ConfigureAwait(false);
@@ -186,7 +174,6 @@ namespace Sentinel.Services
         private CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
         {
             Sudo = true,
-            SudoPassword = _sudoPassword ?? _session.Settings.Password,
             Timeout = timeout,
         };
 

@@ -39,6 +39,70 @@ namespace Sentinel.Tests.Commands
             Assert.NotEmpty(type.GetCustomAttributes<OutputTypeAttribute>());
         }
 
+        /// <summary>Every cmdlet that works on hosts; a new one belongs here and on <see cref="HostCmdlet"/>.</summary>
+        public static TheoryData<string> HostCmdletNames() => new TheoryData<string>
+        {
+            "Invoke-SentinelCommand", "Test-SentinelConnection", "Copy-SentinelItem",
+            "Get-SentinelService", "Start-SentinelService", "Stop-SentinelService", "Restart-SentinelService",
+            "Get-SentinelServiceLog", "Test-SentinelServiceConfig", "Repair-SentinelService", "Watch-SentinelService",
+            "Get-SentinelContainer", "Get-SentinelContainerLog", "Restart-SentinelContainer",
+            "Install-SentinelKey", "Test-SentinelPrivilege",
+        };
+
+        private static readonly string[] TargetParameters =
+        {
+            "Session", "ComputerName", "ServerName", "Server", "Tag", "Port", "UserName", "Credential", "KeyFile", "CertificateFile",
+            "KeyPassphrase", "ConnectTimeout", "HostKeyPolicy", "KnownHostsFile", "JumpHost", "JumpHostCredential", "ConfigFile",
+            "KeyExchange", "Cipher", "ThrottleLimit",
+        };
+
+        private static CommandMetadata Metadata(string name) => new CommandMetadata(Cmdlets.Single(t =>
+        {
+            var attribute = t.GetCustomAttribute<CmdletAttribute>()!;
+            return $"{attribute.VerbName}-{attribute.NounName}" == name;
+        }));
+
+        [Theory]
+        [MemberData(nameof(HostCmdletNames))]
+        public void EveryHostCmdletTakesTheSameTargetParameters(string name)
+        {
+            var parameters = Metadata(name).Parameters;
+            foreach (var parameter in TargetParameters)
+            {
+                Assert.True(parameters.ContainsKey(parameter), $"{name} lacks -{parameter}");
+            }
+
+            Assert.Contains("Session", parameters["Session"].ParameterSets.Keys);
+            Assert.Contains("ComputerName", parameters["ComputerName"].ParameterSets.Keys);
+            Assert.Contains("ServerName", parameters["ServerName"].ParameterSets.Keys);
+            Assert.True(parameters["Server"].ParameterSets["ServerName"].ValueFromPipeline, $"{name}: Get-SentinelServer output must pipe in");
+            Assert.Contains("Tag", parameters["Tag"].ParameterSets.Keys);
+            Assert.True(parameters["Session"].ParameterSets["Session"].ValueFromPipeline, $"{name}: sessions must pipe in");
+            Assert.Contains("HostName", parameters["ComputerName"].Aliases);
+        }
+
+        [Theory]
+        [MemberData(nameof(HostCmdletNames))]
+        public void NameIsTheServerOnlyWhereNothingElseIsNamed(string name)
+        {
+            var parameters = Metadata(name).Parameters;
+            var nameIsTheServer = parameters["ServerName"].Aliases.Contains("Name");
+            var namesAThing = parameters.ContainsKey("Name");
+            Assert.True(nameIsTheServer != namesAThing, $"{name}: -Name must mean one thing");
+            Assert.Equal(
+                new[] { "Copy-SentinelItem", "Invoke-SentinelCommand", "Test-SentinelConnection", "Test-SentinelPrivilege", "Install-SentinelKey" }.Contains(name),
+                nameIsTheServer);
+        }
+
+        [Fact]
+        public void ConnectNamesInventoryServersAsTheHostCmdletsDo()
+        {
+            var parameters = Metadata("Connect-SentinelServer").Parameters;
+            Assert.Contains("Name", parameters["ServerName"].Aliases);
+            Assert.True(parameters["Server"].ParameterSets["ServerName"].ValueFromPipeline);
+            Assert.Contains("Tag", parameters.Keys);
+        }
+
         private static PowerShell NewShell()
         {
             var state = InitialSessionState.CreateDefault2();

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Commands;
+using Sentinel.Pipeline;
 using Sentinel.Tests.Fakes;
 using Xunit;
 

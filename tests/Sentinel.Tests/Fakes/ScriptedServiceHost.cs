@@ -32,7 +32,7 @@ namespace Sentinel.Tests.Fakes
 
         public SentinelSession Session { get; } = NewSession();
 
-        public ServiceController Controller() => new ServiceController(Session, Run, CancellationToken.None);
+        public ServiceController Controller() => new ServiceController(new ScriptedRemoteHost(Session, (request, _) => Run(request)), CancellationToken.None);
 
         public IReadOnlyList<string> Commands
         {

@@ -45,8 +45,7 @@ namespace Sentinel.Tests.Files
         {
             var results = new List<FileCopyResult>();
             var errors = new List<SentinelException>();
-            var session = new SentinelSession(1, new ConnectionSettings("web01", "web01", 22, "ops"), new LiveConnection(new ScriptedConnection(), new KeepAliveSettings(TimeSpan.Zero, 3)), "SHA256:test", "ssh-ed25519");
-            var context = new CopyContext(session, _host, options, _host.Run, stop) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
+            var context = new CopyContext(new ScriptedRemoteHost(ScriptedRemoteHost.NewSession(), _host.Run), _host, options, stop) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
             await FileUploader.RunAsync(context, new[] { Source(content) }, "/etc/app.conf");
             return (results, errors);
         }

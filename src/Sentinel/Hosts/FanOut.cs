@@ -1,23 +1,22 @@
 using System;
 using System.Collections.Generic;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Sentinel.Commands
+namespace Sentinel.Hosts
 {
     /// <summary>
     /// Runs one piece of work per host, at most ThrottleLimit at a time, each host's outcome posted to
-    /// the pipeline as soon as it is ready, with Write-Progress showing done/total. The work is
+    /// the pipeline as soon as it is ready, and progress reported as hosts finish (done, total). The work is
     /// asynchronous end to end (no blocking connect inside a pool thread), so many hosts cannot
     /// starve the thread pool.
     /// </summary>
     internal static class FanOut
     {
-        public static async Task RunAsync<T>(IReadOnlyList<T> items, int throttleLimit, PipelinePump pump, SentinelCmdlet cmdlet, string activity, Func<T, Task> work, CancellationToken cancellationToken)
+        /// <param name="progress">Told (finished, total) as each host finishes, when there are several; from any thread.</param>
+        public static async Task RunAsync<T>(IReadOnlyList<T> items, int throttleLimit, Action<int, int> progress, Func<T, Task> work, CancellationToken cancellationToken)
         {
             var done = 0;
-            var progress = new ProgressRecord(activity.GetHashCode() & 0x7FFF, activity, $"0 of {items.Count} hosts");
             using (var slots = new SemaphoreSlim(throttleLimit))
             {
                 var tasks = new List<Task>(items.Count);
@@ -38,7 +37,7 @@ namespace Sentinel.Commands
                                 var finished = Interlocked.Increment(ref done);
                                 if (items.Count > 1)
                                 {
-                                    pump.Post(() => ReportProgress(cmdlet, progress, finished, items.Count));
+                                    progress(finished, items.Count);
                                 }
                             }
                         }
@@ -55,14 +54,6 @@ namespace Sentinel.Commands
                     await Task.WhenAll(tasks).ConfigureAwait(false);
                 }
             }
-        }
-
-        private static void ReportProgress(SentinelCmdlet cmdlet, ProgressRecord progress, int finished, int total)
-        {
-            progress.StatusDescription = $"{finished} of {total} hosts";
-            progress.PercentComplete = finished * 100 / total;
-            progress.RecordType = finished == total ? ProgressRecordType.Completed : ProgressRecordType.Processing;
-            cmdlet.WriteProgress(progress);
         }
     }
 }

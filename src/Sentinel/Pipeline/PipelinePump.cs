@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Sentinel.Commands
+namespace Sentinel.Pipeline
 {
     /// <summary>
     /// Lets background work talk to the pipeline. PowerShell allows WriteObject, WriteError and the

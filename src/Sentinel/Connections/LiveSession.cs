@@ -1,0 +1,92 @@
+using System;
+using Sentinel.Results;
+
+namespace Sentinel.Connections
+{
+    /// <summary>
+    /// What changes during a session's life: its connection (replaced on a reconnect, gone once closed),
+    /// when it connected, how often it reconnected, and what Sentinel learnt of the host on it (the
+    /// service manager). The public <see cref="Results.SentinelSession"/> shows it; the engine changes it.
+    /// </summary>
+    internal sealed class LiveSession
+    {
+        private readonly object _gate = new object();
+        private LiveConnection? _connection;
+        private ServiceManager? _serviceManager;
+
+        public LiveSession(LiveConnection connection)
+        {
+            _connection = connection;
+            ConnectedAt = DateTime.Now;
+        }
+
+        public DateTime ConnectedAt { get; private set; }
+
+        public int Reconnects { get; private set; }
+
+        /// <summary>The connection, or null once closed.</summary>
+        public LiveConnection? Connection
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _connection;
+                }
+            }
+        }
+
+        /// <summary>The init system detected on this host, once asked; a reconnect reaches the same host, so it stays.</summary>
+        public ServiceManager? ServiceManager
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _serviceManager;
+                }
+            }
+
+            set
+            {
+                lock (_gate)
+                {
+                    _serviceManager = value;
+                }
+            }
+        }
+
+        /// <summary>Puts a new connection in place of a broken one; false when the session was closed meanwhile.</summary>
+        public bool Replace(LiveConnection connection)
+        {
+            LiveConnection? broken;
+            lock (_gate)
+            {
+                if (_connection == null)
+                {
+                    return false;
+                }
+
+                broken = _connection;
+                _connection = connection;
+                ConnectedAt = DateTime.Now;
+                Reconnects++;
+            }
+
+            broken.Dispose();
+            return true;
+        }
+
+        public void Close()
+        {
+            LiveConnection? connection;
+            lock (_gate)
+            {
+                connection = _connection;
+                _connection = null;
+            }
+
+            connection?.Dispose();
+        }
+    }
+}
