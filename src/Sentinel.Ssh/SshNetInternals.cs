@@ -13,7 +13,7 @@ namespace Sentinel.Ssh
 {
     /// <summary>
     /// Every SSH.NET member the adapter reaches by reflection, in one place, resolved once when the
-    /// adapter first uses SSH.NET; against SSH.NET 2026.0.0, the version pinned in
+    /// adapter first uses SSH.NET; against SSH.NET 2026.0.1, the version pinned in
     /// Directory.Packages.props. A member that does not resolve is null here and named in
     /// <see cref="Missing"/>; SshNetInternalsTests fails on any such name, so an SSH.NET upgrade that
     /// renames one fails the unit tests, not the field. At run time a missing member never weakens
