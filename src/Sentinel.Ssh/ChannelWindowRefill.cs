@@ -1,6 +1,5 @@
 using System;
 using System.Reflection;
-using Renci.SshNet;
 using Renci.SshNet.Messages.Connection;
 
 namespace Sentinel.Ssh

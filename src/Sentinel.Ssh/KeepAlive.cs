@@ -4,7 +4,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Renci.SshNet;
-using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Connection;
 
 namespace Sentinel.Ssh

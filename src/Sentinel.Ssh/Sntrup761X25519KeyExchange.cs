@@ -37,12 +37,12 @@ namespace Sentinel.Ssh
         private readonly EventHandler<MessageEventArgs<KeyExchangeEcdhReplyMessage>> _onReply;
         private readonly byte[] _sntrupSecretKey = new byte[Sntrup761.SecretKeyBytes];
         private readonly byte[] _x25519PrivateKey = new byte[X25519Bytes];
-        private byte[] _clientPayload = new byte[0];
-        private byte[] _serverPayload = new byte[0];
-        private byte[] _clientExchangeValue = new byte[0];
-        private byte[] _serverExchangeValue = new byte[0];
-        private byte[] _hostKey = new byte[0];
-        private byte[] _signature = new byte[0];
+        private byte[] _clientPayload = Array.Empty<byte>();
+        private byte[] _serverPayload = Array.Empty<byte>();
+        private byte[] _clientExchangeValue = Array.Empty<byte>();
+        private byte[] _serverExchangeValue = Array.Empty<byte>();
+        private byte[] _hostKey = Array.Empty<byte>();
+        private byte[] _signature = Array.Empty<byte>();
 
         private Sntrup761X25519KeyExchange(string name)
         {
@@ -121,10 +121,14 @@ namespace Sentinel.Ssh
 
         protected override byte[] Hash(byte[] hashData)
         {
+#if NET8_0_OR_GREATER
+            return SHA512.HashData(hashData);
+#else
             using (var sha = SHA512.Create())
             {
                 return sha.ComputeHash(hashData);
             }
+#endif
         }
 
         protected override bool ValidateExchangeHash() => (bool)Invoke(SshNetInternals.ValidateExchangeHash!, this, _hostKey, _signature)!;

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using Renci.SshNet;
@@ -6,7 +5,6 @@ using Renci.SshNet.Common;
 using Renci.SshNet.Security;
 using Sentinel.Connections;
 using Sentinel.Errors;
-using Sentinel.HostKeys;
 using Sentinel.Platform;
 using Sentinel.Transport;
 

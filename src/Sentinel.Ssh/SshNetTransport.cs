@@ -18,6 +18,8 @@ namespace Sentinel.Ssh
     /// <summary>The transport Sentinel's engine uses, built on SSH.NET. Created by the module loader.</summary>
     internal sealed class SshNetTransport : ISshTransport
     {
+        private static readonly string[] PasswordMethods = { "password", "keyboard-interactive" };
+
         // SSH.NET still offers algorithms OpenSSH's client dropped from its defaults (SHA-1 key
         // exchanges, CBC ciphers): Sentinel offers them only when named explicitly.
         private static readonly string[] Legacy =
@@ -31,9 +33,9 @@ namespace Sentinel.Ssh
         // GCM is managed code, so CTR leads as in SSH.NET's own order.
         private static readonly string[] PreferredCiphers =
 #if NET8_0_OR_GREATER
-            System.Security.Cryptography.AesGcm.IsSupported ? new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com" } : new string[0];
+            System.Security.Cryptography.AesGcm.IsSupported ? new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com" } : Array.Empty<string>();
 #else
-            new string[0];
+            Array.Empty<string>();
 #endif
 
         // Host-key algorithms offered: SSH.NET's table (in OpenSSH's order) without the SHA-1 `ssh-rsa`
@@ -45,7 +47,7 @@ namespace Sentinel.Ssh
         public SshNetTransport()
         {
             var probe = new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe"));
-            KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, new string[0]);
+            KeyExchanges = Describe("key exchange algorithm", probe.KeyExchangeAlgorithms.Keys, Array.Empty<string>());
             Ciphers = Describe("cipher", probe.Encryptions.Keys, PreferredCiphers);
             var modern = probe.HostKeyAlgorithms.Keys.Where(name => SshKeyBlob.PlainKeyType(name) != "ssh-dss" && name != "ssh-rsa" && name != "ssh-rsa-cert-v01@openssh.com").ToArray();
             _hostKeyAlgorithms = modern.Where(name => !SshKeyBlob.IsCertificate(name)).ToArray();
@@ -71,7 +73,7 @@ namespace Sentinel.Ssh
             SshNetInternals.WarnOnce(request.Log);
             Sntrup761X25519KeyExchange.Install(info.KeyExchangeAlgorithms);
             Offer(info.Encryptions, request.Ciphers ?? Ciphers.OfferedByDefault);
-            var hostKeyAlgorithms = (request.ExpectHostCertificate ? _hostCertificateAlgorithms : new string[0])
+            var hostKeyAlgorithms = (request.ExpectHostCertificate ? _hostCertificateAlgorithms : Array.Empty<string>())
                 .Concat(SshKeyBlob.KnownTypesFirst(_hostKeyAlgorithms, request.KnownHostKeyTypes))
                 .ToList();
             Offer(info.HostKeyAlgorithms, hostKeyAlgorithms);
@@ -171,7 +173,7 @@ namespace Sentinel.Ssh
                 case SshAuthenticationException _:
                     var offered = string.Join(", ", request.AgentKeys.Select(k => $"agent {k.Identity.Description}")
                         .Concat(request.Keys.Select(Connections.UserCertificates.Offered))
-                        .Concat(request.Password != null ? new[] { "password", "keyboard-interactive" } : new string[0]));
+                        .Concat(request.Password != null ? PasswordMethods : Array.Empty<string>()));
                     return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, e);
                 case SocketException s:
                     return ConnectionErrors.Failed(host, request.Port, s.Message, e);

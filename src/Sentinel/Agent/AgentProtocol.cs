@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Text;
 using Sentinel.HostKeys;
 
 namespace Sentinel.Agent
@@ -37,7 +36,7 @@ namespace Sentinel.Agent
         public const uint RsaSha2_512 = 4;
 
         /// <summary>A request ready to write: uint32 length, then the type and its body.</summary>
-        public static byte[] IdentitiesRequest() => Frame(RequestIdentities, new byte[0]);
+        public static byte[] IdentitiesRequest() => Frame(RequestIdentities, Array.Empty<byte>());
 
         public static byte[] SignRequestFor(byte[] keyBlob, byte[] data, uint flags)
         {

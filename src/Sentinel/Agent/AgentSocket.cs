@@ -62,7 +62,7 @@ namespace Sentinel.Agent
             }
         }
 
-        private static Stream OpenPipe(string name, TimeSpan timeout)
+        private static NamedPipeClientStream OpenPipe(string name, TimeSpan timeout)
         {
             var pipe = new NamedPipeClientStream(".", name, PipeDirection.InOut, PipeOptions.Asynchronous);
             try
@@ -77,7 +77,7 @@ namespace Sentinel.Agent
             }
         }
 
-        private static Stream OpenUnixSocket(string path, TimeSpan timeout)
+        private static NetworkStream OpenUnixSocket(string path, TimeSpan timeout)
         {
             if (!File.Exists(path))
             {

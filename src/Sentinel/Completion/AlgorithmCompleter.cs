@@ -25,6 +25,7 @@ namespace Sentinel.Completion
             _transport = transport;
         }
 
+        /// <summary>The names that start with the typed word: those offered by default first, then the rest.</summary>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var transport = _transport();

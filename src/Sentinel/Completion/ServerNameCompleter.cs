@@ -12,6 +12,7 @@ namespace Sentinel.Completion
     /// <summary>Tab completion for -Name: the servers in the inventory.</summary>
     public sealed class ServerNameCompleter : IArgumentCompleter
     {
+        /// <summary>The inventory's server names that start with the typed word, with host and tags as the tooltip; none when the file is broken.</summary>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             List<Results.ServerEntry> servers;

@@ -12,6 +12,7 @@ namespace Sentinel.Completion
     /// <summary>Completes a session id (-Id) from the sessions open in the current runspace.</summary>
     public sealed class SessionIdCompleter : IArgumentCompleter
     {
+        /// <summary>The ids of the open sessions whose id or host starts with the typed word.</summary>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             return SessionCompletion.Matching(wordToComplete, session => session.Id.ToString(CultureInfo.InvariantCulture));
@@ -24,6 +25,7 @@ namespace Sentinel.Completion
     /// </summary>
     public sealed class SessionCompleter : IArgumentCompleter
     {
+        /// <summary>A <c>(Get-SentinelSession -Id n)</c> expression for each open session whose id or host starts with the typed word.</summary>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             return SessionCompletion.Matching(wordToComplete, session => $"(Get-SentinelSession -Id {session.Id.ToString(CultureInfo.InvariantCulture)})");

@@ -13,6 +13,8 @@ namespace Sentinel.Connections
     /// </summary>
     internal static class AlgorithmChoice
     {
+        private static readonly char[] Comma = { ',' };
+
         /// <summary>
         /// An explicit parameter: every name must be one the transport implements, or the whole
         /// invocation is wrong, so the error names what is supported.
@@ -95,7 +97,7 @@ namespace Sentinel.Connections
             return chosen;
         }
 
-        private static IEnumerable<string> Split(string list) => list.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()).Where(n => n.Length > 0);
+        private static IEnumerable<string> Split(string list) => list.Split(Comma, StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()).Where(n => n.Length > 0);
 
         private static string? Canonical(string name, AlgorithmSet set) => set.Supported.FirstOrDefault(s => string.Equals(s, name, StringComparison.OrdinalIgnoreCase));
     }

@@ -107,8 +107,10 @@ namespace Sentinel.Connections
 
         public static string DefaultKnownHostsFile => Path.Combine(HomeDirectory, ".ssh", "known_hosts");
 
+        private static readonly string[] DefaultKeyNames = { "id_ed25519", "id_ecdsa", "id_rsa" };
+
         /// <summary>The identities ssh tries when none is named, most modern first.</summary>
-        public static string[] DefaultKeyFiles => new[] { "id_ed25519", "id_ecdsa", "id_rsa" }
+        public static string[] DefaultKeyFiles => DefaultKeyNames
             .Select(name => Path.Combine(HomeDirectory, ".ssh", name))
             .ToArray();
 

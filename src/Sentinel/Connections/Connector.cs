@@ -59,6 +59,8 @@ namespace Sentinel.Connections
     /// </summary>
     internal sealed class Connector
     {
+        private static readonly string[] PasswordMethod = { "password" };
+
         private readonly ISshTransport _transport;
 
         public Connector(ISshTransport transport)
@@ -292,9 +294,9 @@ namespace Sentinel.Connections
             }
 
             attempt.Offered = string.Join(", ", agentKeys.Select(k => $"agent {k.Identity.Description}")
-                .Concat(agentFailure != null ? new[] { $"no agent keys: the agent at '{settings.AgentPath}' failed" } : new string[0])
+                .Concat(agentFailure != null ? new[] { $"no agent keys: the agent at '{settings.AgentPath}' failed" } : Array.Empty<string>())
                 .Concat(keys.Select(UserCertificates.Offered))
-                .Concat(settings.Password != null ? new[] { "password" } : new string[0]));
+                .Concat(settings.Password != null ? PasswordMethod : Array.Empty<string>()));
 
             var knownHosts = KnownHostsFile.Load(settings.KnownHostsFile, settings.ComputerName);
             var verifier = new HostKeyVerifier(settings.HostName, settings.Port, settings.HostKeyPolicy, knownHosts);
@@ -356,7 +358,7 @@ namespace Sentinel.Connections
             var offered = identities.AsEnumerable();
             if (settings.IdentitiesOnly)
             {
-                var named = settings.KeyFiles.Concat(settings.UseDefaultKeys ? ConnectionSettings.DefaultKeyFiles : new string[0])
+                var named = settings.KeyFiles.Concat(settings.UseDefaultKeys ? ConnectionSettings.DefaultKeyFiles : Array.Empty<string>())
                     .Select(PublicKeyFile.TryRead)
                     .Where(blob => blob != null)
                     .ToList();

@@ -11,6 +11,7 @@ namespace Sentinel.Errors
     /// </summary>
     public sealed class SentinelException : Exception, IContainsErrorRecord
     {
+        /// <summary>A failure with its stable id (one of <see cref="ErrorIds"/>), category, host, message and recommended action.</summary>
         public SentinelException(string errorId, ErrorCategory category, string? computerName, string message, string? recommendedAction = null, Exception? innerException = null)
             : base(message, innerException)
         {
@@ -23,6 +24,7 @@ namespace Sentinel.Errors
         /// <summary>Stable id, such as <c>Sentinel.ConnectionTimeout</c>; scripts branch on it.</summary>
         public string ErrorId { get; }
 
+        /// <summary>The PowerShell error category the error record gets.</summary>
         public ErrorCategory Category { get; }
 
         /// <summary>The host the failure concerns, when there is one.</summary>

@@ -352,7 +352,7 @@ namespace Sentinel.Execution
                     stdin.Flush();
 
                     // sudo reads its password a byte at a time up to the newline: what follows is the command's.
-                    WriteAndClose(() => stdin, Request.Input ?? new byte[0]);
+                    WriteAndClose(() => stdin, Request.Input ?? Array.Empty<byte>());
                 }
                 catch (Exception e) when (IsChannelGone(e))
                 {

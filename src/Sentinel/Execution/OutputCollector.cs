@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace Sentinel.Execution
@@ -91,7 +90,7 @@ namespace Sentinel.Execution
             private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
             private readonly StringBuilder _pending = new StringBuilder();
             private readonly Action<string> _onLine;
-            private char[] _chars = new char[0];
+            private char[] _chars = Array.Empty<char>();
 
             public LineSplitter(Action<string> onLine)
             {

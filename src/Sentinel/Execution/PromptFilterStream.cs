@@ -16,8 +16,8 @@ namespace Sentinel.Execution
         private readonly byte[] _prompt;
         private readonly Action _onPrompt;
         private readonly byte[] _buffer = new byte[64 * 1024];
-        private byte[] _heldBack = new byte[0];
-        private byte[] _ready = new byte[0];
+        private byte[] _heldBack = Array.Empty<byte>();
+        private byte[] _ready = Array.Empty<byte>();
         private int _readyOffset;
 
         public PromptFilterStream(Stream inner, byte[] prompt, Action onPrompt)
@@ -52,7 +52,7 @@ namespace Sentinel.Execution
                     }
 
                     _ready = _heldBack;
-                    _heldBack = new byte[0];
+                    _heldBack = Array.Empty<byte>();
                 }
                 else
                 {

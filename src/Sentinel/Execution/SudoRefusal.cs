@@ -20,6 +20,8 @@ namespace Sentinel.Execution
 
     internal static class SudoRefusalReader
     {
+        private static readonly char[] NewLine = { '\n' };
+
         public static SudoRefusal Of(CommandRunner.Attempt attempt) => Of(attempt.Exit.ExitCode, attempt.Output.TotalBytes, attempt.Error.Text(), attempt.Prompts);
 
         public static SudoRefusal OfFirstAttempt(CommandRunner.Attempt attempt) => OfFirstAttempt(attempt.Exit.ExitCode, attempt.Output.TotalBytes, attempt.Error.Text(), attempt.Prompts);
@@ -49,7 +51,7 @@ namespace Sentinel.Execution
                 return SudoRefusal.PasswordWrong;
             }
 
-            var lines = error.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+            var lines = error.Split(NewLine, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
             // The login shell says "sudo: not found"; env says "env: 'sudo': No such file or directory".
             if (exitCode == 127 && lines.Any(l => l.Contains("sudo") && (l.Contains("not found") || l.Contains("No such file or directory"))))
             {

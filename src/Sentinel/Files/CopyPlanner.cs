@@ -20,7 +20,7 @@ namespace Sentinel.Files
             Path = path;
             Name = name;
             Kind = kind;
-            Tree = tree ?? new TreeEntry[0];
+            Tree = tree ?? Array.Empty<TreeEntry>();
             Mode = mode;
         }
 

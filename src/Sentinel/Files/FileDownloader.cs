@@ -223,6 +223,8 @@ namespace Sentinel.Files
     /// </summary>
     internal sealed class RemoteSources
     {
+        private static readonly char[] Slash = { '/' };
+
         /// <summary>Entries one -Path item may list in all (wildcards and -Recurse), and so one listing too.</summary>
         public const int MaxEntries = 200_000;
 
@@ -275,7 +277,7 @@ namespace Sentinel.Files
 
             var absolute = pattern.StartsWith("/", StringComparison.Ordinal);
             var current = new List<string> { absolute ? "/" : string.Empty };
-            foreach (var segment in pattern.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var segment in pattern.Split(Slash, StringSplitOptions.RemoveEmptyEntries))
             {
                 var next = new List<string>();
                 foreach (var directory in current)
@@ -306,7 +308,7 @@ namespace Sentinel.Files
                     var entries = await ListAsync(listed).ConfigureAwait(false);
                     if (entries == null)
                     {
-                        return new string[0];
+                        return Array.Empty<string>();
                     }
 
                     next.AddRange(entries

@@ -27,7 +27,7 @@ namespace Sentinel.Files
         {
             if (_hash == null)
             {
-                _sha.TransformFinalBlock(new byte[0], 0, 0);
+                _sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
                 _hash = Hex(_sha.Hash!);
             }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -53,6 +54,7 @@ namespace Sentinel.HostKeys
             return HostPatterns.Matches(Hosts.Split(','), lookupName);
         }
 
+        [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "OpenSSH hashes known_hosts names with HMAC-SHA1 (HashKnownHosts); matching a line written that way takes the same HMAC.")]
         private static bool HashedNameMatches(string hashed, string lookupName)
         {
             var parts = hashed.Split('|');
@@ -91,6 +93,8 @@ namespace Sentinel.HostKeys
         /// <summary>Far above a known_hosts file of a hundred thousand hosts.</summary>
         internal const long MaxFileChars = 256L * 1024 * 1024;
 
+        private static readonly char[] Blanks = { ' ', '\t' };
+
         private KnownHostsFile(string path, IReadOnlyList<KnownHostEntry> entries)
         {
             Path = path;
@@ -124,7 +128,7 @@ namespace Sentinel.HostKeys
 
                 if (!File.Exists(path))
                 {
-                    return new KnownHostsFile(path, new KnownHostEntry[0]);
+                    return new KnownHostsFile(path, Array.Empty<KnownHostEntry>());
                 }
 
                 using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
@@ -242,7 +246,7 @@ namespace Sentinel.HostKeys
 
         private static KnownHostEntry? ParseLine(string line, int lineNumber)
         {
-            var fields = line.Trim().Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+            var fields = line.Trim().Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0 || fields[0].StartsWith("#", StringComparison.Ordinal))
             {
                 return null;

@@ -12,6 +12,7 @@ namespace Sentinel.HostKeys
     internal static class PublicKeyFile
     {
         private const int MaxBytes = 64 * 1024;
+        private static readonly char[] Blanks = { ' ', '\t' };
 
         /// <summary>The public key of the private key file at <paramref name="privateKeyPath"/>, from <c>&lt;path&gt;.pub</c>; null when there is none.</summary>
         public static byte[]? TryRead(string privateKeyPath) => TryReadLine(privateKeyPath + ".pub");
@@ -39,7 +40,7 @@ namespace Sentinel.HostKeys
         public static byte[]? Parse(string text)
         {
             var line = text.TrimStart('\uFEFF').Split('\n')[0].Trim();
-            var fields = line.Split(new[] { ' ', '\t' }, 3, StringSplitOptions.RemoveEmptyEntries);
+            var fields = line.Split(Blanks, 3, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 2)
             {
                 return null;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 
 namespace Sentinel.HostKeys
 {
@@ -193,7 +192,7 @@ namespace Sentinel.HostKeys
         /// A packed list of strings (principals), or of name/data pairs (options, extensions: only the
         /// names are kept); null when the packing is broken.
         /// </summary>
-        private static IReadOnlyList<string>? Strings(byte[] packed, bool namesOnly)
+        private static List<string>? Strings(byte[] packed, bool namesOnly)
         {
             var reader = new SshWireReader(packed);
             var names = new List<string>();

@@ -68,6 +68,10 @@ namespace Sentinel.Inventory
         private const int MaxFileBytes = 4 * 1024 * 1024;
         private const int MaxWarnings = 50;
 
+        private static readonly char[] HostPatternCharacters = { '*', '?', '!' };
+        private static readonly char[] GlobCharacters = { '*', '?' };
+        private static readonly string[] EveryHost = { "*" };
+
         /// <summary>
         /// Keywords that change where or how ssh would connect, which Sentinel does not implement, with
         /// the values that change nothing (a line with one of those is not worth a warning) and what
@@ -77,24 +81,24 @@ namespace Sentinel.Inventory
         private static readonly Dictionary<string, (string Name, string[] Harmless, string Instead)> Unsupported = new Dictionary<string, (string, string[], string)>(StringComparer.Ordinal)
         {
             ["proxycommand"] = ("ProxyCommand", new[] { "none" }, "Sentinel connects directly (or through ProxyJump), not through the command"),
-            ["hostkeyalias"] = ("HostKeyAlias", new string[0], "host keys are looked up and recorded under the HostName"),
+            ["hostkeyalias"] = ("HostKeyAlias", Array.Empty<string>(), "host keys are looked up and recorded under the HostName"),
             ["pkcs11provider"] = ("PKCS11Provider", new[] { "none" }, "keys on tokens are not offered, only key files"),
             ["securitykeyprovider"] = ("SecurityKeyProvider", new[] { "internal" }, "FIDO security keys are not offered"),
             ["hostbasedauthentication"] = ("HostbasedAuthentication", new[] { "no" }, "host-based authentication is not offered"),
             ["gssapiauthentication"] = ("GSSAPIAuthentication", new[] { "no" }, "GSSAPI (Kerberos) authentication is not offered"),
-            ["preferredauthentications"] = ("PreferredAuthentications", new string[0], "Sentinel offers keys first, then the password, whatever the order written"),
+            ["preferredauthentications"] = ("PreferredAuthentications", Array.Empty<string>(), "Sentinel offers keys first, then the password, whatever the order written"),
             ["passwordauthentication"] = ("PasswordAuthentication", new[] { "yes" }, "a password, when one is given (-Credential, $env:SSH_PASS), is still offered"),
             ["kbdinteractiveauthentication"] = ("KbdInteractiveAuthentication", new[] { "yes" }, "the setting is not read"),
             ["pubkeyauthentication"] = ("PubkeyAuthentication", new[] { "yes", "unbound", "host-bound" }, "key files are still offered"),
             ["canonicalizehostname"] = ("CanonicalizeHostname", new[] { "no" }, "the name is resolved as written, without the CanonicalDomains search"),
             ["addressfamily"] = ("AddressFamily", new[] { "any" }, "every address the name resolves to is tried, IPv4 and IPv6"),
-            ["bindaddress"] = ("BindAddress", new string[0], "the system chooses the local address"),
-            ["bindinterface"] = ("BindInterface", new string[0], "the system chooses the local interface"),
-            ["hostkeyalgorithms"] = ("HostKeyAlgorithms", new string[0], "Sentinel chooses the host key algorithms itself"),
-            ["macs"] = ("MACs", new string[0], "the default MACs are offered"),
-            ["pubkeyacceptedalgorithms"] = ("PubkeyAcceptedAlgorithms", new string[0], "each key is offered with its modern signature algorithms"),
-            ["pubkeyacceptedkeytypes"] = ("PubkeyAcceptedKeyTypes", new string[0], "each key is offered with its modern signature algorithms"),
-            ["globalknownhostsfile"] = ("GlobalKnownHostsFile", new string[0], "only the user's known_hosts file (UserKnownHostsFile, -KnownHostsFile) is read"),
+            ["bindaddress"] = ("BindAddress", Array.Empty<string>(), "the system chooses the local address"),
+            ["bindinterface"] = ("BindInterface", Array.Empty<string>(), "the system chooses the local interface"),
+            ["hostkeyalgorithms"] = ("HostKeyAlgorithms", Array.Empty<string>(), "Sentinel chooses the host key algorithms itself"),
+            ["macs"] = ("MACs", Array.Empty<string>(), "the default MACs are offered"),
+            ["pubkeyacceptedalgorithms"] = ("PubkeyAcceptedAlgorithms", Array.Empty<string>(), "each key is offered with its modern signature algorithms"),
+            ["pubkeyacceptedkeytypes"] = ("PubkeyAcceptedKeyTypes", Array.Empty<string>(), "each key is offered with its modern signature algorithms"),
+            ["globalknownhostsfile"] = ("GlobalKnownHostsFile", Array.Empty<string>(), "only the user's known_hosts file (UserKnownHostsFile, -KnownHostsFile) is read"),
             ["knownhostscommand"] = ("KnownHostsCommand", new[] { "none" }, "the command is not run; only the known_hosts file is read"),
             ["revokedhostkeys"] = ("RevokedHostKeys", new[] { "none" }, "the file is not read; only @revoked lines in known_hosts count"),
             ["verifyhostkeydns"] = ("VerifyHostKeyDNS", new[] { "no" }, "SSHFP records in DNS are not consulted"),
@@ -118,7 +122,7 @@ namespace Sentinel.Inventory
         public IEnumerable<string> HostAliases => _lines
             .Where(l => l.Keyword == "host")
             .SelectMany(l => l.Arguments)
-            .Where(p => p.IndexOfAny(new[] { '*', '?', '!' }) < 0)
+            .Where(p => p.IndexOfAny(HostPatternCharacters) < 0)
             .Distinct(StringComparer.OrdinalIgnoreCase);
 
         public static string DefaultPath => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "config");
@@ -136,7 +140,7 @@ namespace Sentinel.Inventory
             }
             else
             {
-                config.Read(path, new[] { "*" }, 0, null);
+                config.Read(path, EveryHost, 0, null);
             }
 
             return config;
@@ -290,7 +294,7 @@ namespace Sentinel.Inventory
                 var length = new FileInfo(path).Length;
                 if (length == 0)
                 {
-                    return new string[0];
+                    return Array.Empty<string>();
                 }
 
                 if (length > MaxFileBytes)
@@ -345,7 +349,7 @@ namespace Sentinel.Inventory
                         break;
                     case "match":
                         Warn($"{where}: Match blocks are not supported; the lines up to the next Host are ignored.");
-                        block = new string[0];
+                        block = Array.Empty<string>();
                         break;
                     case "include" when depth >= MaxIncludeDepth:
                         Warn($"{where}: Include nested more than {MaxIncludeDepth} deep; ignored.");
@@ -414,7 +418,7 @@ namespace Sentinel.Inventory
             return words;
         }
 
-        private IEnumerable<string> Glob(string pattern, string where)
+        private string[] Glob(string pattern, string where)
         {
             var path = ConnectionSettings.ExpandPath(pattern);
             if (!Path.IsPathRooted(path))
@@ -424,19 +428,19 @@ namespace Sentinel.Inventory
 
             var folder = Path.GetDirectoryName(path)!;
             var name = Path.GetFileName(path);
-            if (name.IndexOfAny(new[] { '*', '?' }) < 0)
+            if (name.IndexOfAny(GlobCharacters) < 0)
             {
                 return new[] { path };
             }
 
             try
             {
-                return Directory.Exists(folder) ? Directory.GetFiles(folder, name).OrderBy(f => f, StringComparer.Ordinal).ToArray() : new string[0];
+                return Directory.Exists(folder) ? Directory.GetFiles(folder, name).OrderBy(f => f, StringComparer.Ordinal).ToArray() : Array.Empty<string>();
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException)
             {
                 _failure ??= $"the folder '{folder}' (Include at {where}) cannot be listed: {e.Message}";
-                return new string[0];
+                return Array.Empty<string>();
             }
         }
 

@@ -129,7 +129,7 @@ namespace Sentinel.Keys
             else
             {
                 body = plain;
-                header.String("none").String("none").String(new byte[0]);
+                header.String("none").String("none").String(Array.Empty<byte>());
             }
 
             var whole = header.UInt32(1).String(PublicBlob(publicKey)).String(body).ToArray();

@@ -18,6 +18,8 @@ namespace Sentinel.Keys
 
         private const int MaxCommentLength = 1024;
 
+        private static readonly char[] Blanks = { ' ', '\t' };
+
         // The key types Sentinel can log in with, so the proof connection can use the key.
         private static readonly HashSet<string> KnownTypes = new HashSet<string>(StringComparer.Ordinal)
         {
@@ -81,7 +83,7 @@ namespace Sentinel.Keys
                 return null;
             }
 
-            var fields = body.Trim().Split(new[] { ' ', '\t' }, 3, StringSplitOptions.RemoveEmptyEntries);
+            var fields = body.Trim().Split(Blanks, 3, StringSplitOptions.RemoveEmptyEntries);
             if (!KnownTypes.Contains(fields[0]))
             {
                 reason = $"'{Shorten(fields[0])}' is not a key type Sentinel installs (options before the key are not accepted either)";
@@ -126,7 +128,7 @@ namespace Sentinel.Keys
 
         private static PublicKey? FromKeyAt(string text)
         {
-            var fields = text.Split(new[] { ' ', '\t' }, 3, StringSplitOptions.RemoveEmptyEntries);
+            var fields = text.Split(Blanks, 3, StringSplitOptions.RemoveEmptyEntries);
             return fields.Length >= 2 && KnownTypes.Contains(fields[0]) ? FromFields(fields[0], fields[1], string.Empty, out _) : null;
         }
 

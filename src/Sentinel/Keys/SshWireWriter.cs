@@ -1,4 +1,4 @@
-using System.IO;
+using System.Collections.Generic;
 using System.Text;
 
 namespace Sentinel.Keys
@@ -6,16 +6,17 @@ namespace Sentinel.Keys
     /// <summary>Writes SSH wire-format values (RFC 4251: uint32 big-endian, length-prefixed strings).</summary>
     internal sealed class SshWireWriter
     {
-        private readonly MemoryStream _buffer = new MemoryStream();
+        // A list, not a MemoryStream: nothing here to dispose.
+        private readonly List<byte> _buffer = new List<byte>();
 
-        public long Length => _buffer.Length;
+        public long Length => _buffer.Count;
 
         public SshWireWriter UInt32(uint value)
         {
-            _buffer.WriteByte((byte)(value >> 24));
-            _buffer.WriteByte((byte)(value >> 16));
-            _buffer.WriteByte((byte)(value >> 8));
-            _buffer.WriteByte((byte)value);
+            _buffer.Add((byte)(value >> 24));
+            _buffer.Add((byte)(value >> 16));
+            _buffer.Add((byte)(value >> 8));
+            _buffer.Add((byte)value);
             return this;
         }
 
@@ -29,13 +30,13 @@ namespace Sentinel.Keys
 
         public SshWireWriter Raw(byte[] value)
         {
-            _buffer.Write(value, 0, value.Length);
+            _buffer.AddRange(value);
             return this;
         }
 
         public SshWireWriter Byte(byte value)
         {
-            _buffer.WriteByte(value);
+            _buffer.Add(value);
             return this;
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -29,7 +30,7 @@ namespace Sentinel.Platform
                 return null;
             }
 
-            return Convert.ToInt32(GetMode.Invoke(null, new object[] { path }));
+            return Convert.ToInt32(GetMode.Invoke(null, new object[] { path }), CultureInfo.InvariantCulture);
         }
 
         public static void TrySet(string path, int mode)

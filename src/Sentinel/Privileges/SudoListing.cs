@@ -149,7 +149,7 @@ namespace Sentinel.Privileges
             return exitCode == 0 && (listing.Rules.Count > 0 || listing.Defaults.Count > 0) ? listing : Empty(SudoListOutcome.Unrecognised);
         }
 
-        private static SudoListing Empty(SudoListOutcome outcome) => new SudoListing(outcome, new string[0], new SudoRule[0]);
+        private static SudoListing Empty(SudoListOutcome outcome) => new SudoListing(outcome, Array.Empty<string>(), Array.Empty<SudoRule>());
 
         private static SudoListing ParseListing(string output)
         {
@@ -198,7 +198,7 @@ namespace Sentinel.Privileges
                 }
             }
 
-            var authenticateOff = new SudoListing(SudoListOutcome.Listed, defaults, new SudoRule[0]).AuthenticateOff;
+            var authenticateOff = new SudoListing(SudoListOutcome.Listed, defaults, Array.Empty<SudoRule>()).AuthenticateOff;
             var rules = ruleTexts.Select(text => ParseRule(text, authenticateOff)).ToList();
             return new SudoListing(SudoListOutcome.Listed, defaults, rules);
         }

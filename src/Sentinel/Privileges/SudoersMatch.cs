@@ -18,6 +18,8 @@ namespace Sentinel.Privileges
     /// </summary>
     internal static class SudoersMatch
     {
+        private static readonly char[] WildcardCharacters = { '*', '?', '[' };
+
         /// <summary>The last entry of the applicable rules that matches the command, with its rule; null when none does.</summary>
         public static (SudoCommandSpec Spec, SudoRule Rule)? Decide(SudoListing listing, string program, IReadOnlyList<string> arguments, Func<string, string, bool> sameFile)
         {
@@ -79,7 +81,7 @@ namespace Sentinel.Privileges
             return arguments.Count > 0 && FnMatch(spec.Arguments, string.Join(" ", arguments), pathName: false);
         }
 
-        public static bool HasWildcard(string text) => text.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        public static bool HasWildcard(string text) => text.IndexOfAny(WildcardCharacters) >= 0;
 
         public static string BaseName(string path) => path.Substring(path.LastIndexOf('/') + 1);
 

@@ -135,7 +135,7 @@ namespace Sentinel.Remediation
             return times;
         }
 
-        private IDisposable LockFile()
+        private FileStream LockFile()
         {
             var deadline = DateTime.UtcNow + LockWait;
             while (true)

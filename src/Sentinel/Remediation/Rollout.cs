@@ -56,6 +56,7 @@ namespace Sentinel.Remediation
                                 continue;
                             }
 
+                            // Not the stop's token: a host given a slot has started, and a started host finishes.
                             tasks.Add(Task.Run(async () =>
                             {
                                 try
@@ -74,7 +75,7 @@ namespace Sentinel.Remediation
                                 {
                                     slots.Release();
                                 }
-                            }));
+                            }, CancellationToken.None));
                         }
                     }
                     finally

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -49,6 +50,7 @@ namespace Sentinel.Remediation
     /// it keeps from repair is reported Skipped, once. What it keeps grows with the number of services,
     /// never with the rounds.
     /// </summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "A SemaphoreSlim needs disposing only once its AvailableWaitHandle has been read, which never happens here.")]
     internal sealed class Watcher
     {
         private readonly IReadOnlyList<IWatchTarget> _targets;
@@ -139,6 +141,7 @@ namespace Sentinel.Remediation
                 foreach (var target in _targets)
                 {
                     await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    // Not the token: a poll given a slot always runs, to release it; the poll itself stops on the token.
                     polls.Add(Task.Run(async () =>
                     {
                         try
@@ -149,7 +152,7 @@ namespace Sentinel.Remediation
                         {
                             slots.Release();
                         }
-                    }));
+                    }, CancellationToken.None));
                 }
 
                 await Task.WhenAll(polls).ConfigureAwait(false);

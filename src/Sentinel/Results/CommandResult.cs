@@ -22,10 +22,13 @@ namespace Sentinel.Results
             Truncated = truncated;
         }
 
+        /// <summary>The host the command ran on, as the session names it.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The Id of the session the command ran on.</summary>
         public int SessionId { get; }
 
+        /// <summary>The command line as given (without Sentinel's sudo wrapping).</summary>
         public string Command { get; }
 
         /// <summary>True when the command ran under sudo.</summary>
@@ -43,18 +46,22 @@ namespace Sentinel.Results
         /// <summary>Standard error, apart from standard output.</summary>
         public string Error { get; }
 
+        /// <summary>When Sentinel started the run (local time).</summary>
         public DateTime StartTime { get; }
 
+        /// <summary>How long the run took, waiting for a channel and sudo's steps included.</summary>
         public TimeSpan Duration { get; }
 
         /// <summary>Bytes the command wrote to standard output, including any not kept.</summary>
         public long OutputBytes { get; }
 
+        /// <summary>Bytes the command wrote to standard error, including any not kept.</summary>
         public long ErrorBytes { get; }
 
         /// <summary>True when Output or Error hold less than the command wrote.</summary>
         public bool Truncated { get; }
 
+        /// <summary>True when the command exited 0.</summary>
         public bool Succeeded => ExitCode == 0;
     }
 }

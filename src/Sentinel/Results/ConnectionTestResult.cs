@@ -16,12 +16,16 @@ namespace Sentinel.Results
             Hint = hint;
         }
 
+        /// <summary>What was checked: TCP, Handshake, Authentication, Command, or Service NAME.</summary>
         public string Step { get; }
 
+        /// <summary>True when the check succeeded.</summary>
         public bool Passed { get; }
 
+        /// <summary>How long the check took.</summary>
         public TimeSpan Duration { get; }
 
+        /// <summary>What the check found, or the error it met.</summary>
         public string Detail { get; }
 
         /// <summary>For a failed step: what to check.</summary>
@@ -39,19 +43,25 @@ namespace Sentinel.Results
             Steps = steps;
         }
 
+        /// <summary>The host tested.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The SSH port tested.</summary>
         public int Port { get; }
 
+        /// <summary>The user the test logged in as.</summary>
         public string UserName { get; }
 
+        /// <summary>True when every step passed.</summary>
         public bool Passed => Steps.All(s => s.Passed);
 
         /// <summary>The first step that failed, or null.</summary>
         public ConnectionTestStep? FailedStep => Steps.FirstOrDefault(s => !s.Passed);
 
+        /// <summary>The steps' durations added up.</summary>
         public TimeSpan Duration => TimeSpan.FromTicks(Steps.Sum(s => s.Duration.Ticks));
 
+        /// <summary>The steps in the order they ran; the test goes no further than a failed TCP, Handshake or Authentication step.</summary>
         public IReadOnlyList<ConnectionTestStep> Steps { get; }
     }
 }

@@ -16,12 +16,16 @@ namespace Sentinel.Results
             Ports = ports;
         }
 
+        /// <summary>The host the container is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The container's name.</summary>
         public string Name { get; }
 
+        /// <summary>The container's full id.</summary>
         public string Id { get; }
 
+        /// <summary>The image the container was created from.</summary>
         public string Image { get; }
 
         /// <summary>docker's state word: running, exited, restarting, paused, created, dead.</summary>
@@ -30,8 +34,10 @@ namespace Sentinel.Results
         /// <summary>docker's human status, such as "Up 4 days".</summary>
         public string Status { get; }
 
+        /// <summary>docker's description of the published ports, empty when none.</summary>
         public string Ports { get; }
 
+        /// <summary>True when State is running.</summary>
         public bool Running => State == "running";
     }
 
@@ -52,10 +58,13 @@ namespace Sentinel.Results
             Error = error;
         }
 
+        /// <summary>The host the container is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The container, as named to the cmdlet.</summary>
         public string Name { get; }
 
+        /// <summary>What was done: Restart.</summary>
         public string Action { get; }
 
         /// <summary>The docker command's exit code; null when a signal ended it.</summary>
@@ -70,10 +79,13 @@ namespace Sentinel.Results
         /// <summary>True when docker exited 0 and the container runs afterwards.</summary>
         public bool Succeeded { get; }
 
+        /// <summary>How long the action took, with the lookup before it and the check after it.</summary>
         public TimeSpan Duration { get; }
 
+        /// <summary>What the docker command wrote to stdout.</summary>
         public string Output { get; }
 
+        /// <summary>What the docker command wrote to stderr.</summary>
         public string Error { get; }
     }
 
@@ -89,8 +101,10 @@ namespace Sentinel.Results
             Truncated = truncated;
         }
 
+        /// <summary>The host the container is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The container, as named to the cmdlet.</summary>
         public string Name { get; }
 
         /// <summary>What the container wrote to stdout.</summary>

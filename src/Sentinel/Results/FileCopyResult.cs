@@ -18,6 +18,7 @@ namespace Sentinel.Results
         Failed,
     }
 
+    /// <summary>Which way Copy-SentinelItem copied.</summary>
     public enum FileCopyDirection
     {
         /// <summary>From this machine to the host.</summary>
@@ -45,17 +46,22 @@ namespace Sentinel.Results
             Message = message;
         }
 
+        /// <summary>The host copied to or from.</summary>
         public string ComputerName { get; }
 
         /// <summary>The session's id; 0 for a connection opened only for this copy (-ComputerName).</summary>
         public int SessionId { get; }
 
+        /// <summary>Whether the file went to the host (Upload) or came from it (Download).</summary>
         public FileCopyDirection Direction { get; }
 
+        /// <summary>The file copied: a local path for an upload, a path on the host for a download.</summary>
         public string Source { get; }
 
+        /// <summary>Where the file went: a path on the host for an upload, a local path for a download.</summary>
         public string Destination { get; }
 
+        /// <summary>What happened to the file.</summary>
         public FileCopyAction Action { get; }
 
         /// <summary>Bytes in the file.</summary>
@@ -64,6 +70,7 @@ namespace Sentinel.Results
         /// <summary>The file's SHA-256 in lower-case hex (as sha256sum prints it); null when not known.</summary>
         public string? Sha256 { get; }
 
+        /// <summary>How long this file's copy took.</summary>
         public TimeSpan Duration { get; }
 
         /// <summary>Where -Backup kept the previous file; null when no backup was made.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Sentinel.Results
 {
     /// <summary>A key pair New-SentinelKey wrote.</summary>
@@ -20,11 +22,13 @@ namespace Sentinel.Results
         /// <summary>The public key file: Path with .pub.</summary>
         public string PublicKeyPath { get; }
 
+        /// <summary>The key's type: ssh-ed25519.</summary>
         public string KeyType { get; }
 
         /// <summary>As ssh-keygen -l prints it: <c>SHA256:...</c>.</summary>
         public string Fingerprint { get; }
 
+        /// <summary>The comment at the end of the public key line.</summary>
         public string Comment { get; }
 
         /// <summary>True when the private key is encrypted with the passphrase (aes256-ctr, bcrypt_pbkdf).</summary>
@@ -60,22 +64,29 @@ namespace Sentinel.Results
             VerifyError = verifyError;
         }
 
+        /// <summary>The host the key was installed on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The SSH port of the host.</summary>
         public int Port { get; }
 
         /// <summary>The login user whose authorized_keys got the key.</summary>
         public string UserName { get; }
 
         /// <summary>Where the key went, as the user's path: <c>~/.ssh/authorized_keys</c>.</summary>
+        [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "A result property: PowerShell shows, formats and selects instance properties only.")]
         public string Path => Keys.KeyInstaller.DisplayPath;
 
+        /// <summary>The installed key's type, such as ssh-ed25519.</summary>
         public string KeyType { get; }
 
+        /// <summary>The installed key's fingerprint, as ssh-keygen -l prints it: <c>SHA256:...</c>.</summary>
         public string Fingerprint { get; }
 
+        /// <summary>The installed key's comment.</summary>
         public string Comment { get; }
 
+        /// <summary>Whether the key was added or already there.</summary>
         public KeyInstallStatus Status { get; }
 
         /// <summary>True when a fresh connection offering only the private key logged in.</summary>

@@ -22,11 +22,22 @@ namespace Sentinel.Results
     /// <summary>The actions Test-SentinelPrivilege checks.</summary>
     public enum PrivilegeAction
     {
+        /// <summary>Reading a service's status.</summary>
         Status,
+
+        /// <summary>Starting a service.</summary>
         Start,
+
+        /// <summary>Stopping a service.</summary>
         Stop,
+
+        /// <summary>Restarting a service.</summary>
         Restart,
+
+        /// <summary>Testing a service's configuration (nginx -t, sshd -t, ...).</summary>
         ConfigTest,
+
+        /// <summary>Running docker (as a member of the docker group).</summary>
         Docker,
     }
 
@@ -46,20 +57,25 @@ namespace Sentinel.Results
             Detail = detail;
         }
 
+        /// <summary>The host checked.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The login user whose rights were checked.</summary>
         public string UserName { get; }
 
         /// <summary>The service the action is for; null for docker.</summary>
         public string? Service { get; }
 
+        /// <summary>The host's service manager; null for docker.</summary>
         public ServiceManager? Manager { get; }
 
+        /// <summary>The action checked.</summary>
         public PrivilegeAction Action { get; }
 
         /// <summary>The command as sudo (or the login shell, for status and docker) receives it: <c>/usr/sbin/service nginx restart</c>.</summary>
         public string Command { get; }
 
+        /// <summary>Whether, and how, the user may run the command.</summary>
         public SudoAccess Access { get; }
 
         /// <summary>Allowed without a password, by any means (true for NotNeeded and NoPassword).</summary>

@@ -42,15 +42,19 @@ namespace Sentinel.Results
             Batch = batch;
         }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
-        /// <summary>The service.</summary>
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
+        /// <summary>The service's state before any action.</summary>
         public ServiceState StateBefore { get; }
 
+        /// <summary>What was done.</summary>
         public RemediationAction Action { get; }
 
+        /// <summary>The service's state at the end.</summary>
         public ServiceState StateAfter { get; }
 
         /// <summary>Why this action: begins with a stable word (Running, Stopped, BudgetExhausted, BreakerTripped, CanaryFailed, ConfigInvalid, DiedAfterStart, ...), then the detail.</summary>
@@ -62,6 +66,7 @@ namespace Sentinel.Results
         /// <summary>When the work on this service began (local time).</summary>
         public DateTime StartTime { get; }
 
+        /// <summary>How long the work on this service took, the settle time included.</summary>
         public TimeSpan Duration { get; }
 
         /// <summary>The rolling batch the host was in (1 is the canary); 0 for Watch-SentinelService.</summary>
@@ -91,13 +96,16 @@ namespace Sentinel.Results
         /// <summary>The polling round, from 1.</summary>
         public int Round { get; }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
         /// <summary>The state seen before; null on the first round.</summary>
         public ServiceState? PreviousState { get; }
 
+        /// <summary>The state now seen.</summary>
         public ServiceState State { get; }
 
         /// <summary>Why the state is Unknown when the host could not be asked (the error's message); else empty.</summary>
@@ -117,8 +125,10 @@ namespace Sentinel.Results
             Truncated = truncated;
         }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
         /// <summary>Where the lines come from: <c>journal</c> (journalctl -u) or the log file's path.</summary>

@@ -5,26 +5,45 @@ namespace Sentinel.Results
     /// <summary>The init system that manages services on a host.</summary>
     public enum ServiceManager
     {
+        /// <summary>systemd (systemctl).</summary>
         Systemd,
+
+        /// <summary>SysV init scripts (service).</summary>
         SysV,
+
+        /// <summary>OpenRC (rc-service).</summary>
         OpenRC,
     }
 
     /// <summary>A service's state, judged from the manager's exit codes or properties.</summary>
     public enum ServiceState
     {
+        /// <summary>Not settled (starting or stopping), no clear answer from the manager, or a host that could not be asked.</summary>
         Unknown,
+
+        /// <summary>Running (systemd: active or reloading).</summary>
         Running,
+
+        /// <summary>Not running, and not failed (systemd: inactive).</summary>
         Stopped,
+
+        /// <summary>Dead after a crash or a failed start (systemd: failed; an init script: exit 1 or 2; OpenRC: crashed).</summary>
         Failed,
+
+        /// <summary>The host has no such service.</summary>
         NotFound,
     }
 
     /// <summary>What Start-, Stop- and Restart-SentinelService do.</summary>
     public enum ServiceAction
     {
+        /// <summary>Start the service.</summary>
         Start,
+
+        /// <summary>Stop the service.</summary>
         Stop,
+
+        /// <summary>Restart the service.</summary>
         Restart,
     }
 
@@ -42,12 +61,16 @@ namespace Sentinel.Results
             SubState = subState;
         }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
+        /// <summary>The host's service manager.</summary>
         public ServiceManager Manager { get; }
 
+        /// <summary>The service's state.</summary>
         public ServiceState State { get; }
 
         /// <summary>The main process id, where the manager tracks one (systemd).</summary>
@@ -76,19 +99,25 @@ namespace Sentinel.Results
             Error = error;
         }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
+        /// <summary>The action asked for.</summary>
         public ServiceAction Action { get; }
 
+        /// <summary>The service's state before the action.</summary>
         public ServiceState StateBefore { get; }
 
+        /// <summary>The service's state at the end: after -Wait's polling, or as before when the action did not run.</summary>
         public ServiceState StateAfter { get; }
 
         /// <summary>True when the action exited 0 and (with -Wait) the service reached the wanted state.</summary>
         public bool Succeeded { get; }
 
+        /// <summary>How long it all took: the status checks, any configuration test, the action and the -Wait polling.</summary>
         public TimeSpan Duration { get; }
 
         /// <summary>Standard output of the action (or of the refusing configuration test).</summary>
@@ -111,8 +140,10 @@ namespace Sentinel.Results
             Output = output;
         }
 
+        /// <summary>The host the service is on.</summary>
         public string ComputerName { get; }
 
+        /// <summary>The service's name.</summary>
         public string Name { get; }
 
         /// <summary>The test that ran; null when Sentinel knows no test for this service.</summary>
@@ -121,6 +152,7 @@ namespace Sentinel.Results
         /// <summary>True when the test exited 0; null when there is no test for this service.</summary>
         public bool? Valid { get; }
 
+        /// <summary>The test's exit code; null when no test ran or a signal ended it.</summary>
         public int? ExitCode { get; }
 
         /// <summary>What the test printed, stdout then stderr (these tools report on stderr).</summary>

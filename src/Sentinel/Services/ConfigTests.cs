@@ -1,5 +1,3 @@
-using System;
-
 namespace Sentinel.Services
 {
     /// <summary>Which command tests a service's configuration; run under sudo (the tools read root-only files).</summary>

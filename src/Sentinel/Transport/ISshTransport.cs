@@ -186,7 +186,7 @@ namespace Sentinel.Transport
         /// the transport offers their host-key algorithms first, as OpenSSH does, so that the server
         /// shows a key Sentinel can verify.
         /// </summary>
-        public IReadOnlyList<string> KnownHostKeyTypes { get; set; } = new string[0];
+        public IReadOnlyList<string> KnownHostKeyTypes { get; set; } = Array.Empty<string>();
 
         /// <summary>True when a <c>@cert-authority</c> line matches the host: host certificates are then asked for first.</summary>
         public bool ExpectHostCertificate { get; set; }
