@@ -13,7 +13,8 @@ namespace Sentinel.Ssh
     /// <summary>
     /// Builds SSH.NET's authentication methods for a request, in ssh's order: agent identities, key
     /// files, the password, and the password again for keyboard-interactive prompts. Records which
-    /// method and key the server accepted, for the session object.
+    /// method and key the server accepted, for the session object, and what it answered when it
+    /// refused, for the error.
     /// </summary>
     internal sealed class SshNetAuthentication
     {
@@ -21,6 +22,9 @@ namespace Sentinel.Ssh
         private readonly object _gate = new object();
         private (byte[] Blob, string Source, bool Agent)? _lastSigned;
         private volatile bool _passwordRefused;
+        private readonly List<string> _offered = new List<string>();
+        private readonly List<string> _partialSuccess = new List<string>();
+        private string[]? _allowed;
 
         public SshNetAuthentication(SshConnectRequest request)
         {
@@ -45,7 +49,28 @@ namespace Sentinel.Ssh
                 methods.Add(new KeyboardInteractive(_request, this));
             }
 
+            _offered.AddRange(methods.Select(m => m.Name));
             return methods.ToArray();
+        }
+
+        /// <summary>
+        /// What the server answered to the methods that ran; when none ran (the server accepts none of
+        /// those offered), SSH.NET's error names the list the server gave. Null when it cannot be known.
+        /// </summary>
+        public AuthenticationRefusal? Refusal(SshAuthenticationException e)
+        {
+            lock (_gate)
+            {
+                var allowed = _allowed ?? NoSuitableMethod(e.Message);
+                return allowed == null ? null : new AuthenticationRefusal(_offered.ToArray(), allowed, _partialSuccess.ToArray());
+            }
+        }
+
+        /// <summary>The server's list in SSH.NET's "No suitable authentication method found to complete authentication (publickey)."</summary>
+        private static string[]? NoSuitableMethod(string message)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(message, @"^No suitable authentication method found to complete authentication \(([^()]*)\)\.$");
+            return match.Success ? match.Groups[1].Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : null;
         }
 
         private void Signed(byte[] blob, string source, bool agent)
@@ -125,7 +150,7 @@ namespace Sentinel.Ssh
                 _owner = owner;
             }
 
-            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Key);
+            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Key, this);
         }
 
         private sealed class Password : PasswordAuthenticationMethod
@@ -140,7 +165,7 @@ namespace Sentinel.Ssh
 
             public override AuthenticationResult Authenticate(Session session)
             {
-                var result = _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Password);
+                var result = _owner.Record(base.Authenticate(session), UserAuthenticationMethod.Password, this);
                 _owner._passwordRefused |= result == AuthenticationResult.Failure;
                 return result;
             }
@@ -165,7 +190,7 @@ namespace Sentinel.Ssh
                 AuthenticationPrompt += Answer;
             }
 
-            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.KeyboardInteractive);
+            public override AuthenticationResult Authenticate(Session session) => _owner.Record(base.Authenticate(session), UserAuthenticationMethod.KeyboardInteractive, this);
 
             private void Answer(object? sender, AuthenticationPromptEventArgs e)
             {
@@ -192,11 +217,23 @@ namespace Sentinel.Ssh
             }
         }
 
-        private AuthenticationResult Record(AuthenticationResult result, UserAuthenticationMethod method)
+        private AuthenticationResult Record(AuthenticationResult result, UserAuthenticationMethod method, AuthenticationMethod ran)
         {
             if (result == AuthenticationResult.Success)
             {
                 Succeeded(method);
+                return result;
+            }
+
+            // The server's SSH_MSG_USERAUTH_FAILURE: the methods that can continue, and whether this one
+            // counted as one step of several.
+            lock (_gate)
+            {
+                _allowed = ran.AllowedAuthentications ?? _allowed;
+                if (result == AuthenticationResult.PartialSuccess)
+                {
+                    _partialSuccess.Add(ran.Name);
+                }
             }
 
             return result;

@@ -64,7 +64,8 @@ namespace Sentinel.Ssh
         public async Task<ISshConnection> ConnectAsync(SshConnectRequest request, CancellationToken cancellationToken)
         {
             byte[]? password = request.Password != null ? Secrets.ToUtf8(request.Password) : null;
-            var methods = new SshNetAuthentication(request).Methods(password);
+            var authentication = new SshNetAuthentication(request);
+            var methods = authentication.Methods(password);
             var info = new ConnectionInfo(request.Address, request.DialPort, request.UserName, methods)
             {
                 Timeout = request.Timeout,
@@ -112,7 +113,7 @@ namespace Sentinel.Ssh
                         throw ConnectionErrors.Timeout(request.ComputerName, request.Port, request.Timeout, e);
                     }
 
-                    throw Translate(e, request);
+                    throw Translate(e, request, authentication);
                 }
                 finally
                 {
@@ -160,7 +161,7 @@ namespace Sentinel.Ssh
             }
         }
 
-        private static Exception Translate(Exception e, SshConnectRequest request)
+        private static Exception Translate(Exception e, SshConnectRequest request, SshNetAuthentication authentication)
         {
             var host = request.ComputerName;
             switch (e)
@@ -170,11 +171,11 @@ namespace Sentinel.Ssh
                 case SocketException s when s.SocketErrorCode == SocketError.TimedOut:
                 case SshOperationTimeoutException _:
                     return ConnectionErrors.Timeout(host, request.Port, request.Timeout, e);
-                case SshAuthenticationException _:
+                case SshAuthenticationException refused:
                     var offered = string.Join(", ", request.AgentKeys.Select(k => $"agent {k.Identity.Description}")
                         .Concat(request.Keys.Select(Connections.UserCertificates.Offered))
                         .Concat(request.Password != null ? PasswordMethods : Array.Empty<string>()));
-                    return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, e);
+                    return ConnectionErrors.AuthenticationFailed(host, request.UserName, offered, authentication.Refusal(refused), e);
                 case SocketException s:
                     return ConnectionErrors.Failed(host, request.Port, s.Message, e);
                 case SshConnectionException c:

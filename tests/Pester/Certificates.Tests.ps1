@@ -203,6 +203,23 @@ Describe 'host certificates' {
         @(Get-Content $knownHosts).Count | Should -Be 1
     }
 
+    It 'connects under Strict with a @cert-authority line for the name without the port (<Pattern>), as ssh does' -ForEach @(
+        @{ Pattern = '127.0.0.*' }, @{ Pattern = '127.0.0.1' }
+    ) {
+        # The lab is never on port 22: ssh falls back from [127.0.0.1]:port to the bare name for CA lines too.
+        $lab.Port | Should -Not -Be 22
+        $knownHosts = New-CaKnownHosts "@cert-authority $Pattern $(Get-Content "$ca.pub")"
+        $session = Connect-SentinelServer @strict -KnownHostsFile $knownHosts
+        $session.HostKeyAlgorithm | Should -BeLike '*-cert-v01@openssh.com'
+        $session.HostKeyTrust | Should -BeLike "certificate 'lab-host'*$caFingerprint*line 1 ('$($lab.ComputerName)' without the port, as ssh falls back)"
+        @(Get-Content $knownHosts).Count | Should -Be 1
+
+        $output = & ssh -v -i $userKey -p $lab.Port -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes `
+            -o UserKnownHostsFile=$knownHosts -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout=10 -F /dev/null "$($lab.UserName)@$($lab.ComputerName)" true 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        ($output -join "`n") | Should -BeLike '*found matching key w/out port*'
+    }
+
     It 'does not ask for the certificate when no @cert-authority line matches the host' {
         $knownHosts = New-TestKnownHostsFile
         $session = Connect-SentinelServer @strict -KnownHostsFile $knownHosts -HostKeyPolicy AcceptNew

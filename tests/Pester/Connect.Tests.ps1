@@ -111,6 +111,81 @@ Import-Module '$ModulePath'
     }
 }
 
+Describe 'Connect-SentinelServer authentication failures say what the server accepts' {
+    # As ssh's "Permission denied (publickey)": the error names the methods the server accepts (its
+    # USERAUTH_FAILURE list), hints only at those, and explains a partial success (AuthenticationMethods).
+    BeforeAll {
+        $keyOnly = Start-SentinelLab -NoNginx -ExtraConfig 'PasswordAuthentication no', 'KbdInteractiveAuthentication no'
+        $keyAndPassword = Start-SentinelLab -NoNginx -ExtraConfig 'AuthenticationMethods publickey,password'
+        $savedHome = $env:HOME; $savedSock = $env:SSH_AUTH_SOCK; $savedPass = $env:SSH_PASS
+        # No default key in ~/.ssh and no agent: each test offers exactly what it names.
+        $env:HOME = Join-Path $TestDrive 'authentication-home'
+        New-Item -ItemType Directory -Path $env:HOME | Out-Null
+        $env:SSH_AUTH_SOCK = $null; $env:SSH_PASS = $null
+        $wrong = [pscredential]::new($keyOnly.UserName, (ConvertTo-SecureString 'Not-The-Password-9' -AsPlainText -Force))
+
+        function Get-ConnectFailure {
+            param([Parameter(Mandatory)]$Lab, [hashtable]$With)
+            $failure = $null
+            Connect-SentinelServer -ComputerName $Lab.ComputerName -Port $Lab.Port -KnownHostsFile (New-TestKnownHostsFile) -ConnectTimeout 10 @With -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+            @($failure).Count | Should -Be 1
+            $failure[0]
+        }
+
+        function Invoke-Ssh {
+            param([Parameter(Mandatory)]$Lab, [string[]]$Options)
+            $output = & ssh -p $Lab.Port -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null `
+                -o ConnectTimeout=10 -F /dev/null @Options "$($Lab.UserName)@$($Lab.ComputerName)" true 2>&1
+            $output -join "`n"
+        }
+    }
+    AfterAll {
+        Get-SentinelSession | Disconnect-SentinelServer
+        $env:HOME = $savedHome; $env:SSH_AUTH_SOCK = $savedSock; $env:SSH_PASS = $savedPass
+        Stop-SentinelLab -Lab $keyOnly
+        Stop-SentinelLab -Lab $keyAndPassword
+    }
+
+    It 'says a publickey-only server refused the password with Permission denied (publickey), as ssh, and hints at a key' {
+        $failure = Get-ConnectFailure -Lab $keyOnly -With @{ Credential = (Get-SentinelLabCredential -Lab $keyOnly) }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'Sentinel.AuthenticationFailed,*'
+        $failure.Exception.Message | Should -BeLike "*refused to authenticate 'sentinel' (offered: password, keyboard-interactive): Permission denied (publickey)*"
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike "The server accepts only publickey for 'sentinel', so the password was not sent: pass -KeyFile*ssh-agent*"
+        $failure.ErrorDetails.RecommendedAction | Should -Not -BeLike '*Check the user name*'
+        Invoke-Ssh -Lab $keyOnly -Options '-o', 'PubkeyAuthentication=no' | Should -BeLike '*Permission denied (publickey)*'
+    }
+
+    It 'gives Test-SentinelConnection the same hint for it' {
+        $result = Test-SentinelConnection -ComputerName $keyOnly.ComputerName -Port $keyOnly.Port -Credential $wrong -KnownHostsFile (New-TestKnownHostsFile)
+        $result.FailedStep.Step | Should -Be 'Authentication'
+        $result.FailedStep.Detail | Should -BeLike '*Permission denied (publickey)*'
+        $result.FailedStep.Hint | Should -BeLike '*accepts only publickey*-KeyFile*'
+        $result.FailedStep.Hint | Should -Not -BeLike '*Check the user name*'
+    }
+
+    It 'explains a key accepted where AuthenticationMethods requires the password too' {
+        $failure = Get-ConnectFailure -Lab $keyAndPassword -With @{ KeyFile = $keyAndPassword.KeyPath }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'Sentinel.AuthenticationFailed,*'
+        $failure.Exception.Message | Should -BeLike "*accepted the key of 'sentinel' but requires also password (offered: publickey ssh-ed25519 *)."
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike '*requires a password as well as the key (AuthenticationMethods*-Credential*'
+        Get-Content $keyAndPassword.LogPath | Select-String 'Partial publickey for sentinel' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'says the password was refused when the key was accepted and the password was wrong' {
+        $failure = Get-ConnectFailure -Lab $keyAndPassword -With @{ KeyFile = $keyAndPassword.KeyPath; Credential = $wrong }
+        $failure.Exception.Message | Should -BeLike "*accepted the key of 'sentinel' but requires also password*; the password was refused."
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike "Check the password of 'sentinel'*"
+        Get-ErrorText $failure | Should -Not -BeLike '*Not-The-Password-9*'
+    }
+
+    It 'connects with the key and the password together' {
+        $session = Connect-SentinelServer -ComputerName $keyAndPassword.ComputerName -Port $keyAndPassword.Port -KnownHostsFile (New-TestKnownHostsFile) `
+            -KeyFile $keyAndPassword.KeyPath -Credential (Get-SentinelLabCredential -Lab $keyAndPassword) -ErrorAction Stop
+        $session.State | Should -Be 'Open'
+        (Invoke-SentinelCommand 'whoami' -Session $session).Output.Trim() | Should -Be 'sentinel'
+    }
+}
+
 Describe 'Connect-SentinelServer host keys' {
     BeforeAll {
         # This block changes the host key, so it has an sshd of its own.

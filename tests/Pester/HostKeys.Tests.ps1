@@ -150,6 +150,102 @@ Describe 'A host known only by a key type it no longer offers' {
     }
 }
 
+Describe 'A host on another port than 22, known by its name without the port' {
+    # ssh looks a host on port P up as [host]:P and, finding no line of that name, tries the line of the
+    # bare name: it trusts the very key there ("found matching key w/out port"), and takes another key
+    # there as a new key, not a changed one. Each case is cross-checked with ssh itself.
+    BeforeAll {
+        $lab = Start-SentinelLab -NoNginx
+        $lab.Port | Should -Not -Be 22
+        $labKey = (Get-Content "$($lab.HostKeyPath).pub").Split(' ')[0..1] -join ' '
+        $labFingerprint = Get-HostKeyFingerprint "$($lab.HostKeyPath).pub"
+        $retired = Join-Path $TestDrive 'retired_port_ed25519'
+        & ssh-keygen -q -t ed25519 -N '' -C retired -f $retired
+        $retiredKey = (Get-Content "$retired.pub").Split(' ')[0..1] -join ' '
+        $retiredFingerprint = Get-HostKeyFingerprint "$retired.pub"
+
+        function New-BareKnownHosts {
+            param([string[]]$Lines)
+            $path = New-TestKnownHostsFile
+            [System.IO.File]::WriteAllLines($path, $Lines)
+            $path
+        }
+
+        function Invoke-Ssh {
+            # ssh's verdict on the same file: its exit code and its -v story.
+            param([string]$KnownHostsFile, [string]$Strict)
+            $output = & ssh -v -i $lab.KeyPath -p $lab.Port -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=$Strict `
+                -o UserKnownHostsFile=$KnownHostsFile -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout=10 -F /dev/null "$($lab.UserName)@$($lab.ComputerName)" true 2>&1
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
+        }
+    }
+    AfterAll { Stop-SentinelLab -Lab $lab }
+    AfterEach { Get-SentinelSession | Disconnect-SentinelServer }
+
+    It 'connects under Strict with the key under the bare name, says so, and records nothing; ssh agrees' {
+        $knownHosts = New-BareKnownHosts "# bare", "$($lab.ComputerName) $labKey"
+        $before = Get-FileHashText $knownHosts
+        $result = Connect-Lab -Lab $lab -KnownHostsFile $knownHosts -Policy Strict
+        $result.Error | Should -BeNullOrEmpty
+        $result.Session.State | Should -Be 'Open'
+        $result.Session.HostKeyTrust | Should -Be "known key, '$knownHosts' line 2 ('$($lab.ComputerName)' without the port, as ssh falls back)"
+        $result.Verbose | Should -BeLike "*Host key ssh-ed25519 $labFingerprint*matches '$knownHosts' line 2 ('$($lab.ComputerName)' without the port*"
+        Get-FileHashText $knownHosts | Should -Be $before
+
+        $ssh = Invoke-Ssh -KnownHostsFile $knownHosts -Strict yes
+        $ssh.ExitCode | Should -Be 0 -Because $ssh.Output
+        $ssh.Output | Should -BeLike '*found matching key w/out port*'
+    }
+
+    It 'refuses another key under the bare name under Strict as unknown, not changed, as ssh does' {
+        $knownHosts = New-BareKnownHosts "$($lab.ComputerName) $retiredKey"
+        $before = Get-FileHashText $knownHosts
+        $result = Connect-Lab -Lab $lab -KnownHostsFile $knownHosts -Policy Strict
+        $result.Session | Should -BeNullOrEmpty
+        $result.Error.FullyQualifiedErrorId | Should -BeLike 'Sentinel.HostKeyUnknown,*'
+        $result.Error.Exception.Message | Should -BeLike "*``[$($lab.ComputerName)``]:$($lab.Port) (ssh-ed25519 $labFingerprint)*'$($lab.ComputerName)' without the port (line 1) holds another key, ssh-ed25519 $retiredFingerprint*"
+        Get-FileHashText $knownHosts | Should -Be $before
+
+        $ssh = Invoke-Ssh -KnownHostsFile $knownHosts -Strict yes
+        $ssh.ExitCode | Should -Not -Be 0
+        $ssh.Output | Should -BeLike "*No ED25519 host key is known for ``[$($lab.ComputerName)``]:$($lab.Port) and you have requested strict checking*"
+        $ssh.Output | Should -Not -BeLike '*HOST IDENTIFICATION HAS CHANGED*'
+    }
+
+    It 'takes it as new under AcceptNew and records it for [host]:port beside the bare line, as ssh does' {
+        $knownHosts = New-BareKnownHosts "$($lab.ComputerName) $retiredKey"
+        $result = Connect-Lab -Lab $lab -KnownHostsFile $knownHosts -Policy AcceptNew
+        $result.Error | Should -BeNullOrEmpty
+        $result.Session.HostKeyTrust | Should -BeLike 'new key*'
+        Get-Content $knownHosts | Should -Be @("$($lab.ComputerName) $retiredKey", "[$($lab.ComputerName)]:$($lab.Port) $labKey")
+
+        $bySsh = New-BareKnownHosts "$($lab.ComputerName) $retiredKey"
+        $ssh = Invoke-Ssh -KnownHostsFile $bySsh -Strict accept-new
+        $ssh.ExitCode | Should -Be 0 -Because $ssh.Output
+        Get-Content $bySsh | Should -Be (Get-Content $knownHosts)
+    }
+
+    It 'refuses a key @revoked under the bare name under <_> (ssh warns and, under accept-new, adds it)' -ForEach 'Strict', 'AcceptNew' {
+        $knownHosts = New-BareKnownHosts "@revoked $($lab.ComputerName) $labKey"
+        $before = Get-FileHashText $knownHosts
+        $result = Connect-Lab -Lab $lab -KnownHostsFile $knownHosts -Policy $_
+        $result.Session | Should -BeNullOrEmpty
+        $result.Error.FullyQualifiedErrorId | Should -BeLike 'Sentinel.HostKeyRevoked,*'
+        Get-FileHashText $knownHosts | Should -Be $before
+    }
+
+    It 'refuses a changed key under [host]:port whatever the bare name holds' {
+        $knownHosts = New-BareKnownHosts "[$($lab.ComputerName)]:$($lab.Port) $retiredKey", "$($lab.ComputerName) $labKey"
+        $result = Connect-Lab -Lab $lab -KnownHostsFile $knownHosts -Policy Strict
+        $result.Error.FullyQualifiedErrorId | Should -BeLike 'Sentinel.HostKeyMismatch,*'
+        $result.Error.Exception.Message | Should -BeLike "*line 1 expects ssh-ed25519 $retiredFingerprint*"
+
+        $ssh = Invoke-Ssh -KnownHostsFile $knownHosts -Strict yes
+        $ssh.ExitCode | Should -Not -Be 0
+        $ssh.Output | Should -BeLike '*REMOTE HOST IDENTIFICATION HAS CHANGED*'
+    }
+}
+
 Describe 'An unreadable known_hosts file' {
     BeforeAll { $lab = Start-SentinelLab -NoNginx }
     AfterAll { Stop-SentinelLab -Lab $lab }

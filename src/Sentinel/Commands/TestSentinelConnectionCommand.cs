@@ -12,7 +12,6 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.Hosts;
-using Sentinel.Platform;
 using Sentinel.Results;
 using Sentinel.Services;
 
@@ -183,28 +182,12 @@ namespace Sentinel.Commands
             var authentication = attempt.Elapsed - handshake;
             if (error != null)
             {
-                steps.Add(Step("Authentication", false, authentication, error.Message, AuthenticationHint(attempt)));
+                steps.Add(Step("Authentication", false, authentication, error.Message, attempt.AuthenticationHint()));
                 return false;
             }
 
             steps.Add(Step("Authentication", true, authentication, $"'{attempt.Settings.UserName}' accepted (offered {attempt.Offered})"));
             return true;
-        }
-
-        private static string AuthenticationHint(ConnectAttempt attempt)
-        {
-            var hints = new List<string> { $"Check the user name ('{attempt.Settings.UserName}') and the password." };
-            foreach (var key in attempt.Settings.KeyFiles)
-            {
-                var mode = UnixPermissions.TryGet(key);
-                if (mode.HasValue && (mode.Value & Convert.ToInt32("077", 8)) != 0)
-                {
-                    hints.Add($"The key file '{key}' is readable by other users (mode {Convert.ToString(mode.Value, 8)}); OpenSSH refuses such keys: chmod 600 '{key}'.");
-                }
-            }
-
-            hints.Add("For a key, check that its public half (.pub) is in ~/.ssh/authorized_keys of that user on the host, and that the folder is not writable by others.");
-            return string.Join(" ", hints);
         }
 
         private async Task RunStepAsync(SentinelSession session, List<ConnectionTestStep> steps, string name, string command, Func<CommandResult, ConnectionTestStep> judge)

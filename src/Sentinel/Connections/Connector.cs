@@ -45,6 +45,29 @@ namespace Sentinel.Connections
         public ISshConnection Succeeded() => Connection ?? throw Error!;
 
         /// <summary>
+        /// What to do about this attempt's authentication error: the error's own hint (which knows what
+        /// the server accepts, or which prompt it asked), and for a refusal any key file OpenSSH would
+        /// refuse to use because others can read it.
+        /// </summary>
+        public string AuthenticationHint()
+        {
+            var hints = new List<string> { Error?.RecommendedAction ?? string.Empty };
+            if (Error?.ErrorId == ErrorIds.AuthenticationFailed)
+            {
+                foreach (var key in Settings.KeyFiles)
+                {
+                    var mode = Platform.UnixPermissions.TryGet(key);
+                    if (mode.HasValue && (mode.Value & Convert.ToInt32("077", 8)) != 0)
+                    {
+                        hints.Add($"The key file '{key}' is readable by other users (mode {Convert.ToString(mode.Value, 8)}); OpenSSH refuses such keys: chmod 600 '{key}'.");
+                    }
+                }
+            }
+
+            return string.Join(" ", hints.Where(h => h.Length > 0));
+        }
+
+        /// <summary>
         /// A session on this attempt's connection that no session store lists: a cmdlet's own, for one
         /// piece of work. Throws the attempt's error when it did not connect.
         /// </summary>

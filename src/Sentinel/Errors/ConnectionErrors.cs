@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
+using Sentinel.Transport;
 
 namespace Sentinel.Errors
 {
@@ -42,13 +45,81 @@ namespace Sentinel.Errors
             "Check the spelling of the host name and the DNS or /etc/hosts entry for it.",
             inner);
 
-        public static SentinelException AuthenticationFailed(string computerName, string userName, string offered, Exception? inner = null) => new SentinelException(
-            ErrorIds.AuthenticationFailed,
-            ErrorCategory.AuthenticationError,
-            computerName,
-            $"{computerName} refused to authenticate '{userName}' (offered: {offered}).",
-            "Check the user name and password; for a key, check that its public half is in the user's ~/.ssh/authorized_keys on the host and that the key file is the right one.",
-            inner);
+        /// <summary>
+        /// The server refused. With its answer (<paramref name="refusal"/>) the message names the methods it
+        /// accepts, as ssh's "Permission denied (publickey)", or what a partial success still needs, and
+        /// the hint is about those: no password hint for a server that takes no password.
+        /// </summary>
+        public static SentinelException AuthenticationFailed(string computerName, string userName, string offered, AuthenticationRefusal? refusal = null, Exception? inner = null)
+        {
+            if (refusal == null)
+            {
+                return new SentinelException(
+                    ErrorIds.AuthenticationFailed,
+                    ErrorCategory.AuthenticationError,
+                    computerName,
+                    $"{computerName} refused to authenticate '{userName}' (offered: {offered}).",
+                    "Check the user name and password; for a key, check that its public half is in the user's ~/.ssh/authorized_keys on the host and that the key file is the right one.",
+                    inner);
+            }
+
+            var allowed = refusal.Allowed;
+            var takesKey = allowed.Contains(AuthenticationRefusal.PublicKey);
+            var takesPassword = allowed.Contains(AuthenticationRefusal.Password) || allowed.Contains(AuthenticationRefusal.KeyboardInteractive);
+            var offeredKey = refusal.Offered.Contains(AuthenticationRefusal.PublicKey);
+            var offeredPassword = refusal.Offered.Contains(AuthenticationRefusal.Password);
+            var accepts = allowed.Count == 0 ? "no method" : string.Join(", ", allowed);
+            string message;
+            string action;
+            if (refusal.PartialSuccess.Count > 0)
+            {
+                var first = refusal.PartialSuccess.Contains(AuthenticationRefusal.PublicKey) ? "the key" : "the password";
+                var refused = takesPassword && offeredPassword ? "; the password was refused" : takesKey && offeredKey ? "; the keys offered were refused" : string.Empty;
+                message = $"{computerName} accepted {first} of '{userName}' but requires also {string.Join(" or ", allowed)} (offered: {offered}){refused}.";
+                action = takesPassword && offeredPassword ? $"Check the password of '{userName}': the server requires it as well as the key (AuthenticationMethods on the host)."
+                    : takesPassword ? "The server requires a password as well as the key (AuthenticationMethods on the host): pass -Credential (or set $env:SSH_PASS) together with the key."
+                    : takesKey && !offeredKey ? "The server requires a key as well as the password (AuthenticationMethods on the host): pass -KeyFile or use the ssh-agent, together with -Credential."
+                    : takesKey ? "The server requires one more key (AuthenticationMethods on the host): check that the public half of each key is in the user's ~/.ssh/authorized_keys on the host."
+                    : $"The server requires also {accepts}, which Sentinel does not offer: ask the host's owner to allow publickey or password for this account.";
+            }
+            else
+            {
+                message = $"{computerName} refused to authenticate '{userName}' (offered: {offered}): Permission denied ({string.Join(",", allowed)}), the methods the server accepts.";
+                var hints = new List<string>();
+                if (offeredPassword && takesPassword)
+                {
+                    hints.Add($"Check the user name ('{userName}') and the password.");
+                }
+
+                if (offeredKey && takesKey)
+                {
+                    hints.Add("For a key, check that its public half is in the user's ~/.ssh/authorized_keys on the host and that the key file is the right one.");
+                }
+
+                if (hints.Count == 0)
+                {
+                    hints.Add(takesKey && !takesPassword ? $"The server accepts only {accepts} for '{userName}', so the password was not sent: pass -KeyFile with a key whose public half is in the user's ~/.ssh/authorized_keys on the host, or use the ssh-agent."
+                        : takesPassword ? $"The server does not accept keys for '{userName}' (it accepts {accepts}): pass -Credential or set $env:SSH_PASS."
+                        : $"The server accepts only {accepts}, which Sentinel does not offer.");
+                }
+                else
+                {
+                    if (takesKey && !offeredKey)
+                    {
+                        hints.Add("The server also accepts keys: pass -KeyFile or use the ssh-agent.");
+                    }
+
+                    if (takesPassword && !offeredPassword)
+                    {
+                        hints.Add("The server also accepts a password: pass -Credential or set $env:SSH_PASS.");
+                    }
+                }
+
+                action = string.Join(" ", hints);
+            }
+
+            return new SentinelException(ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, computerName, message, action, inner);
+        }
 
         /// <summary>A keyboard-interactive prompt Sentinel will not answer: it fails at once rather than wait for a person.</summary>
         public static SentinelException PromptUnsupported(string computerName, string userName, string prompt, bool echoed) => new SentinelException(

@@ -53,17 +53,25 @@ namespace Sentinel.HostKeys
     /// <c>@cert-authority</c> line for the host, it is a host certificate whose principals match the
     /// name dialled, valid now, with no critical options and no SHA-1 CA signature. Its CA signature
     /// is checked by the transport (SSH.NET verifies it, and the validity, before asking here). A
-    /// certificate whose CA is not listed is judged by its plain key, as ssh retries it.
+    /// certificate no listed CA vouches for is judged by its plain key, as ssh retries it.
+    /// On a port other than 22 the host's lines are those of <c>[host]:port</c>; when they say nothing
+    /// of the key, ssh tries the lines of the name without the port, for keys and <c>@cert-authority</c>
+    /// lines alike, and trusts only the very key or a CA there ("found matching key w/out port"): another
+    /// key there makes the key new, not changed. Sentinel follows it, and refuses a key or CA
+    /// <c>@revoked</c> there where ssh would go on to take the key as new.
     /// </summary>
     internal sealed class HostKeyVerifier
     {
-        private readonly KnownHostEntry[] _entries;
         private readonly object _gate = new object();
+        private readonly Scope _named;
+        private readonly Scope? _portless;
         private byte[]? _pinnedKey;
-        private readonly KnownHostEntry[] _authorities;
         private KnownHostEntry? _matched;
+        private bool _matchedWithoutPort;
         private KnownHostEntry? _expected;
+        private KnownHostEntry? _otherWithoutPort;
         private SshCertificate? _certificate;
+        private KnownHostEntry? _refusingAuthority;
         private string? _refusal;
 
         public HostKeyVerifier(string computerName, int port, HostKeyPolicy policy, KnownHostsFile knownHosts)
@@ -73,17 +81,23 @@ namespace Sentinel.HostKeys
             Policy = policy;
             KnownHostsPath = knownHosts.Path;
             LookupName = KnownHostsFile.LookupName(computerName, port);
-            var entries = knownHosts.EntriesFor(LookupName).ToArray();
-            _entries = entries.Where(e => !e.CertificateAuthority).ToArray();
-            _authorities = entries.Where(e => e.CertificateAuthority).ToArray();
-            KnownKeyTypes = _entries.Where(e => e.IsHostKey).Select(e => e.KeyType).Distinct().ToArray();
+            _named = new Scope(knownHosts.EntriesFor(LookupName));
+            var portless = KnownHostsFile.LookupName(computerName, 22);
+            _portless = portless == LookupName ? null : new Scope(knownHosts.EntriesFor(portless));
+            PortlessName = portless;
+
+            // The lines without the port count only when [host]:port has no key: with one, a plain key is
+            // known or changed there and ssh never falls back.
+            var keys = _named.HostKeys.Length > 0 || _portless == null ? _named.HostKeys : _portless.HostKeys;
+            KnownKeyTypes = keys.Select(e => e.KeyType).Distinct().ToArray();
         }
 
         /// <summary>
-        /// True when a <c>@cert-authority</c> line matches this host: only then are host certificates asked
-        /// for first (OpenSSH's order_hostkeyalgs), so a host without one is checked exactly as before.
+        /// True when a <c>@cert-authority</c> line matches this host, with or without its port: only then
+        /// are host certificates asked for first (OpenSSH's order_hostkeyalgs; ssh offers certificates
+        /// first anyway), so a host without one is checked exactly as before.
         /// </summary>
-        public bool ExpectsCertificate => _authorities.Length > 0;
+        public bool ExpectsCertificate => _named.Authorities.Length > 0 || _portless?.Authorities.Length > 0;
 
         /// <summary>
         /// How the host was trusted, for the session object: <c>known_hosts line</c>, <c>certificate</c>
@@ -91,8 +105,8 @@ namespace Sentinel.HostKeys
         /// </summary>
         public string Trust => Verdict switch
         {
-            HostKeyVerdict.Known => $"known key, '{KnownHostsPath}' line {_matched!.LineNumber}",
-            HostKeyVerdict.Certified => $"certificate '{_certificate!.KeyId}' (serial {_certificate.Serial}, valid {_certificate.ValidityWindow}) signed by CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)}, '{KnownHostsPath}' line {_matched!.LineNumber}",
+            HostKeyVerdict.Known => $"known key, {MatchedLine}",
+            HostKeyVerdict.Certified => $"certificate '{_certificate!.KeyId}' (serial {_certificate.Serial}, valid {_certificate.ValidityWindow}) signed by CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)}, {MatchedLine}",
             HostKeyVerdict.AcceptedNew => $"new key, accepted (AcceptNew) and recorded in '{KnownHostsPath}'",
             HostKeyVerdict.Unverified => "NOT verified (HostKeyPolicy Ignore)",
             _ => Verdict.ToString(),
@@ -107,6 +121,11 @@ namespace Sentinel.HostKeys
         public string KnownHostsPath { get; }
 
         public string LookupName { get; }
+
+        /// <summary>The host's name without the port (<c>host</c>), which ssh falls back to on other ports.</summary>
+        public string PortlessName { get; }
+
+        private string MatchedLine => $"'{KnownHostsPath}' line {_matched!.LineNumber}{(_matchedWithoutPort ? $" ('{PortlessName}' without the port, as ssh falls back)" : string.Empty)}";
 
         /// <summary>Key types known_hosts holds for this host, in file order: the transport offers their algorithms first.</summary>
         public IReadOnlyList<string> KnownKeyTypes { get; }
@@ -161,8 +180,11 @@ namespace Sentinel.HostKeys
             // certificate of the same key is the same host.
             OfferedFingerprint = Fingerprint.Sha256(SshCertificate.TryParse(offer.Blob)?.PublicKey ?? offer.Blob);
             _matched = null;
+            _matchedWithoutPort = false;
             _expected = null;
+            _otherWithoutPort = null;
             _certificate = null;
+            _refusingAuthority = null;
             _refusal = null;
             Verdict = Decide(offer);
             return Verdict == HostKeyVerdict.Known || Verdict == HostKeyVerdict.Certified || Verdict == HostKeyVerdict.AcceptedNew || Verdict == HostKeyVerdict.Unverified;
@@ -175,51 +197,104 @@ namespace Sentinel.HostKeys
                 return HostKeyVerdict.Malformed;
             }
 
-            var keyType = offer.KeyType;
-            var key = offer.Blob;
-            if (SshKeyBlob.IsCertificate(keyType))
+            if (SshKeyBlob.IsCertificate(offer.KeyType))
             {
                 _certificate = SshCertificate.TryParse(offer.Blob);
                 if (_certificate == null)
                 {
                     return HostKeyVerdict.Malformed;
                 }
+            }
 
-                if (_entries.Any(e => e.Revoked && e.Key.SequenceEqual(_certificate.SignatureKey)))
+            var verdict = Check(_named, _certificate != null, offer.Blob, offer.KeyType)!.Value;
+
+            // A certificate a listed CA refused (expired, another name) stays refused unless its key is
+            // itself known; Sentinel does not take it as new under AcceptNew as ssh would.
+            var rescued = verdict == HostKeyVerdict.Known || verdict == HostKeyVerdict.Revoked;
+            return _refusingAuthority != null && !rescued ? HostKeyVerdict.CertificateRefused : verdict;
+        }
+
+        /// <summary>
+        /// One pass of ssh's check_host_key over the lines of one name: the certificate (when
+        /// <paramref name="asCertificate"/>), then its plain key. At the name with the port, a key these
+        /// lines say nothing of is tried under the name without it; there (<paramref name="scope"/> is
+        /// <see cref="_portless"/>) only a trusted or revoked key is an answer, anything else is null.
+        /// </summary>
+        private HostKeyVerdict? Check(Scope scope, bool asCertificate, byte[] offered, string offeredType)
+        {
+            var portless = scope == _portless;
+            if (asCertificate)
+            {
+                var certificate = _certificate!;
+                if (scope.Revokes(certificate.SignatureKey))
                 {
-                    _refusal = $"its CA {SshKeyBlob.KeyType(_certificate.SignatureKey)} {Fingerprint.Sha256(_certificate.SignatureKey)} is marked @revoked";
+                    _refusal = $"its CA {SshKeyBlob.KeyType(certificate.SignatureKey)} {Fingerprint.Sha256(certificate.SignatureKey)} is marked @revoked";
                     return HostKeyVerdict.Revoked;
                 }
 
-                _matched = _authorities.FirstOrDefault(a => a.Key.SequenceEqual(_certificate.SignatureKey));
-                if (_matched != null)
+                if (scope.Revokes(certificate.PublicKey))
                 {
-                    _refusal = CertificateProblem(_certificate);
-                    if (_refusal == null && _entries.Any(e => e.Revoked && e.Key.SequenceEqual(_certificate.PublicKey)))
-                    {
-                        _refusal = $"its key {SshKeyBlob.KeyType(_certificate.PublicKey)} {Fingerprint.Sha256(_certificate.PublicKey)} is marked @revoked";
-                        return HostKeyVerdict.Revoked;
-                    }
-
-                    return _refusal == null ? HostKeyVerdict.Certified : HostKeyVerdict.CertificateRefused;
+                    _refusal = $"its key {SshKeyBlob.KeyType(certificate.PublicKey)} {Fingerprint.Sha256(certificate.PublicKey)} is marked @revoked";
+                    return HostKeyVerdict.Revoked;
                 }
 
-                // No listed CA signed it: judge the key inside, as ssh retries with the plain key.
-                key = _certificate.PublicKey;
-                keyType = SshKeyBlob.KeyType(key)!;
+                var authority = scope.Authorities.FirstOrDefault(a => a.Key.SequenceEqual(certificate.SignatureKey));
+                if (authority != null)
+                {
+                    var problem = CertificateProblem(certificate);
+                    if (problem == null)
+                    {
+                        return Matched(authority, portless, HostKeyVerdict.Certified);
+                    }
+
+                    if (_refusingAuthority == null)
+                    {
+                        _refusingAuthority = authority;
+                        _refusal = problem;
+                    }
+                }
+                else if (!portless && _portless != null)
+                {
+                    var withoutPort = Check(_portless, true, offered, offeredType);
+                    if (withoutPort != null)
+                    {
+                        return withoutPort;
+                    }
+                }
+
+                // No CA of this name vouches for it: ssh retries with the plain key.
+                offered = certificate.PublicKey;
+                offeredType = SshKeyBlob.KeyType(offered)!;
             }
 
-            if (_entries.Any(e => e.Revoked && e.Key.SequenceEqual(key)))
+            if (scope.Revokes(offered))
             {
+                // Of a certificate, say it is its key (not the problem a CA found with it earlier).
+                _refusal = _certificate == null ? null : $"its key {offeredType} {Fingerprint.Sha256(offered)} is marked @revoked";
                 return HostKeyVerdict.Revoked;
             }
 
-            var current = _entries.Where(e => e.IsHostKey).ToArray();
-            var sameType = current.Where(e => e.KeyType == keyType).ToArray();
-            _matched = sameType.FirstOrDefault(e => e.Key.SequenceEqual(key));
-            if (_matched != null)
+            var sameType = scope.HostKeys.Where(e => e.KeyType == offeredType).ToArray();
+            var known = sameType.FirstOrDefault(e => e.Key.SequenceEqual(offered));
+            if (known != null)
             {
-                return HostKeyVerdict.Known;
+                return Matched(known, portless, HostKeyVerdict.Known);
+            }
+
+            if (portless)
+            {
+                // Another key without the port does not make this one changed (ssh checks that name quietly).
+                _otherWithoutPort ??= sameType.FirstOrDefault() ?? scope.HostKeys.FirstOrDefault();
+                return null;
+            }
+
+            if (scope.HostKeys.Length == 0 && _portless != null)
+            {
+                var withoutPort = Check(_portless, false, offered, offeredType);
+                if (withoutPort != null)
+                {
+                    return withoutPort;
+                }
             }
 
             if (Policy == HostKeyPolicy.Ignore)
@@ -236,12 +311,19 @@ namespace Sentinel.HostKeys
             // ssh too calls a key changed when only keys of other types are known for the host
             // (hostfile.c check_hostkeys_by_key_or_type) and refuses it under yes and accept-new: a
             // man in the middle needs no stolen key to show a key of another type.
-            if (current.Length > 0)
+            if (scope.HostKeys.Length > 0)
             {
                 return HostKeyVerdict.OtherTypeKnown;
             }
 
             return Policy == HostKeyPolicy.AcceptNew ? HostKeyVerdict.AcceptedNew : HostKeyVerdict.Unknown;
+        }
+
+        private HostKeyVerdict Matched(KnownHostEntry entry, bool withoutPort, HostKeyVerdict verdict)
+        {
+            _matched = entry;
+            _matchedWithoutPort = withoutPort;
+            return verdict;
         }
 
         /// <summary>Why a certificate from a trusted CA does not hold for this host now (sshkey_cert_check_host), or null.</summary>
@@ -279,7 +361,7 @@ namespace Sentinel.HostKeys
         {
             var what = Verdict switch
             {
-                HostKeyVerdict.Known => $"matches '{KnownHostsPath}' line {_matched!.LineNumber}",
+                HostKeyVerdict.Known => $"matches {MatchedLine}",
                 HostKeyVerdict.Certified => $"is trusted by its {Trust}",
                 HostKeyVerdict.AcceptedNew => "is new and accepted (AcceptNew)",
                 HostKeyVerdict.Unverified => "was NOT verified (HostKeyPolicy Ignore)",
@@ -333,7 +415,7 @@ namespace Sentinel.HostKeys
                         $"HOST KEY CHANGED for {LookupName}: the server offered {offered}, but '{KnownHostsPath}' line {_expected!.LineNumber} expects {_expected.KeyType} {Fingerprint.Sha256(_expected.Key)}. Someone may be intercepting the connection, or the host was reinstalled. Sentinel refused to connect.",
                         $"Confirm the new fingerprint with the host's owner, then remove the old key with: ssh-keygen -R '{LookupName}' -f '{KnownHostsPath}'");
                 case HostKeyVerdict.OtherTypeKnown:
-                    var known = string.Join(", ", _entries.Where(e => !e.Revoked).Select(e => $"{e.KeyType} {Fingerprint.Sha256(e.Key)} (line {e.LineNumber})"));
+                    var known = string.Join(", ", _named.HostKeys.Select(e => $"{e.KeyType} {Fingerprint.Sha256(e.Key)} (line {e.LineNumber})"));
                     return new SentinelException(
                         ErrorIds.HostKeyMismatch,
                         ErrorCategory.SecurityError,
@@ -341,11 +423,14 @@ namespace Sentinel.HostKeys
                         $"HOST KEY CHANGED for {LookupName}: the server offered {offered}, but '{KnownHostsPath}' knows this host only by {known}, and the server offered none of those types. Someone may be intercepting the connection, or the host was reinstalled. Sentinel refused to connect, as ssh does.",
                         $"Confirm the {Offered?.KeyType} fingerprint with the host's owner, then add its line to known_hosts (ssh-keyscan -t {Offered?.KeyType} -p {Port.ToString(CultureInfo.InvariantCulture)} {ComputerName} prints it) or remove the old keys with: ssh-keygen -R '{LookupName}' -f '{KnownHostsPath}'");
                 case HostKeyVerdict.Unknown:
+                    var otherWithoutPort = _otherWithoutPort == null
+                        ? string.Empty
+                        : $" The entry for '{PortlessName}' without the port (line {_otherWithoutPort.LineNumber}) holds another key, {_otherWithoutPort.KeyType} {Fingerprint.Sha256(_otherWithoutPort.Key)}: like ssh, Sentinel falls back to it only for the very key offered.";
                     return new SentinelException(
                         ErrorIds.HostKeyUnknown,
                         ErrorCategory.SecurityError,
                         ComputerName,
-                        $"The host key of {LookupName} ({offered}) is not in '{KnownHostsPath}', and HostKeyPolicy is Strict.",
+                        $"The host key of {LookupName} ({offered}) is not in '{KnownHostsPath}', and HostKeyPolicy is Strict.{otherWithoutPort}",
                         "Verify the fingerprint with the host's owner, then connect once with -HostKeyPolicy AcceptNew (or add the key to known_hosts).");
                 case HostKeyVerdict.Revoked:
                     return new SentinelException(
@@ -364,12 +449,21 @@ namespace Sentinel.HostKeys
                         ComputerName,
                         $"The host certificate of {LookupName} ({offered}) names this host and is valid now, but its signatures did not verify (the CA's over the certificate, or the server's with its key). Someone may be intercepting the connection. Sentinel refused to connect.",
                         "Ask the host's owner to check the host certificate (ssh-keygen -L -f <cert>) and the CA key in known_hosts.");
+                case HostKeyVerdict.Known when _pinnedKey == null && _refusingAuthority != null:
+                    // Its key is known, but the transport refused the certificate itself (SSH.NET refuses an
+                    // expired one) before Sentinel could fall back to the key as ssh does.
+                    return new SentinelException(
+                        ErrorIds.CertificateInvalid,
+                        ErrorCategory.SecurityError,
+                        ComputerName,
+                        $"The host certificate of {LookupName} ({offered}), signed by the CA of '{KnownHostsPath}' line {_refusingAuthority.LineNumber}, does not hold for this host: {_refusal}. Its key is known ({MatchedLine}), but the SSH library refused the certificate before Sentinel could fall back to the key. Sentinel refused to connect.",
+                        "Ask the host's owner to re-issue the host certificate (ssh-keygen -s <ca> -h -n <names> -V <window>), or check this machine's clock.");
                 case HostKeyVerdict.CertificateRefused:
                     return new SentinelException(
                         ErrorIds.CertificateInvalid,
                         ErrorCategory.SecurityError,
                         ComputerName,
-                        $"The host certificate of {LookupName} ({offered}), signed by the CA of '{KnownHostsPath}' line {_matched!.LineNumber}, does not hold for this host: {_refusal}. Sentinel refused to connect.",
+                        $"The host certificate of {LookupName} ({offered}), signed by the CA of '{KnownHostsPath}' line {_refusingAuthority!.LineNumber}, does not hold for this host: {_refusal}. Sentinel refused to connect.",
                         "Ask the host's owner to re-issue the host certificate (ssh-keygen -s <ca> -h -n <names> -V <window>), or check this machine's clock.");
                 case HostKeyVerdict.Malformed:
                     return new SentinelException(
@@ -381,6 +475,26 @@ namespace Sentinel.HostKeys
                 default:
                     return null;
             }
+        }
+
+        /// <summary>The known_hosts lines of one name: its host keys, its CAs and its revocations.</summary>
+        private sealed class Scope
+        {
+            private readonly KnownHostEntry[] _revoked;
+
+            public Scope(IEnumerable<KnownHostEntry> entries)
+            {
+                var all = entries.ToArray();
+                HostKeys = all.Where(e => e.IsHostKey).ToArray();
+                Authorities = all.Where(e => e.CertificateAuthority).ToArray();
+                _revoked = all.Where(e => e.Revoked).ToArray();
+            }
+
+            public KnownHostEntry[] HostKeys { get; }
+
+            public KnownHostEntry[] Authorities { get; }
+
+            public bool Revokes(byte[] key) => _revoked.Any(e => e.Key.SequenceEqual(key));
         }
     }
 }

@@ -100,6 +100,34 @@ namespace Sentinel.Transport
         public string? KeySource { get; }
     }
 
+    /// <summary>
+    /// What the server answered when it refused to authenticate (its SSH_MSG_USERAUTH_FAILURE): the
+    /// methods it would still accept, and those that succeeded only partially (OpenSSH's
+    /// AuthenticationMethods can require a key and a password).
+    /// </summary>
+    internal sealed class AuthenticationRefusal
+    {
+        public const string PublicKey = "publickey";
+        public const string Password = "password";
+        public const string KeyboardInteractive = "keyboard-interactive";
+
+        public AuthenticationRefusal(IReadOnlyList<string> offered, IReadOnlyList<string> allowed, IReadOnlyList<string> partialSuccess)
+        {
+            Offered = offered;
+            Allowed = allowed;
+            PartialSuccess = partialSuccess;
+        }
+
+        /// <summary>The methods Sentinel had to offer: publickey, password, keyboard-interactive.</summary>
+        public IReadOnlyList<string> Offered { get; }
+
+        /// <summary>The methods the server would still accept, as it named them.</summary>
+        public IReadOnlyList<string> Allowed { get; }
+
+        /// <summary>The methods the server accepted as one step of several.</summary>
+        public IReadOnlyList<string> PartialSuccess { get; }
+    }
+
     /// <summary>The public host key the server offered during key exchange.</summary>
     internal sealed class HostKeyOffer
     {

@@ -191,6 +191,84 @@ namespace Sentinel.Tests.HostKeys
             Assert.False(verifier.Verify(Offer(Expired)));
         }
 
+        [Theory]
+        [InlineData("db.example.com", "*.example.com")]
+        [InlineData("web01", "web01")]
+        public void ACaLineForTheNameWithoutThePortCoversTheHostOnAnyPortAsSshDoes(string computerName, string hosts)
+        {
+            var verifier = Verifier(HostKeyPolicy.Strict, computerName, "@cert-authority " + hosts + " ssh-ed25519 " + Ca1);
+            Assert.True(verifier.ExpectsCertificate);
+            Assert.True(verifier.Verify(Offer(Good)));
+            Assert.Equal(HostKeyVerdict.Certified, verifier.Verdict);
+            Assert.Contains("certificate 'good-id'", verifier.Trust);
+            Assert.Contains($"line 1 ('{computerName}' without the port", verifier.Trust);
+        }
+
+        [Theory]
+        [InlineData(HostKeyPolicy.Strict)]
+        [InlineData(HostKeyPolicy.AcceptNew)]
+        public void ACertificateRefusedByTheCaOfTheNameWithoutThePortIsRefusedSayingWhy(HostKeyPolicy policy)
+        {
+            var verifier = Verifier(policy, "web01", "@cert-authority web01 ssh-ed25519 " + Ca1);
+            Assert.False(verifier.Verify(Offer(Expired)));
+            Assert.Equal(HostKeyVerdict.CertificateRefused, verifier.Verdict);
+            Assert.Contains("expired", verifier.Rejection()!.Message);
+        }
+
+        [Fact]
+        public void ACaRevokedForTheNameWithoutThePortIsRefused()
+        {
+            var verifier = Verifier(HostKeyPolicy.AcceptNew, "web01", "@cert-authority web01 ssh-ed25519 " + Ca1, "@revoked web01 ssh-ed25519 " + Ca1);
+            Assert.False(verifier.Verify(Offer(Good)));
+            Assert.Equal(HostKeyVerdict.Revoked, verifier.Verdict);
+            Assert.Contains("its CA", verifier.Rejection()!.Message);
+        }
+
+        [Fact]
+        public void ACertificateByAnUnlistedCaIsTrustedByThePlainKeyOfTheNameWithoutThePort()
+        {
+            // As ssh 9.2: the certificate is retried without the port, as its plain key, before the plain key
+            // is checked against [web01]:2222 (ssh -v: "Retry with plain key", "found matching key w/out port").
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "[web01]:2222 ssh-ed25519 " + Ca2, "web01 ssh-ed25519 " + HostKey);
+            Assert.True(verifier.Verify(Offer(OtherCa)));
+            Assert.Equal(HostKeyVerdict.Known, verifier.Verdict);
+            Assert.Contains("line 2 ('web01' without the port", verifier.Trust);
+        }
+
+        [Theory]
+        [InlineData("[web01]:2222")]
+        [InlineData("web01")]
+        public void ACertificateThatDoesNotHoldIsRetriedAsItsPlainKeyAsSshDoes(string hosts)
+        {
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519 " + Ca1, hosts + " ssh-ed25519 " + HostKey);
+            Assert.True(verifier.Verify(Offer(Expired)));
+            Assert.Equal(HostKeyVerdict.Known, verifier.Verdict);
+            Assert.Contains("line 2", verifier.Trust);
+        }
+
+        [Fact]
+        public void ARefusedCertificateWhoseKeyIsRevokedWithoutThePortIsRefusedForItsKey()
+        {
+            var verifier = Verifier(HostKeyPolicy.AcceptNew, "web01", "@cert-authority [web01]:2222 ssh-ed25519 " + Ca1, "@revoked web01 ssh-ed25519 " + HostKey);
+            Assert.False(verifier.Verify(Offer(Expired)));
+            Assert.Equal(HostKeyVerdict.Revoked, verifier.Verdict);
+            var message = verifier.Rejection()!.Message;
+            Assert.Contains("its key ssh-ed25519", message);
+            Assert.DoesNotContain("expired:", message);
+        }
+
+        [Fact]
+        public void AnExpiredCertificateOfAKnownKeyThatTheTransportRefusedIsStillExplained()
+        {
+            // ssh would fall back to the known key; SSH.NET refuses the expired certificate before asking.
+            var verifier = Verifier(HostKeyPolicy.Strict, "web01", "@cert-authority * ssh-ed25519 " + Ca1, "[web01]:2222 ssh-ed25519 " + HostKey);
+            verifier.Presented(Offer(Expired));
+            var error = verifier.Rejection()!;
+            Assert.Equal(ErrorIds.CertificateInvalid, error.ErrorId);
+            Assert.Contains("expired", error.Message);
+            Assert.Contains("Its key is known", error.Message);
+        }
+
         [Fact]
         public void ACaLineWithACertificateKeyIsSkipped()
         {
