@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Renci.SshNet;
@@ -18,6 +19,7 @@ namespace Sentinel.Ssh
     /// </summary>
     internal sealed class SshNetAuthentication
     {
+        private static readonly char[] Comma = { ',' };
         private readonly SshConnectRequest _request;
         private readonly object _gate = new object();
         private (byte[] Blob, string Source, bool Agent)? _lastSigned;
@@ -70,7 +72,7 @@ namespace Sentinel.Ssh
         private static string[]? NoSuitableMethod(string message)
         {
             var match = System.Text.RegularExpressions.Regex.Match(message, @"^No suitable authentication method found to complete authentication \(([^()]*)\)\.$");
-            return match.Success ? match.Groups[1].Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : null;
+            return match.Success ? match.Groups[1].Value.Split(Comma, StringSplitOptions.RemoveEmptyEntries) : null;
         }
 
         private void Signed(byte[] blob, string source, bool agent)

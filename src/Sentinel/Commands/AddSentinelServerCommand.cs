@@ -15,10 +15,12 @@ namespace Sentinel.Commands
     [OutputType(typeof(ServerEntry))]
     public sealed class AddSentinelServerCommand : SentinelCmdlet
     {
+        /// <summary>The server's name in the inventory, unique; the other cmdlets name it with -ServerName.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
         public string Name { get; set; } = string.Empty;
 
+        /// <summary>The host name or address to connect to.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("HostName", "Host")]
         [ValidateNotNullOrEmpty]
@@ -29,10 +31,12 @@ namespace Sentinel.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public int? Port { get; set; }
 
+        /// <summary>The user to log in as on this server.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public string? UserName { get; set; }
 
+        /// <summary>The private key to log in with on this server.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public string? KeyFile { get; set; }
@@ -42,11 +46,13 @@ namespace Sentinel.Commands
         [AllowNull]
         public string? JumpHost { get; set; }
 
+        /// <summary>Tags to select the server by (-Tag on the host cmdlets).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Tags")]
         [AllowNull]
         public string[]? Tag { get; set; }
 
+        /// <summary>How this server's host key is checked.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public HostKeyPolicy? HostKeyPolicy { get; set; }
 
@@ -60,6 +66,8 @@ namespace Sentinel.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <inheritdoc/>
+
         protected override void ProcessRecord()
         {
             var path = ServerInventory.DefaultPath;
@@ -71,7 +79,7 @@ namespace Sentinel.Commands
                     return;
                 }
 
-                var services = (Service ?? new string[0]).Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).ToArray();
+                var services = (Service ?? Array.Empty<string>()).Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).ToArray();
                 foreach (var service in services.Where(s => !ServiceName.IsValid(s)))
                 {
                     WriteSentinelError(ServiceErrors.InvalidName(service), service);
@@ -97,7 +105,7 @@ namespace Sentinel.Commands
                     UserName = NullIfEmpty(UserName),
                     KeyFile = NullIfEmpty(KeyFile),
                     JumpHost = NullIfEmpty(JumpHost),
-                    Tags = (Tag ?? new string[0]).Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+                    Tags = (Tag ?? Array.Empty<string>()).Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
                     HostKeyPolicy = HostKeyPolicy,
                     Services = services,
                 };

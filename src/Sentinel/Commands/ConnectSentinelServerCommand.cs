@@ -35,6 +35,8 @@ namespace Sentinel.Commands
         [ValidateRange(1, 100)]
         public int KeepAliveCountMax { get; set; } = KeepAliveSettings.Default.CountMax;
 
+        /// <inheritdoc/>
+
         protected override void EndProcessing()
         {
             var connector = new Connector(Transport);

@@ -22,8 +22,11 @@ namespace Sentinel.Commands
     /// </summary>
     public abstract class ConnectionCmdlet : SentinelCmdlet
     {
+        /// <summary>The parameter set of hosts named by -ComputerName.</summary>
         protected const string ComputerNameSet = "ComputerName";
+        /// <summary>The parameter set of inventory servers named by -ServerName or piped.</summary>
         protected const string ServerNameSet = "ServerName";
+        /// <summary>The parameter set of inventory servers selected by -Tag.</summary>
         protected const string TagSet = "Tag";
 
         private SshConfig? _sshConfig;
@@ -55,24 +58,28 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
+        /// <summary>The SSH port for every host named; without it the inventory's, ssh_config's, $env:SSH_PORT, else the default.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
+        /// <summary>The user and password to log in with.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [Credential]
         public PSCredential? Credential { get; set; }
 
+        /// <summary>The user to log in as, when -Credential does not name one.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
         public string? UserName { get; set; }
 
+        /// <summary>Private keys to log in with, offered in order.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
@@ -86,6 +93,7 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[]? CertificateFile { get; set; }
 
+        /// <summary>Unlocks encrypted -KeyFile keys.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
@@ -98,11 +106,13 @@ namespace Sentinel.Commands
         [ValidateRange(1, 3600)]
         public int ConnectTimeout { get; set; } = (int)ConnectionSettings.DefaultConnectTimeout.TotalSeconds;
 
+        /// <summary>How the host key is checked against known_hosts: Strict, AcceptNew (the default) or Ignore.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
         public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.AcceptNew;
 
+        /// <summary>The known_hosts file to check and record host keys in; ~/.ssh/known_hosts by default.</summary>
         [Parameter(ParameterSetName = ComputerNameSet)]
         [Parameter(ParameterSetName = ServerNameSet)]
         [Parameter(ParameterSetName = TagSet)]
@@ -171,7 +181,7 @@ namespace Sentinel.Commands
         /// </summary>
         protected override void ProcessRecord()
         {
-            foreach (var name in (ServerName ?? new string[0]).Concat((Server ?? new ServerEntry[0]).Select(s => s.Name)))
+            foreach (var name in (ServerName ?? Array.Empty<string>()).Concat((Server ?? Array.Empty<ServerEntry>()).Select(s => s.Name)))
             {
                 if (!_serverNames.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
@@ -248,7 +258,7 @@ namespace Sentinel.Commands
             }
             catch (SentinelException e)
             {
-                ThrowSentinelError(e, string.Join(",", (KeyExchange ?? new string[0]).Concat(Cipher ?? new string[0])));
+                ThrowSentinelError(e, string.Join(",", (KeyExchange ?? Array.Empty<string>()).Concat(Cipher ?? Array.Empty<string>())));
                 throw;
             }
         }

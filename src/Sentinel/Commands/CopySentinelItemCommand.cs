@@ -7,9 +7,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Completion;
-using Sentinel.Connections;
 using Sentinel.Errors;
-using Sentinel.Execution;
 using Sentinel.Files;
 using Sentinel.Hosts;
 using Sentinel.Pipeline;
@@ -36,7 +34,7 @@ namespace Sentinel.Commands
         [Parameter(Mandatory = true, Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = new string[0];
+        public string[] Path { get; set; } = Array.Empty<string>();
 
         /// <summary>Where to copy to: a remote path for uploads, a local one for -FromSession.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -120,6 +118,8 @@ namespace Sentinel.Commands
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int Timeout { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

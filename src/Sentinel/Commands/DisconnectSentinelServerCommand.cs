@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using Sentinel.Completion;
 using Sentinel.Connections;
@@ -15,16 +16,21 @@ namespace Sentinel.Commands
         private const string IdSet = "Id";
         private const string AllSet = "All";
 
+        /// <summary>The sessions to close; they can come down the pipeline.</summary>
         [Parameter(ParameterSetName = SessionSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
-        public SentinelSession[] Session { get; set; } = new SentinelSession[0];
+        public SentinelSession[] Session { get; set; } = Array.Empty<SentinelSession>();
 
+        /// <summary>The ids of the sessions to close.</summary>
         [Parameter(ParameterSetName = IdSet, Mandatory = true)]
         [ArgumentCompleter(typeof(SessionIdCompleter))]
-        public int[] Id { get; set; } = new int[0];
+        public int[] Id { get; set; } = Array.Empty<int>();
 
+        /// <summary>Close every session.</summary>
         [Parameter(ParameterSetName = AllSet, Mandatory = true)]
         public SwitchParameter All { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void ProcessRecord()
         {

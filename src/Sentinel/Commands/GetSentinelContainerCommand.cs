@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Sentinel.Containers;
@@ -18,6 +18,8 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
+        /// <inheritdoc/>
+
         protected override void EndProcessing()
         {
             // One listing per host.
@@ -25,7 +27,7 @@ namespace Sentinel.Commands
             {
                 var containers = await new ContainerController(host, StopToken).ListAsync().ConfigureAwait(false);
                 var shown = Name == null ? containers : containers.Where(Wanted).ToList();
-                var missing = (Name ?? new string[0]).Where(name => !WildcardPattern.ContainsWildcardCharacters(name) && !containers.Any(c => DockerOutput.Matches(c, name)));
+                var missing = (Name ?? Array.Empty<string>()).Where(name => !WildcardPattern.ContainsWildcardCharacters(name) && !containers.Any(c => DockerOutput.Matches(c, name)));
                 pump.Post(() =>
                 {
                     WriteObject(shown, true);

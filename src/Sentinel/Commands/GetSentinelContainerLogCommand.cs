@@ -1,4 +1,4 @@
-using System.Linq;
+using System;
 using System.Management.Automation;
 using Sentinel.Containers;
 using Sentinel.Errors;
@@ -12,9 +12,10 @@ namespace Sentinel.Commands
     [OutputType(typeof(ContainerLog))]
     public sealed class GetSentinelContainerLogCommand : HostCmdlet
     {
+        /// <summary>The containers whose logs to get, by name or id.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>Only the last this many lines.</summary>
         [Parameter]
@@ -30,6 +31,8 @@ namespace Sentinel.Commands
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public long MaxOutputBytes { get; set; } = CommandRequest.DefaultMaxOutputBytes;
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -13,6 +13,7 @@ namespace Sentinel.Commands
     [OutputType(typeof(ServerEntry))]
     public sealed class GetSentinelServerCommand : SentinelCmdlet
     {
+        /// <summary>The servers to list, by name; wildcards allowed.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -32,6 +33,8 @@ namespace Sentinel.Commands
         [ValidateNotNullOrEmpty]
         public string? Shard { get; set; }
 
+        /// <inheritdoc/>
+
         protected override void ProcessRecord()
         {
             var path = ServerInventory.DefaultPath;
@@ -45,7 +48,7 @@ namespace Sentinel.Commands
                     enumerateCollection: true);
 
                 // A name without wildcards that matches nothing is an error, as with Get-Item.
-                foreach (var name in (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !servers.Any(s => ServerInventory.NameMatches(s, n))))
+                foreach (var name in (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !servers.Any(s => ServerInventory.NameMatches(s, n))))
                 {
                     WriteSentinelError(InventoryErrors.NotFound(name, path), name);
                 }

@@ -1,4 +1,4 @@
-using System.Linq;
+using System;
 using System.Management.Automation;
 using Sentinel.Errors;
 using Sentinel.Results;
@@ -14,13 +14,16 @@ namespace Sentinel.Commands
     [OutputType(typeof(ServiceStatus))]
     public sealed class GetSentinelServiceCommand : HostCmdlet
     {
+        /// <summary>The services whose status to get.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>The init system to use; without it, detected once per session.</summary>
         [Parameter]
         public ServiceManager? Manager { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using Sentinel.Errors;
 using Sentinel.Remediation;
@@ -17,9 +16,10 @@ namespace Sentinel.Commands
     [OutputType(typeof(ServiceLog))]
     public sealed class GetSentinelServiceLogCommand : HostCmdlet
     {
+        /// <summary>The services whose logs to get.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>How many of the last lines.</summary>
         [Parameter]
@@ -43,6 +43,8 @@ namespace Sentinel.Commands
         [Parameter]
         [Credential]
         public PSCredential? SudoCredential { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Sentinel.Completion;
@@ -12,17 +13,23 @@ namespace Sentinel.Commands
     [OutputType(typeof(SentinelSession))]
     public sealed class GetSentinelSessionCommand : SentinelCmdlet
     {
+        private static readonly string[] AnyHost = { "*" };
+
         private const string AllSet = "All";
         private const string IdSet = "Id";
 
+        /// <summary>The ids of the sessions to get.</summary>
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionIdCompleter))]
-        public int[] Id { get; set; } = new int[0];
+        public int[] Id { get; set; } = Array.Empty<int>();
 
+        /// <summary>The hosts whose sessions to get; wildcards allowed.</summary>
         [Parameter(ParameterSetName = AllSet, Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? ComputerName { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void ProcessRecord()
         {
@@ -45,7 +52,7 @@ namespace Sentinel.Commands
                 return;
             }
 
-            var patterns = (ComputerName ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            var patterns = (ComputerName ?? AnyHost).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
             WriteObject(store.All().Where(s => patterns.Any(p => p.IsMatch(s.ComputerName))), enumerateCollection: true);
         }
     }

@@ -22,6 +22,7 @@ namespace Sentinel.Commands
     /// </summary>
     public abstract class HostCmdlet : ConnectionCmdlet
     {
+        /// <summary>The parameter set of sessions given or piped (the default).</summary>
         protected const string SessionSet = "Session";
 
         private readonly List<SentinelSession> _sessions = new List<SentinelSession>();
@@ -39,6 +40,7 @@ namespace Sentinel.Commands
         public override string[]? ComputerName { get; set; }
 
         /// <summary>Gathers sessions and inventory names from each pipeline object, each once.</summary>
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             base.ProcessRecord();

@@ -44,6 +44,8 @@ namespace Sentinel.Commands
 
         internal override bool KeyFileLogsIn => false;
 
+        /// <inheritdoc/>
+
         protected override void EndProcessing()
         {
             var publicPath = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(PublicKeyFile));

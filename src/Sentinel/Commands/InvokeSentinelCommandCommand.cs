@@ -21,6 +21,7 @@ namespace Sentinel.Commands
     {
         private readonly List<string> _input = new List<string>();
 
+        /// <summary>The command line to run, as typed at a shell on the host.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Command { get; set; } = string.Empty;
@@ -66,10 +67,12 @@ namespace Sentinel.Commands
         [Parameter]
         public SwitchParameter NoReconnect { get; set; }
 
+        /// <inheritdoc/>
+
         protected override void ProcessRecord()
         {
             base.ProcessRecord();
-            foreach (var item in InputObject ?? new PSObject[0])
+            foreach (var item in InputObject ?? Array.Empty<PSObject>())
             {
                 if (item?.BaseObject is ServerEntry)
                 {
@@ -86,6 +89,8 @@ namespace Sentinel.Commands
                 }
             }
         }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -38,6 +38,8 @@ namespace Sentinel.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <inheritdoc/>
+
         protected override void EndProcessing()
         {
             var path = GetUnresolvedProviderPathFromPSPath(ConnectionSettings.ExpandPath(Path));

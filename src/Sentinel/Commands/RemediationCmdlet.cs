@@ -103,7 +103,7 @@ namespace Sentinel.Commands
             }
             catch (SentinelException)
             {
-                return new string[0]; // the host is reported as having no services; the file's own error shows elsewhere
+                return Array.Empty<string>(); // the host is reported as having no services; the file's own error shows elsewhere
             }
 
             return inventory

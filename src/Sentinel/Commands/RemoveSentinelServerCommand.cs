@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Sentinel.Completion;
@@ -11,11 +12,14 @@ namespace Sentinel.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveSentinelServerCommand : SentinelCmdlet
     {
+        /// <summary>The servers to remove, by name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ServerNameCompleter))]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
+
+        /// <inheritdoc/>
 
         protected override void ProcessRecord()
         {

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -26,6 +25,8 @@ namespace Sentinel.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? BatchSize { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -14,9 +14,10 @@ namespace Sentinel.Commands
     [OutputType(typeof(ContainerActionResult))]
     public sealed class RestartSentinelContainerCommand : HostCmdlet
     {
+        /// <summary>The containers to restart, by name or id.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>Seconds docker restart may take.</summary>
         [Parameter]
@@ -27,6 +28,8 @@ namespace Sentinel.Commands
         [Parameter]
         [ValidateRange(0, 3599)]
         public int? StopTimeout { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

@@ -58,7 +58,12 @@ namespace Sentinel.Commands
             }
         }
 
-        public void Dispose() => _stopping.Dispose();
+        /// <summary>Releases the stop token.</summary>
+        public void Dispose()
+        {
+            _stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
 
         /// <summary>How long a stop waits for in-flight work to close what it opened before the cmdlet returns.</summary>
         internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -80,7 +85,7 @@ namespace Sentinel.Commands
         {
             try
             {
-                pump.Run(Task.Run(work), StopToken, StopGrace);
+                pump.Run(Task.Run(work), StopGrace, StopToken);
             }
             catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
@@ -104,6 +109,7 @@ namespace Sentinel.Commands
         }
 
         /// <summary>Reads where the audit log goes ($SentinelAuditLog, else $env:SENTINEL_AUDIT_LOG), in the caller's scope.</summary>
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             var preference = GetVariableValue(AuditLog.PreferenceVariable);

@@ -15,9 +15,10 @@ namespace Sentinel.Commands
     /// </summary>
     public abstract class ServiceActionCmdlet : HostCmdlet
     {
+        /// <summary>The services to act on.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>The init system to use; without it, detected once per session.</summary>
         [Parameter]
@@ -40,6 +41,8 @@ namespace Sentinel.Commands
         internal abstract ServiceAction Action { get; }
 
         internal virtual bool TestConfigFirst => false;
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

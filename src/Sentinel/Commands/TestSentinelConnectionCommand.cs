@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net.Sockets;
-using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Completion;
 using Sentinel.Connections;
@@ -48,10 +47,11 @@ namespace Sentinel.Commands
         public SwitchParameter Quiet { get; set; }
 
         /// <summary>For a session, the path its connection takes is tested afresh with its settings; the session itself is left alone.</summary>
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             // A name is checked before any host is contacted: it goes into a command line.
-            foreach (var service in Service ?? new string[0])
+            foreach (var service in Service ?? Array.Empty<string>())
             {
                 if (!ServiceName.IsValid(service))
                 {
@@ -74,7 +74,7 @@ namespace Sentinel.Commands
             var steps = new List<ConnectionTestStep>();
 
             // Behind jump hosts, the first hop is the one this machine must reach over TCP.
-            if (!await TestTcpAsync(settings.JumpHosts.FirstOrDefault() ?? settings, steps).ConfigureAwait(false))
+            if (!await TestTcpAsync((settings.JumpHosts.Count > 0 ? settings.JumpHosts[0] : settings), steps).ConfigureAwait(false))
             {
                 return steps;
             }
@@ -93,7 +93,7 @@ namespace Sentinel.Commands
                     ? Step("Command", true, result.Duration, $"whoami: {result.Output.Trim()}")
                     : Step("Command", false, result.Duration, $"whoami exited {Describe(result)}: {result.Error.Trim()}", "The account logs in but cannot run commands: check its login shell (not /usr/sbin/nologin) and any ForceCommand in sshd_config.")).ConfigureAwait(false);
 
-                foreach (var service in Service ?? new string[0])
+                foreach (var service in Service ?? Array.Empty<string>())
                 {
                     var name = "Service " + service;
                     await RunStepAsync(session, steps, name, $"PATH=\"$PATH:/usr/sbin:/sbin\" service {ShellQuote.Quote(service)} status", result => ServiceStep(name, service, result)).ConfigureAwait(false);

@@ -1,4 +1,4 @@
-using System.Linq;
+using System;
 using System.Management.Automation;
 using Sentinel.Completion;
 using Sentinel.Errors;
@@ -24,7 +24,7 @@ namespace Sentinel.Commands
         /// <summary>Services whose actions to check.</summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Service { get; set; } = new string[0];
+        public string[] Service { get; set; } = Array.Empty<string>();
 
         /// <summary>Also check docker (group membership: Sentinel runs docker without sudo).</summary>
         [Parameter]
@@ -33,6 +33,8 @@ namespace Sentinel.Commands
         /// <summary>The init system whose commands to check; without it, detected once per session.</summary>
         [Parameter]
         public ServiceManager? Manager { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

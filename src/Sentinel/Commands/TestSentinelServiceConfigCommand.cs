@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Sentinel.Errors;
@@ -14,14 +15,17 @@ namespace Sentinel.Commands
     [OutputType(typeof(ServiceConfigTestResult))]
     public sealed class TestSentinelServiceConfigCommand : HostCmdlet
     {
+        /// <summary>The services whose configuration to test.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = new string[0];
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>The password sudo asks for, when it asks; without it, the session's login password (none for a key login).</summary>
         [Parameter]
         [Credential]
         public PSCredential? SudoCredential { get; set; }
+
+        /// <inheritdoc/>
 
         protected override void EndProcessing()
         {

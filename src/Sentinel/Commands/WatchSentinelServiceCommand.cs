@@ -40,6 +40,8 @@ namespace Sentinel.Commands
         [ValidateRange(0.05, 3600)]
         public double BackoffSeconds { get; set; } = RepairBackoff.DefaultFirst.TotalSeconds;
 
+        /// <inheritdoc/>
+
         protected override void EndProcessing()
         {
             var remediator = NewRemediator();

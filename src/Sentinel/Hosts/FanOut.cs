@@ -44,7 +44,7 @@ namespace Sentinel.Hosts
 
                         // One host runs on this thread (already off the pipeline thread): a hop to another
                         // pool thread would only add a wake-up to every single-host command.
-                        tasks.Add(items.Count == 1 ? RunOneAsync() : Task.Run(RunOneAsync));
+                        tasks.Add(items.Count == 1 ? RunOneAsync() : Task.Run(RunOneAsync, CancellationToken.None));
                     }
                 }
                 finally

@@ -47,7 +47,7 @@ namespace Sentinel.Pipeline
         /// it throws OperationCanceledException once the actions left over were dropped and the work
         /// ended, or <paramref name="stopGrace"/> passed.
         /// </summary>
-        public void Run(Task work, CancellationToken cancellationToken, TimeSpan stopGrace)
+        public void Run(Task work, TimeSpan stopGrace, CancellationToken cancellationToken)
         {
             work.ContinueWith(_ => StopTaking(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             using (cancellationToken.Register(WakeUp))

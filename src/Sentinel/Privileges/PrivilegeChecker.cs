@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -26,6 +27,7 @@ namespace Sentinel.Privileges
         private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
         private static readonly ServiceAction[] Actions = { ServiceAction.Start, ServiceAction.Stop, ServiceAction.Restart };
 
+        private static readonly char[] Blanks = { ' ', '\t', '\n', '\r' };
         private readonly IRemoteHost _host;
         private readonly CancellationToken _stop;
 
@@ -137,12 +139,12 @@ namespace Sentinel.Privileges
                 case SudoListOutcome.NotInstalled:
                     return (SudoAccess.NotAllowed, $"sudo is not installed on {Host}.");
                 default:
-                    return (SudoAccess.Unknown, $"'sudo -n -l' on {Host} answered in a way Sentinel does not read (exit {list.ExitCode?.ToString() ?? list.ExitSignal}): {FirstLine(list.Error.Length > 0 ? list.Error : list.Output)}");
+                    return (SudoAccess.Unknown, $"'sudo -n -l' on {Host} answered in a way Sentinel does not read (exit {list.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? list.ExitSignal}): {FirstLine(list.Error.Length > 0 ? list.Error : list.Output)}");
             }
         }
 
         /// <summary>Where sudo finds each program named without a path: the first hit on its secure_path (else the login PATH with sbin), as sudo looks it up.</summary>
-        private async Task<Dictionary<string, string>> ResolveProgramsAsync(IReadOnlyList<string> programs, string? securePath)
+        private async Task<Dictionary<string, string>> ResolveProgramsAsync(List<string> programs, string? securePath)
         {
             var found = new Dictionary<string, string>(StringComparer.Ordinal);
             if (programs.Count == 0)
@@ -200,7 +202,7 @@ namespace Sentinel.Privileges
         private async Task<PrivilegeCheckResult> DockerAsync()
         {
             var groups = await Run(GroupsCommand).ConfigureAwait(false);
-            var member = groups.Succeeded && groups.Output.Split(new[] { ' ', '\t', '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries).Contains("docker", StringComparer.Ordinal);
+            var member = groups.Succeeded && groups.Output.Split(Blanks, StringSplitOptions.RemoveEmptyEntries).Contains("docker", StringComparer.Ordinal);
             return new PrivilegeCheckResult(Host, User, null, null, PrivilegeAction.Docker, "docker", member ? SudoAccess.NoPassword : SudoAccess.NotAllowed, null,
                 member
                     ? $"'{User}' is in the docker group; Sentinel runs docker as the login user, without sudo."

@@ -3,6 +3,7 @@ using Sentinel.Connections;
 
 namespace Sentinel.Results
 {
+    /// <summary>Whether a session can run commands.</summary>
     public enum SentinelSessionState
     {
         /// <summary>Connected and usable.</summary>
@@ -58,14 +59,19 @@ namespace Sentinel.Results
             ServerVersion = connection.Connection.ServerVersion;
         }
 
+        /// <summary>The session's number in the runspace's session list.</summary>
         public int Id { get; }
 
+        /// <summary>The host connected to.</summary>
         public string ComputerName => Settings.ComputerName;
 
+        /// <summary>The SSH port connected to.</summary>
         public int Port => Settings.Port;
 
+        /// <summary>The user logged in as.</summary>
         public string UserName => Settings.UserName;
 
+        /// <summary>Open, Broken (the connection dropped) or Closed.</summary>
         public SentinelSessionState State
         {
             get
@@ -83,6 +89,7 @@ namespace Sentinel.Results
         /// <summary>The server's host key as OpenSSH prints it: <c>SHA256:...</c>.</summary>
         public string HostKeyFingerprint { get; }
 
+        /// <summary>The host key's algorithm, for example ssh-ed25519.</summary>
         public string HostKeyAlgorithm { get; }
 
         /// <summary>
@@ -104,8 +111,10 @@ namespace Sentinel.Results
         /// <summary>When that certificate expires (UTC; <see cref="DateTime.MaxValue"/> for never); null without a certificate.</summary>
         public DateTime? UserCertificateValidBefore { get; }
 
+        /// <summary>The server's SSH version string.</summary>
         public string ServerVersion { get; }
 
+        /// <summary>When the current connection was made (a reconnect sets it anew).</summary>
         public DateTime ConnectedAt => Live.ConnectedAt;
 
         /// <summary>How many times a command reconnected this session after its connection broke.</summary>
@@ -122,6 +131,7 @@ namespace Sentinel.Results
 
         internal void Close() => Live.Close();
 
+        /// <summary>The session in one line: id, user@host:port and state.</summary>
         public override string ToString() => $"{Id}: {UserName}@{ComputerName}:{Port} ({State})";
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Errors;
@@ -171,7 +170,7 @@ namespace Sentinel.Services
         }
 
         // The safe sudo path: first without a password, the login password only after sudo's own prompt.
-        private CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
+        private static CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
         {
             Sudo = true,
             Timeout = timeout,

@@ -25,7 +25,7 @@ namespace Sentinel.Tests.Commands
             {
                 pump.Post(() => seen.Add(Environment.CurrentManagedThreadId == thread ? 1 : -1));
                 pump.Post(() => seen.Add(2));
-            }), CancellationToken.None, Deadline);
+            }), Deadline, CancellationToken.None);
             Assert.Equal(new[] { 1, 2 }, seen);
         }
 
@@ -57,7 +57,7 @@ namespace Sentinel.Tests.Commands
                 workEnded = true;
             });
 
-            Assert.ThrowsAny<OperationCanceledException>(() => pump.Run(work, stop.Token, Deadline));
+            Assert.ThrowsAny<OperationCanceledException>(() => pump.Run(work, Deadline, stop.Token));
             Assert.True(workEnded, "the stop waits for in-flight work");
             Assert.False(emitted);
             Assert.Equal(1, queuedBeforeStop.DisposeCount);
@@ -73,7 +73,7 @@ namespace Sentinel.Tests.Commands
             var work = Task.Run(() => never.Wait(Deadline));
             stop.Cancel();
             var clock = Stopwatch.StartNew();
-            Assert.ThrowsAny<OperationCanceledException>(() => pump.Run(work, stop.Token, TimeSpan.FromMilliseconds(200)));
+            Assert.ThrowsAny<OperationCanceledException>(() => pump.Run(work, TimeSpan.FromMilliseconds(200), stop.Token));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
             never.Set();
         }
@@ -95,7 +95,7 @@ namespace Sentinel.Tests.Commands
                 pump.Post(() => { }, dropped: () => late.Dispose());
             });
 
-            Assert.Throws<InvalidOperationException>(() => pump.Run(work, CancellationToken.None, Deadline));
+            Assert.Throws<InvalidOperationException>(() => pump.Run(work, Deadline, CancellationToken.None));
             await work;
             Assert.Equal(1, late.DisposeCount);
         }
