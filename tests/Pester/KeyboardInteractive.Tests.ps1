@@ -29,8 +29,11 @@ Describe 'keyboard-interactive' {
         $before = @(Get-Content $lab.LogPath).Count
         { Connect-SentinelServer @common -Credential $wrong } | Should -Throw -ErrorId 'Sentinel.AuthenticationFailed,*'
         $Error[0].Exception.Message | Should -BeLike '*keyboard-interactive*'
-        $failures = @(Get-Content $lab.LogPath | Select-Object -Skip $before | Select-String 'Failed keyboard-interactive/pam for sentinel')
-        $failures.Count | Should -Be 1
+        # sshd logs the failure after PAM's delay, which can end after the client has given up: count
+        # once sshd logged the connection's end, after which no answer of that connection can come.
+        $logged = { @(Get-Content $lab.LogPath | Select-Object -Skip $before) }
+        Wait-Until { ((& $logged) -match 'Connection closed by|Disconnected from|Connection reset by') -and ((& $logged) -match 'Failed keyboard-interactive/pam for sentinel') } | Should -BeTrue
+        @(& $logged | Select-String 'Failed keyboard-interactive/pam for sentinel').Count | Should -Be 1
         (Get-ErrorText $Error[0]) | Should -Not -BeLike '*not-the-password*'
     }
 

@@ -24,7 +24,6 @@ namespace Sentinel.Commands
     [OutputType(typeof(ConnectionTestResult), typeof(bool))]
     public sealed class TestSentinelConnectionCommand : HostCmdlet
     {
-        private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
         /// <summary>Hosts to test; ~/.ssh/config aliases work as with ssh. Default: $env:SSH_HOST, else localhost.
         /// Not bound from the pipeline: piped inventory entries bind -ServerName, so their port, user and keys apply.</summary>
@@ -195,7 +194,7 @@ namespace Sentinel.Commands
             var clock = Stopwatch.StartNew();
             try
             {
-                var request = new CommandRequest(command) { Timeout = CommandTimeout };
+                var request = new CommandRequest(command) { Timeout = CommandRequest.QueryTimeout };
                 steps.Add(judge(await CommandRunner.RunAsync(session, session.Connection!, request, StopToken).ConfigureAwait(false)));
             }
             catch (SentinelException e)

@@ -18,7 +18,6 @@ namespace Sentinel.Containers
     /// </summary>
     internal sealed class ContainerController
     {
-        private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
         private readonly IRemoteHost _host;
         private readonly CancellationToken _stop;
 
@@ -34,7 +33,7 @@ namespace Sentinel.Containers
 
         public async Task<List<ContainerStatus>> ListAsync()
         {
-            var result = await RunDockerAsync(DockerOutput.PsCommand, QueryTimeout).ConfigureAwait(false);
+            var result = await RunDockerAsync(DockerOutput.PsCommand, CommandRequest.QueryTimeout).ConfigureAwait(false);
             try
             {
                 return DockerOutput.ParsePs(Host, result.Output);
@@ -58,7 +57,7 @@ namespace Sentinel.Containers
             // a deprecation notice for --time (on stdout, into the result) in favour of --timeout.
             var grace = stopGrace.HasValue ? " -t " + stopGrace.Value.ToString(CultureInfo.InvariantCulture) : string.Empty;
             var restart = await RunAsync(new CommandRequest($"docker restart{grace} -- {ShellQuote.Quote(name)}") { Timeout = timeout }).ConfigureAwait(false);
-            var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", QueryTimeout).ConfigureAwait(false);
+            var inspect = await RunDockerAsync($"docker inspect --format '{{{{json .State}}}}' -- {ShellQuote.Quote(name)}", CommandRequest.QueryTimeout).ConfigureAwait(false);
             (string Status, bool Running, DateTime? StartedAt) state;
             try
             {
@@ -79,7 +78,7 @@ namespace Sentinel.Containers
                 + (tail.HasValue ? " --tail " + tail.Value.ToString(CultureInfo.InvariantCulture) : string.Empty)
                 + (since != null ? " --since " + ShellQuote.Quote(since) : string.Empty)
                 + " -- " + ShellQuote.Quote(name);
-            var result = await RunDockerAsync(command, QueryTimeout, maxOutputBytes).ConfigureAwait(false);
+            var result = await RunDockerAsync(command, CommandRequest.QueryTimeout, maxOutputBytes).ConfigureAwait(false);
             return new ContainerLog(Host, name, result.Output, result.Error, result.Truncated);
         }
 

@@ -6,6 +6,13 @@ namespace Sentinel.Execution
     /// <summary>One command to run on one session, and how.</summary>
     internal sealed class CommandRequest
     {
+        /// <summary>
+        /// The bound of a command that should answer at once (a status, a listing, sudo -l, a
+        /// configuration test, a key read): long enough for a loaded host, short enough that a host
+        /// that never answers cannot stall a cmdlet.
+        /// </summary>
+        public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
+
         /// <summary>What a result keeps of each stream unless told otherwise.</summary>
         public const long DefaultMaxOutputBytes = 16 * 1024 * 1024;
 

@@ -34,13 +34,12 @@ namespace Sentinel.Keys
             "{ [ ! -s \"$f\" ] || [ -z \"$(tail -c 1 -- \"$f\")\" ] || echo >> \"$f\"; } && cat >> \"$f\"";
 
         private const long MaxAuthorizedKeysBytes = 8 * 1024 * 1024;
-        private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
         /// <summary>Adds the key unless the file already holds it (same type and blob; comments and options do not count). True when added.</summary>
         public static async Task<bool> AddAsync(IRemoteHost host, PublicKey key, CancellationToken cancellationToken)
         {
             var session = host.Session;
-            var read = await host.RunAsync(new CommandRequest(ReadCommand) { Timeout = CommandTimeout, MaxOutputBytes = MaxAuthorizedKeysBytes }, cancellationToken).ConfigureAwait(false);
+            var read = await host.RunAsync(new CommandRequest(ReadCommand) { Timeout = CommandRequest.QueryTimeout, MaxOutputBytes = MaxAuthorizedKeysBytes }, cancellationToken).ConfigureAwait(false);
             if (!read.Succeeded)
             {
                 throw KeyErrors.InstallFailed(session.ComputerName, session.UserName, $"read {DisplayPath}", Describe(read));
@@ -56,7 +55,7 @@ namespace Sentinel.Keys
                 return false;
             }
 
-            var append = await host.RunAsync(new CommandRequest(AppendCommand) { Timeout = CommandTimeout, Input = Encoding.UTF8.GetBytes(key.Line + "\n") }, cancellationToken).ConfigureAwait(false);
+            var append = await host.RunAsync(new CommandRequest(AppendCommand) { Timeout = CommandRequest.QueryTimeout, Input = Encoding.UTF8.GetBytes(key.Line + "\n") }, cancellationToken).ConfigureAwait(false);
             if (!append.Succeeded)
             {
                 throw KeyErrors.InstallFailed(session.ComputerName, session.UserName, $"append the key to {DisplayPath}", Describe(append));

@@ -23,8 +23,6 @@ namespace Sentinel.Privileges
         internal const string ListCommand = "LC_ALL=C COLUMNS=4096 sudo -n -l";
 
         internal const string GroupsCommand = "id -nG";
-
-        private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
         private static readonly ServiceAction[] Actions = { ServiceAction.Start, ServiceAction.Stop, ServiceAction.Restart };
 
         private static readonly char[] Blanks = { ' ', '\t', '\n', '\r' };
@@ -209,7 +207,7 @@ namespace Sentinel.Privileges
                     : $"'{User}' is not in the docker group, and Sentinel runs docker without sudo. Add the user to it (usermod -aG docker {User}); membership of the docker group is equivalent to root.");
         }
 
-        private Task<CommandResult> Run(string command) => RunAsync(new CommandRequest(command) { Timeout = QueryTimeout, MaxOutputBytes = 4 * 1024 * 1024 });
+        private Task<CommandResult> Run(string command) => RunAsync(new CommandRequest(command) { Timeout = CommandRequest.QueryTimeout, MaxOutputBytes = 4 * 1024 * 1024 });
 
         private PrivilegeCheckResult Result(Needed needed, ServiceManager? manager, string commandLine, SudoAccess access, string? sudoersLine, string detail) =>
             new PrivilegeCheckResult(Host, User, needed.Service, manager, needed.Action, commandLine, access, sudoersLine, detail);

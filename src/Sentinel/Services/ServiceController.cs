@@ -17,8 +17,6 @@ namespace Sentinel.Services
     {
         /// <summary>How often -Wait asks for the state: short, as a status check costs one round trip.</summary>
         public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
-
-        private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
         private readonly IRemoteHost _host;
         private readonly CancellationToken _stop;
 
@@ -46,7 +44,7 @@ namespace Sentinel.Services
                 return known;
             }
 
-            var result = await RunAsync(new CommandRequest(ServiceCommands.DetectManager) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            var result = await RunAsync(new CommandRequest(ServiceCommands.DetectManager) { Timeout = CommandRequest.QueryTimeout }).ConfigureAwait(false);
             var manager = ServiceCommands.ManagerFromExitCode(result.ExitCode) ?? ServiceManager.SysV;
             live.ServiceManager = manager;
 
@@ -55,7 +53,7 @@ namespace Sentinel.Services
 
         public async Task<ServiceStatus> StatusAsync(ServiceManager manager, string name)
         {
-            var result = await RunAsync(new CommandRequest(ServiceCommands.Status(manager, name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+            var result = await RunAsync(new CommandRequest(ServiceCommands.Status(manager, name)) { Timeout = CommandRequest.QueryTimeout }).ConfigureAwait(false);
             if (manager == ServiceManager.Systemd)
             {
                 return result.Succeeded
@@ -65,7 +63,7 @@ namespace Sentinel.Services
 
             if (!ServiceCommands.IsDefinite(manager, result.ExitCode))
             {
-                var exists = await RunAsync(new CommandRequest(ServiceCommands.InitScriptExists(name)) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                var exists = await RunAsync(new CommandRequest(ServiceCommands.InitScriptExists(name)) { Timeout = CommandRequest.QueryTimeout }).ConfigureAwait(false);
                 if (exists.ExitCode == 1)
                 {
                     return new ServiceStatus(Host, name, manager, ServiceState.NotFound);
@@ -84,7 +82,7 @@ namespace Sentinel.Services
                 return new ServiceConfigTestResult(Host, name, null, null, null, string.Empty);
             }
 
-            var result = await RunAsync(Privileged(command, QueryTimeout)).ConfigureAwait(false);
+            var result = await RunAsync(Privileged(command, CommandRequest.QueryTimeout)).ConfigureAwait(false);
             return new ServiceConfigTestResult(Host, name, command, result.Succeeded, result.ExitCode, result.Output + result.Error);
         }
 
@@ -100,14 +98,14 @@ namespace Sentinel.Services
             bool sudo;
             if (manager == ServiceManager.Systemd)
             {
-                var readable = await RunAsync(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = QueryTimeout }).ConfigureAwait(false);
+                var readable = await RunAsync(new CommandRequest(ServiceLogs.JournalReadable) { Timeout = CommandRequest.QueryTimeout }).ConfigureAwait(false);
                 (source, command, sudo) = ("journal", ServiceLogs.Journal(name, tail, since), readable.ExitCode != ServiceLogs.Readable);
             }
             else
             {
                 var files = ServiceLogs.FilesFor(name);
                 var found = files.Count == 0 ? null
-                    : ServiceLogs.FromProbe(files, (await RunAsync(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = QueryTimeout }).ConfigureAwait(false)).ExitCode);
+                    : ServiceLogs.FromProbe(files, (await RunAsync(new CommandRequest(ServiceLogs.ProbeFiles(files)) { Timeout = CommandRequest.QueryTimeout }).ConfigureAwait(false)).ExitCode);
                 if (found == null)
                 {
                     throw RemediationErrors.LogUnknown(Host, name, manager.ToString());
@@ -116,7 +114,7 @@ namespace Sentinel.Services
                 (source, command, sudo) = (found.Value.File, ServiceLogs.Tail(found.Value.File, tail), found.Value.Sudo);
             }
 
-            var request = sudo ? Privileged(command, QueryTimeout) : new CommandRequest(command) { Timeout = QueryTimeout };
+            var request = sudo ? Privileged(command, CommandRequest.QueryTimeout) : new CommandRequest(command) { Timeout = CommandRequest.QueryTimeout };
             request.MaxOutputBytes = maxOutputBytes;
             var result = await RunAsync(request).ConfigureAwait(false);
             if (!result.Succeeded)
