@@ -81,7 +81,15 @@ namespace Sentinel.Files
                     return;
                 }
 
-                Directory.CreateDirectory(directory);
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (Exception e) when (IsLocalFailure(e))
+                {
+                    // Such as a file in its place: the files under it fail on their own, the rest goes on.
+                    _c.Fail(LocalFailure(directory, e));
+                }
             }
 
             var hashes = await _c.RemoteHashesAsync(plan.Files.Select(f => f.Source).ToList(), sudo: false).ConfigureAwait(false);
@@ -130,7 +138,16 @@ namespace Sentinel.Files
 
             if (exists)
             {
-                var local = HashingStream.OfFile(file.Target, _c.Stop);
+                string local;
+                try
+                {
+                    local = HashingStream.OfFile(file.Target, _c.Stop);
+                }
+                catch (Exception e) when (IsLocalFailure(e))
+                {
+                    throw LocalFailure(file.Target, e);
+                }
+
                 if (local == remoteHash)
                 {
                     return Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, clock.Elapsed, null, null);
@@ -198,9 +215,9 @@ namespace Sentinel.Files
             {
                 throw _c.Failed(file.Source, e);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (IsLocalFailure(e))
             {
-                throw FileErrors.CopyFailed(_c.Host, file.Target, e.Message, e is UnauthorizedAccessException, e);
+                throw LocalFailure(file.Target, e);
             }
             finally
             {
@@ -210,6 +227,10 @@ namespace Sentinel.Files
                 }
             }
         }
+
+        private static bool IsLocalFailure(Exception e) => e is IOException || e is UnauthorizedAccessException;
+
+        private SentinelException LocalFailure(string path, Exception e) => FileErrors.CopyFailed(_c.Host, path, e.Message, e is UnauthorizedAccessException, e);
 
         private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
             new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message);

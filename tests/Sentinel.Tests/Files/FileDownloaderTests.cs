@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -382,6 +383,49 @@ namespace Sentinel.Tests.Files
             AssertOnlyErrors(ErrorIds.FileCopyFailed, 1);
             Assert.Contains("local directory", _errors[0].Message);
             Assert.Equal(new[] { "b.txt" }, LocalFiles());
+        }
+
+        [Fact]
+        public async Task AFileWhereADirectoryMustBeMadeFailsWhatGoesThereAndTheRestCopies()
+        {
+            Directory.CreateDirectory(At("pub"));
+            File.WriteAllText(At("pub/sub"), "a file, not a directory");
+            _remote.AddFile("/srv/pub/sub/x.txt", "x").AddFile("/srv/pub/top.txt", "t");
+
+            await Download(new CopyOptions { Recurse = true, Force = true }, Dest, "/srv/pub");
+
+            // The directory fails, then the file that would go in it; the others copy.
+            AssertOnlyErrors(ErrorIds.FileCopyFailed, 2);
+            Assert.Contains(At("pub/sub") + "'", _errors[0].Message, StringComparison.Ordinal);
+            Assert.Contains(At("pub/sub/x.txt") + "'", _errors[1].Message, StringComparison.Ordinal);
+            Assert.Equal(new[] { ("/srv/pub/top.txt", FileCopyAction.Copied), ("/srv/pub/sub/x.txt", FileCopyAction.Failed) }, _results.Select(r => (r.Source, r.Action)));
+            Assert.Equal("a file, not a directory", File.ReadAllText(At("pub/sub")));
+            Assert.Equal("t", File.ReadAllText(At("pub/top.txt")));
+            Assert.Equal(new[] { "pub/sub", "pub/top.txt" }, LocalFiles());
+        }
+
+
+        [Fact]
+        public async Task AnExistingFileThatCannotBeReadFailsThatFileOnly()
+        {
+            if (!Unix)
+            {
+                return;
+            }
+
+            // Opening a socket fails (ENXIO) even for root, as a file another user keeps private fails for others.
+            using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(At("a.txt")));
+                _remote.AddFile("/srv/pub/a.txt", "a").AddFile("/srv/pub/b.txt", "b");
+
+                await Download(new CopyOptions { Force = true }, Dest, "/srv/pub/*");
+            }
+
+            AssertOnlyErrors(ErrorIds.FileCopyFailed, 1);
+            Assert.Contains("a.txt", _errors[0].Message);
+            Assert.Equal(new[] { ("/srv/pub/a.txt", FileCopyAction.Failed), ("/srv/pub/b.txt", FileCopyAction.Copied) }, _results.Select(r => (r.Source, r.Action)));
+            Assert.Equal("b", File.ReadAllText(At("b.txt")));
         }
 
         [Fact]
