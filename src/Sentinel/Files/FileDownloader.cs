@@ -165,7 +165,7 @@ namespace Sentinel.Files
             }
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(file.Target))!;
-            var temp = Path.Combine(directory, "." + Path.GetFileName(file.Target) + ".sentinel-" + RemotePath.NewUnique() + ".tmp");
+            var temp = Path.Combine(directory, RemotePath.TempFileName(Path.GetFileName(file.Target), RemotePath.NewUnique()));
             try
             {
                 // The mode a new file gets: the remote file's, as sftp's get gives it (umask applied, owner may write).

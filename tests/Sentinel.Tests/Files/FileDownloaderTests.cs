@@ -429,6 +429,22 @@ namespace Sentinel.Tests.Files
         }
 
         [Fact]
+        public async Task ALongNameIsDownloadedThroughAShortenedTemporaryName()
+        {
+            var name = new string('n', 250);
+            _remote.AddFile("/srv/" + name, "long");
+            var temps = new List<string>();
+            _remote.DuringRead = path => temps.AddRange(Directory.GetFiles(Dest).Select(Path.GetFileName)!);
+
+            await Download(Dest, "/srv/" + name);
+
+            Assert.Empty(_errors);
+            Assert.Equal(new[] { name }, LocalFiles());
+            Assert.Matches(@"^\.n+\.sentinel-[0-9a-f]{12}\.tmp$", Assert.Single(temps));
+            Assert.Equal(255, temps[0].Length);
+        }
+
+        [Fact]
         public async Task ProgressCountsTheBytesOfTheFilesBefore()
         {
             _remote.AddFile("/srv/pub/a.txt", "0123456789").AddFile("/srv/pub/b.txt", "abcdef");
