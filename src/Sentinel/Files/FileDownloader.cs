@@ -36,8 +36,11 @@ namespace Sentinel.Files
             {
                 try
                 {
-                    var found = await new RemoteSources(_c.Transfer, _c.Host, _c.Fail, _c.Stop).ExpandAsync(pattern, _c.Options.Recurse).ConfigureAwait(false);
-                    if (found.Count == 0)
+                    var cut = false;
+                    var found = await new RemoteSources(_c.Transfer, _c.Host, e => { cut |= e.ErrorId == ErrorIds.RemoteTreeTooLarge; _c.Fail(e); }, _c.Stop).ExpandAsync(pattern, _c.Options.Recurse).ConfigureAwait(false);
+
+                    // A wildcard whose listing passed the bound found too much, not nothing: that error says so.
+                    if (found.Count == 0 && !cut)
                     {
                         _c.Fail(FileErrors.NotFound(_c.Host, pattern));
                     }

@@ -316,6 +316,18 @@ namespace Sentinel.Tests.Files
         }
 
         [Fact]
+        public async Task AWildcardOverAListingPastTheBoundIsRefusedNotReportedMissing()
+        {
+            _remote.AddDirectory("/srv/big");
+            _remote.EndlessListings.Add("/srv/big");
+
+            await Download(Dest, "/srv/big/*");
+
+            AssertOnlyErrors(ErrorIds.RemoteTreeTooLarge, 1);
+            Assert.Empty(LocalFiles());
+        }
+
+        [Fact]
         public async Task ATreePastTheDepthBoundIsRefusedOnceAndTheRestCopies()
         {
             _remote.AddFile("/srv/pub/good.txt", "g");
