@@ -36,8 +36,11 @@ namespace Sentinel.Files
             {
                 try
                 {
-                    var found = await new RemoteSources(_c.Transfer, _c.Host, _c.Fail, _c.Stop).ExpandAsync(pattern, _c.Options.Recurse).ConfigureAwait(false);
-                    if (found.Count == 0)
+                    var cut = false;
+                    var found = await new RemoteSources(_c.Transfer, _c.Host, e => { cut |= e.ErrorId == ErrorIds.RemoteTreeTooLarge; _c.Fail(e); }, _c.Stop).ExpandAsync(pattern, _c.Options.Recurse).ConfigureAwait(false);
+
+                    // A wildcard whose listing passed the bound found too much, not nothing: that error says so.
+                    if (found.Count == 0 && !cut)
                     {
                         _c.Fail(FileErrors.NotFound(_c.Host, pattern));
                     }
@@ -81,7 +84,15 @@ namespace Sentinel.Files
                     return;
                 }
 
-                Directory.CreateDirectory(directory);
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (Exception e) when (IsLocalFailure(e))
+                {
+                    // Such as a file in its place: the files under it fail on their own, the rest goes on.
+                    _c.Fail(LocalFailure(directory, e));
+                }
             }
 
             var hashes = await _c.RemoteHashesAsync(plan.Files.Select(f => f.Source).ToList(), sudo: false).ConfigureAwait(false);
@@ -130,7 +141,16 @@ namespace Sentinel.Files
 
             if (exists)
             {
-                var local = HashingStream.OfFile(file.Target, _c.Stop);
+                string local;
+                try
+                {
+                    local = HashingStream.OfFile(file.Target, _c.Stop);
+                }
+                catch (Exception e) when (IsLocalFailure(e))
+                {
+                    throw LocalFailure(file.Target, e);
+                }
+
                 if (local == remoteHash)
                 {
                     return Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, clock.Elapsed, null, null);
@@ -148,7 +168,7 @@ namespace Sentinel.Files
             }
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(file.Target))!;
-            var temp = Path.Combine(directory, "." + Path.GetFileName(file.Target) + ".sentinel-" + RemotePath.NewUnique() + ".tmp");
+            var temp = Path.Combine(directory, RemotePath.TempFileName(Path.GetFileName(file.Target), RemotePath.NewUnique()));
             try
             {
                 // The mode a new file gets: the remote file's, as sftp's get gives it (umask applied, owner may write).
@@ -198,9 +218,9 @@ namespace Sentinel.Files
             {
                 throw _c.Failed(file.Source, e);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (IsLocalFailure(e))
             {
-                throw FileErrors.CopyFailed(_c.Host, file.Target, e.Message, e is UnauthorizedAccessException, e);
+                throw LocalFailure(file.Target, e);
             }
             finally
             {
@@ -210,6 +230,10 @@ namespace Sentinel.Files
                 }
             }
         }
+
+        private static bool IsLocalFailure(Exception e) => e is IOException || e is UnauthorizedAccessException;
+
+        private SentinelException LocalFailure(string path, Exception e) => FileErrors.CopyFailed(_c.Host, path, e.Message, e is UnauthorizedAccessException, e);
 
         private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
             new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message);

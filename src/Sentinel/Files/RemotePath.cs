@@ -57,10 +57,13 @@ namespace Sentinel.Files
         /// A hidden temporary name beside <paramref name="name"/> in <paramref name="directory"/>, unique
         /// per call, short enough for NAME_MAX however long the name is.
         /// </summary>
-        public static string TempName(string directory, string name, string unique)
+        public static string TempName(string directory, string name, string unique) => Combine(directory, TempFileName(name, unique));
+
+        /// <summary>The file name <see cref="TempName"/> gives, for a temporary file beside a local one too.</summary>
+        public static string TempFileName(string name, string unique)
         {
             var suffix = ".sentinel-" + unique + ".tmp";
-            return Combine(directory, "." + Shorten(name, NameMax - suffix.Length - 1) + suffix);
+            return "." + Shorten(name, NameMax - suffix.Length - 1) + suffix;
         }
 
         /// <summary>Where <c>-Backup</c> keeps the previous file: <c>&lt;path&gt;.&lt;UTC timestamp&gt;.bak</c>.</summary>

@@ -18,8 +18,10 @@ namespace Sentinel.Tests.Fakes
         private readonly ConcurrentQueue<Func<string, IRemoteProcess>> _starts = new ConcurrentQueue<Func<string, IRemoteProcess>>();
         private readonly List<string> _commands = new List<string>();
         private readonly List<ScriptedForward> _forwards = new List<ScriptedForward>();
+        private readonly ConcurrentQueue<bool> _pings = new ConcurrentQueue<bool>();
         private static int _nextPort = 40000;
         private int _disposeCount;
+        private int _pingCount;
 
         public ScriptedConnection(string name = "fake")
         {
@@ -37,8 +39,11 @@ namespace Sentinel.Tests.Fakes
 
         public bool IsConnected => Connected && !IsDisposed;
 
-        /// <summary>What PingAsync answers.</summary>
+        /// <summary>What PingAsync answers once the answers given to <see cref="ThenPings"/> are used up.</summary>
         public bool PingAnswer { get; set; } = true;
+
+        /// <summary>How many times PingAsync was asked.</summary>
+        public int PingCount => Volatile.Read(ref _pingCount);
 
         /// <summary>When set, ForwardLocal throws it.</summary>
         public Exception? ForwardFailure { get; set; }
@@ -115,7 +120,23 @@ namespace Sentinel.Tests.Fakes
             return OnStart != null ? OnStart(commandText) : throw new InvalidOperationException($"ScriptedConnection '{Name}': no process scripted for '{commandText}'.");
         }
 
-        public Task<bool> PingAsync(TimeSpan timeout) => Task.FromResult(PingAnswer && IsConnected);
+        /// <summary>The next PingAsync calls answer these, in order (while connected).</summary>
+        public ScriptedConnection ThenPings(params bool[] answers)
+        {
+            foreach (var answer in answers)
+            {
+                _pings.Enqueue(answer);
+            }
+
+            return this;
+        }
+
+        public Task<bool> PingAsync(TimeSpan timeout)
+        {
+            Interlocked.Increment(ref _pingCount);
+            var answer = _pings.TryDequeue(out var scripted) ? scripted : PingAnswer;
+            return Task.FromResult(answer && IsConnected);
+        }
 
         public IPortForward ForwardLocal(string host, int port)
         {

@@ -1,9 +1,13 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Security;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Execution;
+using Sentinel.Files;
 using Sentinel.Transport;
 using Xunit;
 
@@ -108,6 +112,28 @@ namespace Sentinel.Tests.Fakes
             forward.Dispose();
             Assert.Equal(1, connection.DisposeCount);
             Assert.True(connection.Forwards.Single().IsDisposed);
+        }
+
+        [Fact]
+        public async Task AScriptedFileTreeListsReadsAndHashesAsAHostWouldAndTakesNoWrites()
+        {
+            var remote = new ScriptedFileTransfer().AddFile("/srv/pub/a.txt", "abcd", 0x1C0).AddFile("/srv/pub/sub/it's.txt", "x");
+            remote.ExtraNames["/srv/pub"] = new[] { "../evil" };
+
+            var listed = await remote.ListAsync("/srv/pub", 10, CancellationToken.None);
+            Assert.Equal(new[] { "sub", "a.txt", "../evil" }, listed.Select(e => e.Name));
+            Assert.Equal((RemoteFileKind.File, 0x1C0), (remote.Stat("/srv/pub/a.txt")!.Kind, remote.Stat("/srv/pub/a.txt")!.Mode));
+            Assert.Equal(2, (await remote.ListAsync("/srv/pub", 2, CancellationToken.None)).Count);
+
+            var copy = new MemoryStream();
+            var progress = new List<long>();
+            await remote.DownloadAsync("/srv/pub/a.txt", copy, progress.Add, CancellationToken.None);
+            Assert.Equal("abcd", Encoding.UTF8.GetString(copy.ToArray()));
+            Assert.Equal(new[] { 2L, 4L }, progress);
+
+            var hashed = await remote.Run(new CommandRequest(Sha256Sum.Command(new[] { "/srv/pub/sub/it's.txt", "/srv/missing" })), CancellationToken.None);
+            Assert.Equal("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  /srv/pub/sub/it's.txt\n", hashed.Output);
+            Assert.Throws<InvalidOperationException>(() => remote.Remove("/srv/pub/a.txt"));
         }
     }
 }
