@@ -52,7 +52,7 @@ namespace Sentinel.Tests.Files
         private Task Download(CopyOptions options, string destination, CancellationToken stop, string[] patterns, Func<string, string, Task<bool>>? confirm = null)
         {
             var session = new SentinelSession(7, new ConnectionSettings("web01", "web01", 22, "ops"), new LiveConnection(new ScriptedConnection(), new KeepAliveSettings(TimeSpan.Zero, 3)), "SHA256:test", "ssh-ed25519");
-            var context = new CopyContext(session, _remote, options, _remote.Run, stop)
+            var context = new CopyContext(new ScriptedRemoteHost(session, _remote.Run), _remote, options, stop)
             {
                 Emit = _results.Add,
                 Fail = _errors.Add,
