@@ -23,10 +23,10 @@ namespace Sentinel.Commands
         private ISshTransport? _transport;
         private IKeyPrimitives? _keyPrimitives;
 
-        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter unless set (tests set a fake).</summary>
+        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter unless set (tests set a fake, here or through SshAdapterLoader.Override).</summary>
         internal ISshTransport Transport
         {
-            get => _transport ??= SshAdapterLoader.Transport;
+            get => _transport ??= SshAdapterLoader.Override ?? SshAdapterLoader.Transport;
             set => _transport = value;
         }
 

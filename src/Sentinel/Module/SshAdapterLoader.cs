@@ -28,6 +28,12 @@ namespace Sentinel.Module
         public static ISshTransport Transport => LazyTransport.Value;
 
         /// <summary>
+        /// What cmdlets get instead of <see cref="Transport"/> when set: the unit tests' scripted transport
+        /// (PowerShell constructs the cmdlets, so nothing else can hand them one). Null in the module.
+        /// </summary>
+        internal static ISshTransport? Override { get; set; }
+
+        /// <summary>
         /// Loads the adapter on a pool thread, so that Import-Module does not wait for it and the first
         /// connection finds it ready. A broken install is not hidden: the load's error is kept and
         /// thrown to every cmdlet that needs the adapter.

@@ -275,9 +275,16 @@ namespace Sentinel.Tests.Fakes
         {
         }
 
+        /// <summary>Runs once, when the writer first closes stdin: a command that reads to end-of-file can finish there.</summary>
+        public Action? OnClose { get; set; }
+
         protected override void Dispose(bool disposing)
         {
-            Interlocked.Increment(ref _closeCount);
+            if (Interlocked.Increment(ref _closeCount) == 1)
+            {
+                OnClose?.Invoke();
+            }
+
             base.Dispose(disposing);
         }
 

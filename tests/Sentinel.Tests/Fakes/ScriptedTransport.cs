@@ -95,6 +95,13 @@ namespace Sentinel.Tests.Fakes
         /// <summary>Makes <paramref name="path"/> load as a key of <paramref name="keyType"/>; other paths fail to load.</summary>
         public void AddKey(string path, string keyType = "ssh-ed25519") => _keyTypes[path] = keyType;
 
+        /// <summary>
+        /// When set, every connect the script lets succeed offers this host key to the request's check, as
+        /// the adapter does during key exchange, and fails when it is refused; without it the check is never
+        /// asked (and no Connector-made session can be built, having met no host key).
+        /// </summary>
+        public HostKeyOffer? HostKey { get; set; }
+
         /// <summary>Set to make LoadPrivateKey throw this for every path (for example an unexpected IOException).</summary>
         public Exception? KeyLoadFailure { get; set; }
 
@@ -126,6 +133,12 @@ namespace Sentinel.Tests.Fakes
                 : throw new InvalidOperationException($"ScriptedTransport: nothing scripted for '{request.ComputerName}' ({request.Address}).");
             cancellationToken.ThrowIfCancellationRequested();
             var connection = await behaviour(request, cancellationToken).ConfigureAwait(false);
+            if (HostKey != null && !request.VerifyHostKey(HostKey))
+            {
+                connection.Dispose();
+                throw new System.IO.IOException($"ScriptedTransport: '{request.ComputerName}' refused the host key.");
+            }
+
             recorded.Connection = connection;
             return connection;
         }

@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Sentinel.Execution;
+using Sentinel.Results;
+using Sentinel.Transport;
+using Xunit;
+
+namespace Sentinel.Tests.Fakes
+{
+    /// <summary>An in-memory host: its files, an SFTP view of them, and the few commands the uploader runs.</summary>
+    internal sealed class MemoryHost : IFileTransfer
+    {
+        public Dictionary<string, byte[]> Files { get; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        /// <summary>Symbolic links: path to target. SFTP's stat follows them; root's stat (lstat) shows them.</summary>
+        public Dictionary<string, string> Links { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>Owners other than root, by path.</summary>
+        public Dictionary<string, int> Owners { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        public HashSet<string> Directories { get; } = new HashSet<string>(StringComparer.Ordinal) { "/", "/tmp" };
+
+        public List<(string From, string To)> Renames { get; } = new List<(string, string)>();
+
+        public List<string> Commands { get; } = new List<string>();
+
+        public List<string> SudoCommands { get; } = new List<string>();
+
+        public int ValidateExit { get; set; }
+
+        /// <summary>ln fails, as it does when something sits at the backup's name or protected_hardlinks refuses.</summary>
+        public bool LinkFails { get; set; }
+
+        public bool CorruptUploads { get; set; }
+
+        public Action? DuringUpload { get; set; }
+
+        /// <summary>The connection drops in the middle of an upload: every later SFTP request fails.</summary>
+        public bool ConnectionLostDuringUpload { get; set; }
+
+        private bool _lost;
+
+        private void ThrowWhenLost()
+        {
+            if (_lost)
+            {
+                throw new FileTransferException("the connection was lost", permissionDenied: false);
+            }
+        }
+
+        public string Text(string path) => Encoding.UTF8.GetString(Files[path]);
+
+        public RemoteFileInfo? Stat(string path) =>
+            path == "." ? new RemoteFileInfo("/home/ops", RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 1000, 1000)
+            : Links.TryGetValue(path, out var target) ? Stat(target)
+            : Files.TryGetValue(path, out var bytes) ? new RemoteFileInfo(path, RemoteFileKind.File, bytes.Length, Convert.ToInt32("644", 8), 0, 0)
+            : Directories.Contains(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 0, 0)
+            : null;
+
+        public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
+        {
+            Assert.False(Files.ContainsKey(path), "uploads go to a new name");
+            Files[path] = new byte[0];
+            var copy = new MemoryStream();
+            await source.CopyToAsync(copy);
+            DuringUpload?.Invoke();
+            _lost |= ConnectionLostDuringUpload;
+            ThrowWhenLost();
+            cancellationToken.ThrowIfCancellationRequested();
+            Files[path] = CorruptUploads ? copy.ToArray().Concat(new byte[] { 0 }).ToArray() : copy.ToArray();
+        }
+
+        public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public void Replace(string from, string to)
+        {
+            Renames.Add((from, to));
+            Move(from, to);
+        }
+
+        public void Remove(string path)
+        {
+            ThrowWhenLost();
+            Files.Remove(path);
+        }
+
+        public void CreateDirectory(string path) => Assert.True(Directories.Add(path), "a new directory");
+
+        public void RemoveDirectory(string path)
+        {
+            ThrowWhenLost();
+            Assert.DoesNotContain(Files.Keys, f => f.StartsWith(path + "/", StringComparison.Ordinal));
+            Directories.Remove(path);
+        }
+
+        public void SetOwner(string path, int userId, int groupId) => Owners[path] = userId;
+
+        public void SetMode(string path, int mode)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public Task<CommandResult> Run(CommandRequest request, CancellationToken cancellationToken)
+        {
+            var (exit, output) = Answer(request.Command, request.Sudo);
+            return Task.FromResult(new CommandResult("web01", 1, request.Command, request.Sudo, exit, null, output, string.Empty, DateTime.Now, TimeSpan.Zero, output.Length, 0, false));
+        }
+
+        /// <summary>
+        /// The same host behind a <see cref="ScriptedConnection"/> (its OnStart): answers the line the
+        /// command runner sends, a plain command or the first sudo attempt (as a NOPASSWD rule runs it).
+        /// </summary>
+        public IRemoteProcess Start(string commandLine)
+        {
+            var (command, sudo) = RunnerLine.Unwrap(commandLine);
+            var (exit, output) = Answer(command, sudo);
+            return new ScriptedProcess(output, exitCode: exit);
+        }
+
+        private (int Exit, string Output) Answer(string command, bool sudo)
+        {
+            (sudo ? SudoCommands : Commands).Add(command);
+            var words = Words(command);
+            var (exit, output) = (0, string.Empty);
+            switch (command.Split(' ')[0])
+            {
+                case "id":
+                    output = words.Count == 0 ? "uid=1000(ops) gid=1000(ops) groups=1000(ops)\n" : words[0] == "root" ? "0\n" : string.Empty;
+                    exit = output.Length == 0 ? 1 : 0;
+                    break;
+                case "stat":
+                    output = string.Concat(words.Skip(1).Select(RootStat));
+                    break;
+                case "ln":
+                    if (LinkFails)
+                    {
+                        exit = 1;
+                        break;
+                    }
+
+                    Files[words[1]] = Files[words[0]];
+                    break;
+                case "cp":
+                    Files[words[1]] = Files[words[0]];
+                    break;
+                case "sha256sum":
+                    using (var sha = SHA256.Create())
+                    {
+                        output = string.Concat(words.Where(Files.ContainsKey).Select(p => Convert.ToHexString(sha.ComputeHash(Files[p])).ToLowerInvariant() + "  " + p + "\n"));
+                    }
+
+                    break;
+                case "mktemp":
+                    Directories.Add("/tmp/tmp.fake");
+                    output = "/tmp/tmp.fake\n";
+                    break;
+                case "install":
+                    Files[words[1]] = Files[words[0]];
+                    break;
+                case "mv":
+                    Move(words[0], words[1]);
+                    break;
+                case "rm":
+                    foreach (var path in Files.Keys.Where(p => p.StartsWith(words[0], StringComparison.Ordinal)).ToList())
+                    {
+                        Files.Remove(path);
+                    }
+
+                    break;
+                case "check":
+                    exit = ValidateExit;
+                    output = exit == 0 ? string.Empty : "check says no";
+                    break;
+                default:
+                    throw new InvalidOperationException("unexpected command: " + command);
+            }
+
+            return (exit, output);
+        }
+
+        /// <summary>What stat --printf='%n\0%f\0%u\0%g\0%s\0' prints for one path (nothing when missing).</summary>
+        private string RootStat(string path)
+        {
+            var real = path.EndsWith("/.", StringComparison.Ordinal) ? path.Substring(0, path.Length - 2) : path;
+            if (path.EndsWith("/.", StringComparison.Ordinal) || path == "/.")
+            {
+                real = real.Length == 0 ? "/" : real;
+                real = Links.TryGetValue(real, out var target) ? target : real;
+            }
+
+            var owner = Owners.TryGetValue(real, out var uid) ? uid : 0;
+            var size = Files.TryGetValue(real, out var bytes) ? bytes.Length : 0;
+            var mode = Links.ContainsKey(real) ? "a1ff" : bytes != null ? "81a4" : Directories.Contains(real) ? "41ed" : null;
+            return mode == null ? string.Empty : $"{path}\0{mode}\0{owner}\0{owner}\0{size}\0";
+        }
+
+        private void Move(string from, string to)
+        {
+            Links.Remove(to);
+            Files[to] = Files[from];
+            Files.Remove(from);
+        }
+
+        /// <summary>The single-quoted words of a command line (what ShellQuote made).</summary>
+        private static List<string> Words(string command)
+        {
+            var words = new List<string>();
+            var at = command.IndexOf('\'');
+            while (at >= 0)
+            {
+                var word = new StringBuilder();
+                while (at < command.Length && command[at] == '\'')
+                {
+                    var end = command.IndexOf('\'', at + 1);
+                    word.Append(command, at + 1, end - at - 1);
+                    at = end + 1;
+                    if (string.CompareOrdinal(command, at, "\\''", 0, 3) == 0)
+                    {
+                        word.Append('\'');
+                        at += 2;
+                    }
+                }
+
+                words.Add(word.ToString());
+                at = command.IndexOf('\'', at);
+            }
+
+            return words.Skip(command.StartsWith("install", StringComparison.Ordinal) ? words.Count - 2 : 0).ToList();
+        }
+    }
+}
