@@ -20,22 +20,11 @@ namespace Sentinel.Commands
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _auditPath;
-        private ISshTransport? _transport;
-        private IKeyPrimitives? _keyPrimitives;
+        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter, unless a unit test put a scripted one in SshAdapterLoader.Override.</summary>
+        internal static ISshTransport Transport => SshAdapterLoader.Override ?? SshAdapterLoader.Transport;
 
-        /// <summary>The SSH transport the engine types are given: the module's SSH.NET adapter unless set (tests set a fake, here or through SshAdapterLoader.Override).</summary>
-        internal ISshTransport Transport
-        {
-            get => _transport ??= SshAdapterLoader.Override ?? SshAdapterLoader.Transport;
-            set => _transport = value;
-        }
-
-        /// <summary>ed25519 and bcrypt_pbkdf from the module's SSH adapter unless set (tests may set their own).</summary>
-        internal IKeyPrimitives KeyPrimitives
-        {
-            get => _keyPrimitives ??= SshAdapterLoader.KeyPrimitives;
-            set => _keyPrimitives = value;
-        }
+        /// <summary>ed25519 and bcrypt_pbkdf from the module's SSH adapter.</summary>
+        internal static IKeyPrimitives KeyPrimitives => SshAdapterLoader.KeyPrimitives;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
