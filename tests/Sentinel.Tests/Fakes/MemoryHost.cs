@@ -212,30 +212,10 @@ namespace Sentinel.Tests.Fakes
             Files.Remove(from);
         }
 
-        /// <summary>The single-quoted words of a command line (what ShellQuote made).</summary>
+        /// <summary>The quoted words of a command line; for install, only its last two (source and target).</summary>
         private static List<string> Words(string command)
         {
-            var words = new List<string>();
-            var at = command.IndexOf('\'');
-            while (at >= 0)
-            {
-                var word = new StringBuilder();
-                while (at < command.Length && command[at] == '\'')
-                {
-                    var end = command.IndexOf('\'', at + 1);
-                    word.Append(command, at + 1, end - at - 1);
-                    at = end + 1;
-                    if (string.CompareOrdinal(command, at, "\\''", 0, 3) == 0)
-                    {
-                        word.Append('\'');
-                        at += 2;
-                    }
-                }
-
-                words.Add(word.ToString());
-                at = command.IndexOf('\'', at);
-            }
-
+            var words = QuotedWords.Of(command);
             return words.Skip(command.StartsWith("install", StringComparison.Ordinal) ? words.Count - 2 : 0).ToList();
         }
     }

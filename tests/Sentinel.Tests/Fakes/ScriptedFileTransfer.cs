@@ -178,7 +178,7 @@ namespace Sentinel.Tests.Fakes
             var output = new StringBuilder();
             using (var sha = SHA256.Create())
             {
-                foreach (var path in Words(command).Where(p => Files.ContainsKey(p) && !Unhashable.Contains(p)))
+                foreach (var path in QuotedWords.Of(command).Where(p => Files.ContainsKey(p) && !Unhashable.Contains(p)))
                 {
                     output.Append(Convert.ToHexString(sha.ComputeHash(Files[path])).ToLowerInvariant()).Append("  ").Append(path).Append('\n');
                 }
@@ -223,31 +223,5 @@ namespace Sentinel.Tests.Fakes
             return at <= 0 ? "/" : path.Substring(0, at);
         }
 
-        /// <summary>The single-quoted words of a command line (what ShellQuote made).</summary>
-        private static List<string> Words(string command)
-        {
-            var words = new List<string>();
-            var at = command.IndexOf('\'');
-            while (at >= 0)
-            {
-                var word = new StringBuilder();
-                while (at < command.Length && command[at] == '\'')
-                {
-                    var end = command.IndexOf('\'', at + 1);
-                    word.Append(command, at + 1, end - at - 1);
-                    at = end + 1;
-                    if (string.CompareOrdinal(command, at, "\\''", 0, 3) == 0)
-                    {
-                        word.Append('\'');
-                        at += 2;
-                    }
-                }
-
-                words.Add(word.ToString());
-                at = command.IndexOf('\'', at);
-            }
-
-            return words;
-        }
     }
 }
