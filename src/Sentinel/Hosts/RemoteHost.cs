@@ -32,8 +32,6 @@ namespace Sentinel.Hosts
 
         public string ComputerName => _target.ComputerName;
 
-        public int Port => _target.Port;
-
         public HostTarget Target => _target;
 
         public SentinelSession Session => _target.Session ?? _own ?? throw new InvalidOperationException($"{ComputerName} is not open yet.");
