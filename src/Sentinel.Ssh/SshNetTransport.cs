@@ -161,6 +161,21 @@ namespace Sentinel.Ssh
             }
         }
 
+        /// <summary>
+        /// Says who ended the connection: SSH.NET raises the same exception when the server closes it
+        /// (a disconnect message, a closed socket) as when the client gives up on what the server sent
+        /// (a banner line over 8 KiB, a bad packet, a failed key exchange).
+        /// </summary>
+        private static string WhoEnded(SshConnectionException c)
+        {
+            var byServer = c.DisconnectReason == Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost
+                || c.Message.StartsWith("The connection was closed by the server", StringComparison.Ordinal)
+                || c.Message.StartsWith("The connection was closed by the remote host", StringComparison.Ordinal);
+            return byServer
+                ? $"the server closed the connection ({c.DisconnectReason}: {c.Message})"
+                : $"Sentinel ended the connection because of what the server sent ({c.DisconnectReason}: {c.Message})";
+        }
+
         private static Exception Translate(Exception e, SshConnectRequest request, SshNetAuthentication authentication)
         {
             var host = request.ComputerName;
@@ -179,7 +194,7 @@ namespace Sentinel.Ssh
                 case SocketException s:
                     return ConnectionErrors.Failed(host, request.Port, s.Message, e);
                 case SshConnectionException c:
-                    return ConnectionErrors.Failed(host, request.Port, $"the server closed the connection ({c.DisconnectReason}: {c.Message})", e);
+                    return ConnectionErrors.Failed(host, request.Port, WhoEnded(c), e);
                 case SshException _:
                 case ObjectDisposedException _:
                     return ConnectionErrors.Failed(host, request.Port, e.Message, e);

@@ -329,6 +329,20 @@ Describe 'Connect-SentinelServer network failures' {
         $Error[0].Exception.Message | Should -BeLike "*localhost*$closed*"
     }
 
+    It 'says Sentinel ended the connection, not the server, when the server''s banner line is over 8 KiB' {
+        $portFile = Join-Path $TestDrive 'banner-proxy.port'
+        $proxy = Start-Process -FilePath python3 -ArgumentList @((Join-Path $RepoRoot 'tests/lab/banner_proxy.py'), '--target-port', $lab.Port, '--line-bytes', 9000) -RedirectStandardOutput $portFile -PassThru
+        try {
+            Wait-Until { (Test-Path $portFile) -and (Get-Content $portFile -Raw) } | Should -BeTrue
+            $port = [int](Get-Content $portFile -Raw)
+            { Connect-SentinelServer -ComputerName 127.0.0.1 -Port $port -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'Sentinel.ConnectionFailed,*'
+            $Error[0].Exception.Message | Should -BeLike '*Sentinel ended the connection*8192 bytes*'
+            $Error[0].Exception.Message | Should -Not -BeLike '*server closed*'
+        }
+        finally { Stop-Process -Id $proxy.Id -ErrorAction SilentlyContinue }
+    }
+
     It 'reports an unknown host name' {
         { Connect-SentinelServer -ComputerName 'no-such-host.invalid' -Credential $credential -KnownHostsFile (New-TestKnownHostsFile) -ErrorAction Stop } |
             Should -Throw -ErrorId 'Sentinel.UnknownHost,*'

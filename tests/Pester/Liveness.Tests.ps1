@@ -42,6 +42,27 @@ Describe 'A session whose server dies or freezes' {
         $failure[0].ErrorDetails.RecommendedAction | Should -BeLike '*reconnect*'
     }
 
+    It 'turns Broken as soon as a command fails with ConnectionLost, not only when the keepalive notices' {
+        # No keepalive: the command's own failure is the only news of the dead connection.
+        $session = Connect-SentinelServer @connect -KeepAliveInterval 0
+        $killer = Start-BackgroundPipeline -Script @"
+Import-Module '$(Join-Path $RepoRoot 'tests/lab/SentinelLab.psm1')'
+while (-not (& pgrep -f 'sleep 376')) { [System.Threading.Thread]::Sleep(20) }
+foreach (`$processId in Get-SentinelLabConnectionProcess -Lab ([pscustomobject]@{ SshdPid = $($lab.SshdPid) })) { & kill -KILL `$processId }
+'killed'
+"@
+        try {
+            Invoke-SentinelCommand 'sleep 376' -Session $session -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $killer.Output | Should -Be 'killed'
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.ConnectionLost,*'
+            $session.State | Should -Be 'Broken'
+        }
+        finally {
+            $killer.Shell.Dispose()
+            foreach ($processId in Get-RemoteProcess 'sleep 376') { & kill -KILL $processId }
+        }
+    }
+
     It 'fails a running command within the keepalive window when the server freezes (SIGSTOP), without hanging' {
         $session = Connect-SentinelServer @connect
         $freezer = Start-BackgroundPipeline -Script @"

@@ -74,6 +74,20 @@ Describe 'New-SentinelKey' {
 
         $replaced = New-SentinelKey -Path $path -Force
         $replaced.Fingerprint | Should -Not -Be $first.Fingerprint
+    }
+
+    It 'reports an existing key pair as a non-terminating error, as New-Item does, so -ErrorAction SilentlyContinue goes on' {
+        $path = Join-Path $keyFolder 'existing'
+        $null = New-SentinelKey -Path $path
+        # A terminating error would land in the catch block whatever -ErrorAction says.
+        $caught = $null
+        try { $result = New-SentinelKey -Path $path -ErrorAction SilentlyContinue -ErrorVariable failures }
+        catch { $caught = $_ }
+        $caught | Should -BeNullOrEmpty
+        $result | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.KeyFileExists*'
+        $failures[0].TargetObject | Should -Be $path
         Get-Mode $path | Should -Be '600'
     }
 

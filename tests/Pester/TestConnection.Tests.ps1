@@ -55,6 +55,28 @@ Describe 'Test-SentinelConnection' {
         $step.Hint | Should -Not -BeNullOrEmpty
     }
 
+    It 'fails the Command step with the exit code and what the command printed, on both streams, when commands fail' {
+        $forced = Start-SentinelLab -NoNginx -ExtraConfig 'ForceCommand /bin/sh -c "echo forced-out; echo forced-err >&2; exit 1"'
+        try {
+            $result = Test-SentinelConnection -ComputerName $forced.ComputerName -Port $forced.Port -Credential $credential -KnownHostsFile $knownHosts
+            $result.FailedStep.Step | Should -Be 'Command'
+            $result.FailedStep.Detail | Should -BeLike 'whoami ended with exit code 1:*forced-out*forced-err*'
+            $result.FailedStep.Hint | Should -BeLike '*ForceCommand*'
+        }
+        finally { Stop-SentinelLab -Lab $forced }
+    }
+
+    It 'fails the Command step when more than the user name reaches the output, as any script would see it' {
+        $noisy = Start-SentinelLab -NoNginx -ExtraConfig 'ForceCommand /bin/sh -c "echo Welcome to the forced menu; whoami"'
+        try {
+            $result = Test-SentinelConnection -ComputerName $noisy.ComputerName -Port $noisy.Port -Credential $credential -KnownHostsFile $knownHosts
+            $result.Passed | Should -BeFalse
+            $result.FailedStep.Step | Should -Be 'Command'
+            $result.FailedStep.Detail | Should -BeLike '*more than the user name*Welcome to the forced menu*'
+        }
+        finally { Stop-SentinelLab -Lab $noisy }
+    }
+
     It 'returns only a Boolean with -Quiet' {
         Test-SentinelConnection -ComputerName $lab.ComputerName -Port $lab.Port -Credential $credential -KnownHostsFile $knownHosts -Quiet | Should -BeExactly $true
         Test-SentinelConnection -ComputerName localhost -Port (Get-FreeTcpPort) -Credential $credential -KnownHostsFile $knownHosts -Quiet | Should -BeExactly $false

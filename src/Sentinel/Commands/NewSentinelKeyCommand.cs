@@ -72,7 +72,8 @@ namespace Sentinel.Commands
             }
             catch (SentinelException e)
             {
-                ThrowSentinelError(e, path);
+                // Non-terminating, as New-Item's "already exists": -ErrorAction decides.
+                WriteSentinelError(e, path);
             }
             finally
             {

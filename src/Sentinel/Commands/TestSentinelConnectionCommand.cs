@@ -88,9 +88,7 @@ namespace Sentinel.Commands
             var session = attempt.UnlistedSession(new KeepAliveSettings(TimeSpan.Zero, 0));
             try
             {
-                await RunStepAsync(session, steps, "Command", "whoami", result => result.Succeeded
-                    ? Step("Command", true, result.Duration, $"whoami: {result.Output.Trim()}")
-                    : Step("Command", false, result.Duration, $"whoami exited {Describe(result)}: {result.Error.Trim()}", "The account logs in but cannot run commands: check its login shell (not /usr/sbin/nologin) and any ForceCommand in sshd_config.")).ConfigureAwait(false);
+                await RunStepAsync(session, steps, "Command", "whoami", CommandStep).ConfigureAwait(false);
 
                 foreach (var service in Service ?? Array.Empty<string>())
                 {
@@ -203,6 +201,42 @@ namespace Sentinel.Commands
             }
         }
 
+        /// <summary>
+        /// whoami must end well and print one line, the user's name: anything more (a login shell's
+        /// help page, a ForceCommand's own output, startup files that print) would also reach every
+        /// script that reads a command's output, so the step fails and shows it.
+        /// </summary>
+        private static ConnectionTestStep CommandStep(CommandResult result)
+        {
+            const string NoCommandsHint = "The account logs in but cannot run commands: check its login shell (not /usr/sbin/nologin) and any ForceCommand in sshd_config.";
+            var printed = ShownOutput(result);
+            if (!result.Succeeded)
+            {
+                return Step("Command", false, result.Duration, $"whoami ended {Describe(result)}: {printed}", NoCommandsHint);
+            }
+
+            var output = result.Output.Trim();
+            if (output.Length == 0 || output.IndexOf('\n') >= 0)
+            {
+                return Step("Command", false, result.Duration, $"whoami printed more than the user name: {printed}", "Something else writes to the output of every command (the login shell, its startup files, a ForceCommand): scripts that read output would see it too. Check the account's login shell and dotfiles.");
+            }
+
+            return Step("Command", true, result.Duration, $"whoami: {output}");
+        }
+
+        /// <summary>What a command printed, both streams, cut short enough for a step's detail.</summary>
+        private static string ShownOutput(CommandResult result)
+        {
+            const int MaxShown = 500;
+            var text = string.Join(" | ", new[] { result.Output.Trim(), result.Error.Trim() }.Where(part => part.Length > 0));
+            if (text.Length == 0)
+            {
+                return "(no output)";
+            }
+
+            return text.Length > MaxShown ? text.Substring(0, MaxShown) + "..." : text;
+        }
+
         private static ConnectionTestStep ServiceStep(string name, string service, CommandResult result)
         {
             var output = (result.Output + result.Error).Trim();
@@ -217,13 +251,13 @@ namespace Sentinel.Commands
                 case 127:
                     return Step(name, false, result.Duration, $"'service' was not found (exit 127): {output}", "The host has no 'service' command: install the init-system tools or check PATH.");
                 default:
-                    return Step(name, false, result.Duration, $"{service} status failed ({Describe(result)}): {output}", $"Check that the service '{service}' is installed on the host and that the name is right.");
+                    return Step(name, false, result.Duration, $"{service} status failed, ended {Describe(result)}: {output}", $"Check that the service '{service}' is installed on the host and that the name is right.");
             }
         }
 
         private static string Describe(CommandResult result) => result.ExitCode.HasValue
-            ? "exit " + result.ExitCode.Value.ToString(CultureInfo.InvariantCulture)
-            : "signal " + result.ExitSignal;
+            ? "with exit code " + result.ExitCode.Value.ToString(CultureInfo.InvariantCulture)
+            : "by signal " + result.ExitSignal;
 
         private static ConnectionTestStep Step(string name, bool passed, TimeSpan duration, string detail, string? hint = null)
             => new ConnectionTestStep(name, passed, duration, detail, passed ? null : hint);

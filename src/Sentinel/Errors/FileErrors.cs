@@ -41,8 +41,17 @@ namespace Sentinel.Errors
             ErrorIds.FileCopyFailed,
             permissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
             computerName,
-            $"Could not copy '{path}' on {computerName}: {reason}.",
+            $"Could not copy '{path}' on {computerName}: {Sentences.End(reason)}",
             permissionDenied ? "Use -Sudo for destinations the login user cannot write, or check the permissions." : "Check the path and the host, then copy again.",
+            inner);
+
+        /// <summary>A download that failed on this machine's side: <paramref name="localPath"/> is a local path, never the host's.</summary>
+        public static SentinelException LocalCopyFailed(string computerName, string localPath, string reason, bool permissionDenied = false, Exception? inner = null) => new SentinelException(
+            ErrorIds.FileCopyFailed,
+            permissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+            computerName,
+            $"Could not copy from {computerName} to '{localPath}' on this machine: {Sentences.End(reason)}",
+            permissionDenied ? "Check the permissions of the local destination." : "Check the local destination, then copy again.",
             inner);
 
         public static SentinelException UnsafeDestination(string computerName, string target, string reason) => new SentinelException(

@@ -136,7 +136,7 @@ namespace Sentinel.Files
             var exists = File.Exists(file.Target);
             if (Directory.Exists(file.Target))
             {
-                throw FileErrors.CopyFailed(_c.Host, file.Target, "it is a local directory");
+                throw FileErrors.LocalCopyFailed(_c.Host, file.Target, "it is a directory");
             }
 
             if (exists)
@@ -233,7 +233,7 @@ namespace Sentinel.Files
 
         private static bool IsLocalFailure(Exception e) => e is IOException || e is UnauthorizedAccessException;
 
-        private SentinelException LocalFailure(string path, Exception e) => FileErrors.CopyFailed(_c.Host, path, e.Message, e is UnauthorizedAccessException, e);
+        private SentinelException LocalFailure(string path, Exception e) => FileErrors.LocalCopyFailed(_c.Host, path, e.Message, e is UnauthorizedAccessException, e);
 
         private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
             new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message);

@@ -393,7 +393,8 @@ namespace Sentinel.Tests.Files
             await Download(new CopyOptions { Force = true }, Dest, "/srv/pub/*");
 
             AssertOnlyErrors(ErrorIds.FileCopyFailed, 1);
-            Assert.Contains("local directory", _errors[0].Message);
+            // The path is this machine's: the message must not place it on the host.
+            Assert.Equal($"Could not copy from web01 to '{At("a.txt")}' on this machine: it is a directory.", _errors[0].Message);
             Assert.Equal(new[] { "b.txt" }, LocalFiles());
         }
 
