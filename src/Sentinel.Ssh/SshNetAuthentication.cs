@@ -75,6 +75,15 @@ namespace Sentinel.Ssh
             return match.Success ? match.Groups[1].Value.Split(Comma, StringSplitOptions.RemoveEmptyEntries) : null;
         }
 
+        /// <summary>The methods the server has accepted so far as one step of several.</summary>
+        private string[] PartialSuccesses()
+        {
+            lock (_gate)
+            {
+                return _partialSuccess.ToArray();
+            }
+        }
+
         private void Signed(byte[] blob, string source, bool agent)
         {
             lock (_gate)
@@ -200,7 +209,7 @@ namespace Sentinel.Ssh
                 {
                     if (!KeyboardInteractivePrompt.IsPasswordPrompt(prompt.Request, prompt.IsEchoed))
                     {
-                        throw ConnectionErrors.PromptUnsupported(_request.ComputerName, _request.UserName, prompt.Request, prompt.IsEchoed);
+                        throw ConnectionErrors.PromptUnsupported(_request.ComputerName, _request.UserName, prompt.Request, prompt.IsEchoed, _owner.PartialSuccesses());
                     }
 
                     // PAM asks again after a wrong password, and a server with both methods asks here for the

@@ -1,9 +1,10 @@
-# A hostile SSH server for the tests of issue 20: hostile_sftp_server.py (Debian's python3-asyncssh)
-# serves a scripted fake file system over SFTP and answers sha256sum for it. It listens on
-# 127.0.0.1 on a free port with its own host key in a temp folder, takes the lab user and password,
-# and is stopped by its PID. Scenarios are listed in the script (name-<case>, dotdot-listing,
-# endless-listing, endless-tree, symlink-loop, wrong-hash, missing-hash, cut-connection, huge-size,
-# long-read).
+# The lab's AsyncSSH servers (Debian's python3-asyncssh), each on 127.0.0.1 on a free port with its
+# own host key in a temp folder, taking the lab user and password, stopped by its PID:
+# - hostile_sftp_server.py (issue 20) serves a scripted fake file system over SFTP and answers
+#   sha256sum for it. Scenarios are listed in the script (name-<case>, dotdot-listing,
+#   endless-listing, endless-tree, symlink-loop, wrong-hash, missing-hash, cut-connection, huge-size,
+#   long-read).
+# - second_factor_server.py (issue 22) asks for a one-time code, alone or after the password.
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -14,19 +15,18 @@ Import-Module (Join-Path $PSScriptRoot 'SentinelLab.psm1')
 $script:Python = '/usr/bin/python3'
 $script:Script = Join-Path $PSScriptRoot 'hostile_sftp_server.py'
 
-function Start-SentinelHostileServer {
-    <#
-    .SYNOPSIS
-    Starts the hostile server with one scenario; returns its description (port, known_hosts file, credential, PID).
-    #>
-    param([Parameter(Mandatory)][string]$Scenario)
+function Start-LabAsyncSshServer {
+    # Starts one of the lab's AsyncSSH servers (a Python script taking --port, --host-key, --user,
+    # --password-file and --log, plus -ArgumentList) in a private temp folder with its own host key;
+    # returns its description (port, known_hosts file, credential, PID).
+    param([Parameter(Mandatory)][string]$Script, [Parameter(Mandatory)][string]$Description, [string[]]$ArgumentList = @())
     Install-SentinelLabPrerequisites
     $account = Get-SentinelLabAccount
-    $root = Join-Path ([System.IO.Path]::GetTempPath()) "sentinel-hostile-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+    $root = Join-Path ([System.IO.Path]::GetTempPath()) "sentinel-asyncssh-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     New-Item -ItemType Directory -Path $root | Out-Null
     & chmod 700 $root
     $hostKey = Join-Path $root 'ssh_host_ed25519_key'
-    Invoke-Native ssh-keygen @('-q', '-t', 'ed25519', '-N', '', '-C', 'sentinel-hostile-host', '-f', $hostKey) | Out-Null
+    Invoke-Native ssh-keygen @('-q', '-t', 'ed25519', '-N', '', '-C', 'sentinel-asyncssh-host', '-f', $hostKey) | Out-Null
     $passwordFile = Join-Path $root 'password'
     [System.IO.File]::WriteAllText($passwordFile, $account.Password)
     $port = Get-FreeTcpPort
@@ -34,15 +34,14 @@ function Start-SentinelHostileServer {
     $publicKey = (Get-Content "$hostKey.pub" -Raw).Trim().Split(' ')
     [System.IO.File]::WriteAllText($knownHosts, "[127.0.0.1]:$port $($publicKey[0]) $($publicKey[1])`n")
     $log = Join-Path $root 'server.log'
-    $arguments = @($script:Script, '--port', $port, '--host-key', $hostKey, '--user', $account.UserName, '--password-file', $passwordFile, '--scenario', $Scenario, '--log', $log)
+    $arguments = @((Join-Path $PSScriptRoot $Script), '--port', $port, '--host-key', $hostKey, '--user', $account.UserName, '--password-file', $passwordFile, '--log', $log) + $ArgumentList
     $process = Start-Process -FilePath $script:Python -ArgumentList $arguments -PassThru -RedirectStandardError (Join-Path $root 'stderr.log') -RedirectStandardOutput (Join-Path $root 'stdout.log')
     try { Wait-TcpListening -Port $port -TimeoutSeconds 30 }
     catch {
         Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
-        throw "The hostile server ($Scenario) did not start: $(Get-Content (Join-Path $root 'stderr.log') -Raw)"
+        throw "The $Description did not start: $(Get-Content (Join-Path $root 'stderr.log') -Raw)"
     }
     [pscustomobject]@{
-        Scenario       = $Scenario
         ComputerName   = '127.0.0.1'
         Port           = $port
         Credential     = [pscredential]::new($account.UserName, (ConvertTo-SecureString $account.Password -AsPlainText -Force))
@@ -53,12 +52,36 @@ function Start-SentinelHostileServer {
     }
 }
 
+function Start-SentinelHostileServer {
+    <#
+    .SYNOPSIS
+    Starts the hostile server with one scenario; returns its description (port, known_hosts file, credential, PID).
+    #>
+    param([Parameter(Mandatory)][string]$Scenario)
+    $server = Start-LabAsyncSshServer -Script 'hostile_sftp_server.py' -Description "hostile server ($Scenario)" -ArgumentList '--scenario', $Scenario
+    $server | Add-Member -NotePropertyName Scenario -NotePropertyValue $Scenario -PassThru
+}
+
+function Start-SentinelSecondFactorServer {
+    <#
+    .SYNOPSIS
+    Starts second_factor_server.py: a login that asks 'Verification code:' by keyboard-interactive,
+    alone (-Scenario code) or after a password that succeeds partially (-Scenario password-then-code).
+    The description's Code is the one-time code it accepts.
+    #>
+    param([Parameter(Mandatory)][ValidateSet('code', 'password-then-code')][string]$Scenario)
+    $code = [string](Get-Random -Minimum 100000 -Maximum 999999)
+    $server = Start-LabAsyncSshServer -Script 'second_factor_server.py' -Description "second-factor server ($Scenario)" -ArgumentList '--scenario', $Scenario, '--code', $code
+    $server | Add-Member -NotePropertyName Scenario -NotePropertyValue $Scenario
+    $server | Add-Member -NotePropertyName Code -NotePropertyValue $code -PassThru
+}
+
 function Stop-SentinelHostileServer {
-    <# Stops the hostile server by its PID and removes its folder. #>
+    <# Stops a server of this module (hostile or second-factor) by its PID and removes its folder. #>
     param([Parameter(Mandatory)]$Server)
     & kill -TERM $Server.ProcessId 2>$null
     Wait-ProcessExit -ProcessId $Server.ProcessId
     Remove-Item $Server.Root -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function Start-SentinelHostileServer, Stop-SentinelHostileServer
+Export-ModuleMember -Function Start-SentinelHostileServer, Start-SentinelSecondFactorServer, Stop-SentinelHostileServer

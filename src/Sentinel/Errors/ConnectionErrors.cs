@@ -122,12 +122,22 @@ namespace Sentinel.Errors
         }
 
         /// <summary>A keyboard-interactive prompt Sentinel will not answer: it fails at once rather than wait for a person.</summary>
-        public static SentinelException PromptUnsupported(string computerName, string userName, string prompt, bool echoed) => new SentinelException(
-            ErrorIds.AuthenticationPromptUnsupported,
-            ErrorCategory.AuthenticationError,
-            computerName,
-            $"{computerName} asked '{userName}' a keyboard-interactive question Sentinel cannot answer: '{Connections.KeyboardInteractivePrompt.Printable(prompt)}'{(echoed ? " (shown as typed, so not a password)" : string.Empty)}. Sentinel answers only password prompts, with the -Credential password.",
-            "Use a key (-KeyFile, the ssh-agent, or a certificate) for this host, or ask its owner to exempt the account from the extra prompt (for example a one-time code) for automation.");
+        /// <param name="partialSuccess">The methods the server already accepted as a first step (a password before a one-time code).</param>
+        public static SentinelException PromptUnsupported(string computerName, string userName, string prompt, bool echoed, IReadOnlyList<string> partialSuccess)
+        {
+            var after = partialSuccess.Count == 0
+                ? string.Empty
+                : $"After accepting {string.Join(" and ", partialSuccess)} as a first step (a partial success: the server requires more than one method), ";
+            var asked = $"{computerName} asked '{userName}' a keyboard-interactive question Sentinel cannot answer: '{Connections.KeyboardInteractivePrompt.Printable(prompt)}'{(echoed ? " (shown as typed, so not a password)" : string.Empty)}.";
+            return new SentinelException(
+                ErrorIds.AuthenticationPromptUnsupported,
+                ErrorCategory.AuthenticationError,
+                computerName,
+                (after.Length == 0 ? asked : after + char.ToLowerInvariant(asked[0]) + asked.Substring(1)) + " Sentinel answers only password prompts, with the -Credential password; it never hands the password to another question.",
+                partialSuccess.Count == 0
+                    ? "Use a key (-KeyFile, the ssh-agent, or a certificate) for this host, or ask its owner to exempt the account from the extra prompt (for example a one-time code) for automation."
+                    : "The server wants a second factor after that step (AuthenticationMethods, or an MFA module in PAM): ask its owner for a key-only or certificate login for automation, or an exemption from the second factor for this account.");
+        }
 
         public static SentinelException NoCredential(string computerName, string userName) => new SentinelException(
             ErrorIds.NoCredential,

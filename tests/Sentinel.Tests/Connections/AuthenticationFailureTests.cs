@@ -107,7 +107,7 @@ namespace Sentinel.Tests.Connections
         {
             var attempt = new ConnectAttempt(new ConnectionSettings("web01", "web01", 22, "alice"))
             {
-                Error = ConnectionErrors.PromptUnsupported("web01", "alice", "Verification code: ", false),
+                Error = ConnectionErrors.PromptUnsupported("web01", "alice", "Verification code: ", false, System.Array.Empty<string>()),
             };
             Assert.Equal(attempt.Error.RecommendedAction, attempt.AuthenticationHint());
             Assert.DoesNotContain("password", attempt.AuthenticationHint());
