@@ -53,17 +53,24 @@ namespace Sentinel.Files
             return Read(result.Output, result.Error, marker);
         }
 
-        /// <summary>What the probe's output says: our marker first, else the account runs no command of ours.</summary>
+        /// <summary>
+        /// What the probe's output says: the marker as a line of its own (a shell start-up file may print
+        /// before it), then the programs found; without it the account runs no command of ours. The marker
+        /// is new for each probe, so only our command can print it; a server that repeats the command
+        /// line back in a refusal shows it inside a longer line, which does not count.
+        /// </summary>
         public static HostHashing Read(string output, string error, string marker)
         {
             var lines = output.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-            if (lines[0] != marker)
+            var at = lines.IndexOf(marker);
+            if (at < 0)
             {
                 var said = (output + error).Trim();
                 return new HostHashing(false, null, said.Length > RefusalChars ? said.Substring(0, RefusalChars) + "..." : said);
             }
 
-            var tool = HashTool.InPreference.FirstOrDefault(candidate => lines.Skip(1).Any(line => line == candidate.Program || line.EndsWith("/" + candidate.Program, StringComparison.Ordinal)));
+            var found = lines.Skip(at + 1).ToList();
+            var tool = HashTool.InPreference.FirstOrDefault(candidate => found.Any(line => line == candidate.Program || line.EndsWith("/" + candidate.Program, StringComparison.Ordinal)));
             return new HostHashing(true, tool, null);
         }
 

@@ -143,12 +143,24 @@ namespace Sentinel.Tests.Files
         [Fact]
         public void AnAnswerWithoutTheMarkerIsAnAccountThatRunsNoCommands()
         {
-            // OpenSSH under ForceCommand internal-sftp; the marker echoed elsewhere than the first line proves nothing.
+            // OpenSSH under ForceCommand internal-sftp.
             var hashing = HostHashing.Read("This service allows sftp connections only.\n", string.Empty, "m");
             Assert.False(hashing.RunsCommands);
             Assert.Null(hashing.Tool);
             Assert.Equal("This service allows sftp connections only.", hashing.Refusal);
-            Assert.False(HostHashing.Read("banner\nm\n/usr/bin/sha256sum\n", string.Empty, "m").RunsCommands);
+
+            // A restricted shell that repeats the command line back has not run it.
+            var marker = "sentinel-probe-0123";
+            var refused = HostHashing.Read($"rbash: {HostHashing.ProbeCommand(marker)}: restricted\n", string.Empty, marker);
+            Assert.False(refused.RunsCommands);
+        }
+
+        [Fact]
+        public void WhatAStartUpFilePrintsBeforeTheMarkerIsIgnoredAndNoToolIsTakenFromIt()
+        {
+            var hashing = HostHashing.Read("Welcome! /usr/bin/sha256sum\n/usr/bin/sha256sum\nm\n/usr/bin/openssl\n", string.Empty, "m");
+            Assert.True(hashing.RunsCommands);
+            Assert.Same(HashTool.OpenSsl, hashing.Tool);
         }
     }
 }
