@@ -259,7 +259,7 @@ namespace Sentinel.Files
                 ? FileErrors.CopyFailed(Host, path, "cannot read it: " + hash.Problem, permissionDenied: true)
                 : FileErrors.VerificationFailed(Host, path, string.Empty, null, hash.Problem);
 
-        /// <summary>A FileTransferException as this host's FileCopyFailed for <paramref name="path"/>.</summary>
+        /// <summary>A FileTransferException as this host's error for <paramref name="path"/>: FilePermissionDenied when the server refused for lack of permission, else FileCopyFailed.</summary>
         public SentinelException Failed(string path, FileTransferException e) => FileErrors.CopyFailed(Host, path, e.Message, e.PermissionDenied, e);
     }
 }
