@@ -308,7 +308,7 @@ Describe 'Copy-SentinelItem -Sudo, -Mode, -Owner, -Validate' {
         $source = Join-Path $TestDrive 'denied.conf'
         Set-Content $source 'x'
         Copy-SentinelItem $source "$root/denied.conf" -ToSession $session -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
-        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.FileCopyFailed,*'
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.FilePermissionDenied,*'
         $failure[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         Test-Path "$root/denied.conf" | Should -BeFalse
     }

@@ -1,6 +1,7 @@
 """A hostile SSH server for Sentinel's tests (issue 20): it serves a scripted fake file system over
-SFTP and answers `sha256sum -- paths` exec requests for its fake files, honestly unless the scenario
-says to lie. Nothing here touches the real file system except the host key and the log.
+SFTP and answers Copy-SentinelItem's probe (as a host with sha256sum) and `sha256sum -- paths` exec
+requests for its fake files, honestly unless the scenario says to lie. Nothing here touches the real
+file system except the host key and the log.
 
 Run with Debian's python3-asyncssh:
     /usr/bin/python3 hostile_sftp_server.py --port P --host-key KEY --user U --password-file F --scenario NAME --log LOG
@@ -249,10 +250,16 @@ def sha256sum(fs, command):
 
 
 def make_process_handler(fs):
-    def handle(process):
+    async def handle(process):
         command = process.command or ''
         logging.info('exec %r', command)
-        if 'sha256sum -- ' in command:
+        if command.startswith('echo sentinel-probe-'):
+            # Copy-SentinelItem's probe (its marker, then command -v for each SHA-256 program): a host
+            # with sha256sum. It comes with a byte of input and end-of-file, read here as a shell would
+            # take them: asyncssh drops the connection on data for a channel it has already closed.
+            await process.stdin.read()
+            out, err, status = command.split(' ')[1].rstrip(';') + '\n/usr/bin/sha256sum\n', '', 0
+        elif 'sha256sum -- ' in command:
             out, err, status = sha256sum(fs, command)
         else:
             out, err, status = '', f'hostile server: no such command: {command}\n', 127

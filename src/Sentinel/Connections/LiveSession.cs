@@ -6,13 +6,14 @@ namespace Sentinel.Connections
     /// <summary>
     /// What changes during a session's life: its connection (replaced on a reconnect, gone once closed),
     /// when it connected, how often it reconnected, and what Sentinel learnt of the host on it (the
-    /// service manager). The public <see cref="Results.SentinelSession"/> shows it; the engine changes it.
+    /// service manager, how copies are verified). The public <see cref="Results.SentinelSession"/> shows it; the engine changes it.
     /// </summary>
     internal sealed class LiveSession
     {
         private readonly object _gate = new object();
         private LiveConnection? _connection;
         private ServiceManager? _serviceManager;
+        private Files.HostHashing? _hashing;
 
         public LiveSession(LiveConnection connection)
         {
@@ -52,6 +53,26 @@ namespace Sentinel.Connections
                 lock (_gate)
                 {
                     _serviceManager = value;
+                }
+            }
+        }
+
+        /// <summary>How copies on this host are verified (SFTP-only or not, which SHA-256 program), once a copy asked; a reconnect reaches the same account, so it stays.</summary>
+        public Files.HostHashing? Hashing
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _hashing;
+                }
+            }
+
+            set
+            {
+                lock (_gate)
+                {
+                    _hashing = value;
                 }
             }
         }

@@ -171,6 +171,15 @@ namespace Sentinel.Errors
         /// <summary>Copying a file failed.</summary>
         public const string FileCopyFailed = "Sentinel.FileCopyFailed";
 
+        /// <summary>A file or directory of the copy could not be read or written for lack of permission (over SFTP or by a command).</summary>
+        public const string FilePermissionDenied = "Sentinel.FilePermissionDenied";
+
+        /// <summary>The account may use SFTP only (ForceCommand internal-sftp), and the copy asked for something that runs a command (-Sudo, -Validate, -Backup...).</summary>
+        public const string SftpOnlyAccount = "Sentinel.SftpOnlyAccount";
+
+        /// <summary>The host has no SHA-256 program (sha256sum, shasum, sha256, openssl), which a -Sudo copy needs.</summary>
+        public const string HashToolMissing = "Sentinel.HashToolMissing";
+
         /// <summary>Writing the destination as root (-Sudo) was refused as unsafe: a directory or link on its path is another user's to change, or the path holds '..'.</summary>
         public const string UnsafeDestination = "Sentinel.UnsafeDestination";
 

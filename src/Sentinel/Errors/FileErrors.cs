@@ -28,17 +28,19 @@ namespace Sentinel.Errors
             $"The new '{target}' on {computerName} failed -Validate ({command}, exit {(exitCode.HasValue ? exitCode.Value.ToString(CultureInfo.InvariantCulture) : "by signal")}), so the destination was left as it was: {output.Trim()}",
             "Fix the file and copy it again; the validation command's output says what is wrong.");
 
-        public static SentinelException VerificationFailed(string computerName, string path, string expected, string? actual) => new SentinelException(
+        /// <param name="actual">The copy's SHA-256; null when it could not be computed, <paramref name="problem"/> saying why.</param>
+        public static SentinelException VerificationFailed(string computerName, string path, string expected, string? actual, string? problem = null) => new SentinelException(
             ErrorIds.FileVerificationFailed,
             ErrorCategory.InvalidResult,
             computerName,
             actual == null
-                ? $"Could not verify the copy of '{path}' on {computerName}: sha256sum gave no hash for it; the destination was left as it was."
+                ? $"Could not verify the copy of '{path}' on {computerName}: {problem ?? "no SHA-256 was computed for it"}; the destination was left as it was."
                 : $"The copy of '{path}' on {computerName} has SHA-256 {actual}, not {expected} (the source changed while copying, or the transfer was damaged); the destination was left as it was.",
-            "Copy again; check that sha256sum (GNU coreutils or BusyBox) is on the host's PATH.");
+            "Copy again; the message says what the host's SHA-256 program (sha256sum, shasum, sha256 or openssl) answered.");
 
+        /// <summary>A copy step failed; a lack of permission is <see cref="ErrorIds.FilePermissionDenied"/>, anything else <see cref="ErrorIds.FileCopyFailed"/>.</summary>
         public static SentinelException CopyFailed(string computerName, string path, string reason, bool permissionDenied = false, Exception? inner = null) => new SentinelException(
-            ErrorIds.FileCopyFailed,
+            permissionDenied ? ErrorIds.FilePermissionDenied : ErrorIds.FileCopyFailed,
             permissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
             computerName,
             $"Could not copy '{path}' on {computerName}: {Sentences.End(reason)}",
@@ -47,12 +49,26 @@ namespace Sentinel.Errors
 
         /// <summary>A download that failed on this machine's side: <paramref name="localPath"/> is a local path, never the host's.</summary>
         public static SentinelException LocalCopyFailed(string computerName, string localPath, string reason, bool permissionDenied = false, Exception? inner = null) => new SentinelException(
-            ErrorIds.FileCopyFailed,
+            permissionDenied ? ErrorIds.FilePermissionDenied : ErrorIds.FileCopyFailed,
             permissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
             computerName,
             $"Could not copy from {computerName} to '{localPath}' on this machine: {Sentences.End(reason)}",
             permissionDenied ? "Check the permissions of the local destination." : "Check the local destination, then copy again.",
             inner);
+
+        public static SentinelException SftpOnly(string computerName, string feature, string? serverSaid) => new SentinelException(
+            ErrorIds.SftpOnlyAccount,
+            ErrorCategory.PermissionDenied,
+            computerName,
+            $"The account on {computerName} may use SFTP only (it did not run a command{(string.IsNullOrEmpty(serverSaid) ? string.Empty : ", the server answered '" + serverSaid + "'")}), and {feature} needs commands on the host. Nothing was copied.",
+            $"Copy without {feature}: plain copies work over SFTP alone, verified by reading the file back. Or use an account that may run commands.");
+
+        public static SentinelException NoHashTool(string computerName) => new SentinelException(
+            ErrorIds.HashToolMissing,
+            ErrorCategory.NotInstalled,
+            computerName,
+            $"{computerName} has no SHA-256 program on the login PATH (sha256sum, shasum, sha256 or openssl), which -Sudo needs to compare and verify files as root. Nothing was copied.",
+            "Install one of them (GNU coreutils, BusyBox, Perl's shasum or OpenSSL), or copy without -Sudo to a place the login user can write: such copies are verified by reading the file back over SFTP.");
 
         public static SentinelException UnsafeDestination(string computerName, string target, string reason) => new SentinelException(
             ErrorIds.UnsafeDestination,

@@ -16,7 +16,7 @@ namespace Sentinel.Files
     /// <summary>
     /// Copies files from one host to this machine: remote wildcards expanded over SFTP, each file
     /// streamed into a temporary local file beside its destination while it is hashed, checked against
-    /// sha256sum on the host, then renamed over the destination (File.Replace, which keeps -Backup's copy).
+    /// the SHA-256 the host computes (or, without a program for it, a read back over SFTP), then renamed over the destination (File.Replace, which keeps -Backup's copy).
     /// </summary>
     internal sealed class FileDownloader
     {
@@ -31,6 +31,7 @@ namespace Sentinel.Files
 
         private async Task DownloadAsync(IReadOnlyList<string> patterns, string destination)
         {
+            await _c.PrepareAsync(upload: false).ConfigureAwait(false);
             var sources = new List<CopySource>();
             foreach (var pattern in patterns)
             {
@@ -120,7 +121,7 @@ namespace Sentinel.Files
         }
 
         /// <summary>The result, or null when ShouldProcess declined.</summary>
-        private async Task<FileCopyResult?> CopyOneAsync(PlannedFile file, string? remoteHash, string destination, Stopwatch clock, long doneBefore)
+        private async Task<FileCopyResult?> CopyOneAsync(PlannedFile file, RemoteHash remote, string destination, Stopwatch clock, long doneBefore)
         {
             // The names were checked as they were listed; this is the last line, on the path itself.
             if (!LocalPath.IsWithin(destination, file.Target))
@@ -128,10 +129,7 @@ namespace Sentinel.Files
                 throw FileErrors.OutsideDestination(_c.Host, file.Source, file.Target, destination);
             }
 
-            if (remoteHash == null)
-            {
-                throw FileErrors.VerificationFailed(_c.Host, file.Source, string.Empty, null);
-            }
+            var remoteHash = remote.Value ?? throw _c.Unverified(file.Source, remote);
 
             var exists = File.Exists(file.Target);
             if (Directory.Exists(file.Target))
@@ -153,7 +151,7 @@ namespace Sentinel.Files
 
                 if (local == remoteHash)
                 {
-                    return Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, clock.Elapsed, null, null);
+                    return Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, clock.Elapsed, null, null, _c.Verification);
                 }
 
                 if (!_c.Options.Force)
@@ -212,7 +210,7 @@ namespace Sentinel.Files
                     File.Move(temp, file.Target);
                 }
 
-                return Result(file.Source, file.Target, FileCopyAction.Copied, length, hash, clock.Elapsed, backup, null);
+                return Result(file.Source, file.Target, FileCopyAction.Copied, length, hash, clock.Elapsed, backup, null, _c.Verification);
             }
             catch (FileTransferException e)
             {
@@ -235,8 +233,8 @@ namespace Sentinel.Files
 
         private SentinelException LocalFailure(string path, Exception e) => FileErrors.LocalCopyFailed(_c.Host, path, e.Message, e is UnauthorizedAccessException, e);
 
-        private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
-            new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message);
+        private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message, FileCopyVerification verification = FileCopyVerification.None) =>
+            new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Download, source, destination, action, length, sha256, duration, backup, message, verification);
     }
 
     /// <summary>

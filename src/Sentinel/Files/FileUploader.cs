@@ -17,7 +17,8 @@ namespace Sentinel.Files
     /// <summary>
     /// Copies local files to one host, never leaving a half-written destination: each file goes to a
     /// private directory first (a 0700 one beside the destination, or with -Sudo one made by mktemp), its
-    /// SHA-256 is checked on the host with sha256sum, -Validate runs on it, and only then does it replace
+    /// SHA-256 is checked on the host (with its SHA-256 program, or by reading it back over SFTP where
+    /// there is none or the account may use SFTP only), -Validate runs on it, and only then does it replace
     /// the destination in one rename (with -Sudo: install to a temporary name beside the destination,
     /// then mv -T over it; install alone unlinks the destination before writing it). A destination with
     /// the same SHA-256 is left untouched (Unchanged). Under -Sudo the destination is looked at as root
@@ -81,6 +82,7 @@ namespace Sentinel.Files
 
         private async Task UploadAsync(IReadOnlyList<CopySource> sources, string destination)
         {
+            await _c.PrepareAsync(upload: true).ConfigureAwait(false);
             var plan = _c.Options.Sudo ? await PlanAsRootAsync(sources, destination).ConfigureAwait(false) : Plan(sources, destination);
             if (plan == null)
             {
@@ -114,7 +116,7 @@ namespace Sentinel.Files
                     {
                         await ValidateAsync(item).ConfigureAwait(false);
                         await PlaceAsync(item).ConfigureAwait(false);
-                        _c.Emit(Result(item, FileCopyAction.Copied, null));
+                        _c.Emit(Result(item, FileCopyAction.Copied, null, _c.Verification));
                     }
                     catch (SentinelException e)
                     {
@@ -382,12 +384,13 @@ namespace Sentinel.Files
         /// <summary>Unchanged, refused (exists, no -Force), declined (ShouldProcess), or to copy.</summary>
         private async Task<List<Item>> DecideAsync(List<Item> items)
         {
-            var existing = items.Where(i => i.Existing != null).ToList();
+            // Files of different sizes differ: only a destination that could be the same is hashed (read back, without a program for it).
+            var existing = items.Where(i => i.Existing != null && LocalLength(i.Planned.Source) == i.Existing.Length).ToList();
             var hashes = await _c.RemoteHashesAsync(existing.Select(i => i.Resolved).ToList(), _c.Options.Sudo).ConfigureAwait(false);
             var remoteHash = new Dictionary<Item, string?>();
             for (var i = 0; i < existing.Count; i++)
             {
-                remoteHash[existing[i]] = hashes[i];
+                remoteHash[existing[i]] = hashes[i].Value;
             }
 
             var toCopy = new List<Item>();
@@ -405,12 +408,12 @@ namespace Sentinel.Files
                     if (item.Existing != null)
                     {
                         // Files of different sizes differ: the local file is hashed only when it could be the same.
-                        var local = new FileInfo(item.Planned.Source).Length == item.Existing.Length ? HashingStream.OfFile(item.Planned.Source, _c.Stop) : null;
-                        if (local != null && remoteHash[item] == local)
+                        var local = remoteHash.TryGetValue(item, out var remote) && remote != null ? HashingStream.OfFile(item.Planned.Source, _c.Stop) : null;
+                        if (local != null && remote == local)
                         {
                             item.Sha256 = local;
                             item.Length = item.Existing.Length;
-                            _c.Emit(Result(item, FileCopyAction.Unchanged, null));
+                            _c.Emit(Result(item, FileCopyAction.Unchanged, null, _c.Verification));
                             continue;
                         }
 
@@ -518,13 +521,17 @@ namespace Sentinel.Files
             var verified = new List<Item>();
             for (var i = 0; i < uploaded.Count; i++)
             {
-                if (hashes[i] == uploaded[i].Sha256)
+                if (hashes[i].Value == null)
+                {
+                    Failed(uploaded[i], _c.Unverified(uploaded[i].Planned.Target, hashes[i]));
+                }
+                else if (hashes[i].Value == uploaded[i].Sha256)
                 {
                     verified.Add(uploaded[i]);
                 }
                 else
                 {
-                    Failed(uploaded[i], FileErrors.VerificationFailed(_c.Host, uploaded[i].Planned.Target, uploaded[i].Sha256!, hashes[i]));
+                    Failed(uploaded[i], FileErrors.VerificationFailed(_c.Host, uploaded[i].Planned.Target, uploaded[i].Sha256!, hashes[i].Value));
                 }
             }
 
@@ -752,10 +759,23 @@ namespace Sentinel.Files
             _c.Emit(Result(item, FileCopyAction.Failed, error.Message));
         }
 
-        private FileCopyResult Result(Item item, FileCopyAction action, string? message) =>
-            Result(item.Planned.Source, item.Planned.Target, action, item.Length, item.Sha256, item.Clock.Elapsed, item.BackupPath, message);
+        private FileCopyResult Result(Item item, FileCopyAction action, string? message, FileCopyVerification verification = FileCopyVerification.None) =>
+            Result(item.Planned.Source, item.Planned.Target, action, item.Length, item.Sha256, item.Clock.Elapsed, item.BackupPath, message, verification);
 
-        private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message) =>
-            new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Upload, source, destination, action, length, sha256, duration, backup, message);
+        private FileCopyResult Result(string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backup, string? message, FileCopyVerification verification = FileCopyVerification.None) =>
+            new FileCopyResult(_c.Host, _c.Session.Id, FileCopyDirection.Upload, source, destination, action, length, sha256, duration, backup, message, verification);
+
+        /// <summary>The local file's length; -1 when it cannot be read (that fails the file in its own place).</summary>
+        private static long LocalLength(string path)
+        {
+            try
+            {
+                return new FileInfo(path).Length;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return -1;
+            }
+        }
     }
 }

@@ -41,9 +41,9 @@ namespace Sentinel.Files
             var entries = known == null ? new Dictionary<string, RemoteFileInfo>(StringComparer.Ordinal) : new Dictionary<string, RemoteFileInfo>(known._entries, StringComparer.Ordinal);
             var asked = known == null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(known._asked, StringComparer.Ordinal);
             var all = paths.Where(asked.Add).ToList();
-            for (var first = 0; first < all.Count; first += Sha256Sum.BatchSize)
+            for (var first = 0; first < all.Count; first += HashTool.BatchSize)
             {
-                var batch = all.Skip(first).Take(Sha256Sum.BatchSize).ToList();
+                var batch = all.Skip(first).Take(HashTool.BatchSize).ToList();
                 var result = await context.RunAsync(Command(batch), sudo: true, context.Stop).ConfigureAwait(false);
                 foreach (var entry in Parse(result.Output))
                 {

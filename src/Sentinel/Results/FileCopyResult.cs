@@ -28,11 +28,28 @@ namespace Sentinel.Results
         Download,
     }
 
+    /// <summary>How Copy-SentinelItem checked that the copy holds the source's bytes.</summary>
+    public enum FileCopyVerification
+    {
+        /// <summary>Not checked: the file was skipped or failed.</summary>
+        None,
+
+        /// <summary>The file's SHA-256 computed on the host (sha256sum, shasum, sha256 or openssl) matched the one computed here.</summary>
+        RemoteHash,
+
+        /// <summary>
+        /// The host has no SHA-256 program or the account may use SFTP only: the file was read back over
+        /// SFTP and hashed here. This checks what the server returns, not an independent reading of the disk.
+        /// </summary>
+        ReadBack,
+    }
+
     /// <summary>One file copied (or not) to or from one host.</summary>
     public sealed class FileCopyResult
     {
-        internal FileCopyResult(string computerName, int sessionId, FileCopyDirection direction, string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backupPath, string? message)
+        internal FileCopyResult(string computerName, int sessionId, FileCopyDirection direction, string source, string destination, FileCopyAction action, long length, string? sha256, TimeSpan duration, string? backupPath, string? message, FileCopyVerification verification)
         {
+            Verification = verification;
             ComputerName = computerName;
             SessionId = sessionId;
             Direction = direction;
@@ -69,6 +86,9 @@ namespace Sentinel.Results
 
         /// <summary>The file's SHA-256 in lower-case hex (as sha256sum prints it); null when not known.</summary>
         public string? Sha256 { get; }
+
+        /// <summary>How the copy (or, for Unchanged, the comparison) was checked: RemoteHash, ReadBack, or None when skipped or failed.</summary>
+        public FileCopyVerification Verification { get; }
 
         /// <summary>How long this file's copy took.</summary>
         public TimeSpan Duration { get; }

@@ -13,7 +13,10 @@ using Xunit;
 
 namespace Sentinel.Tests.Fakes
 {
-    /// <summary>An in-memory host: its files, an SFTP view of them, and the few commands the uploader runs.</summary>
+    /// <summary>
+    /// An in-memory host: its files, an SFTP view of them, and the few commands the uploader runs,
+    /// among them the copy's probe (which SHA-256 programs exist) and each of those programs.
+    /// </summary>
     internal sealed class MemoryHost : IFileTransfer
     {
         public Dictionary<string, byte[]> Files { get; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -33,6 +36,21 @@ namespace Sentinel.Tests.Fakes
         public List<string> SudoCommands { get; } = new List<string>();
 
         public int ValidateExit { get; set; }
+
+        /// <summary>The SHA-256 programs on the host's PATH (sha256sum, shasum, sha256, openssl).</summary>
+        public HashSet<string> HashPrograms { get; } = new HashSet<string>(StringComparer.Ordinal) { "sha256sum" };
+
+        /// <summary>The account may use SFTP only: every command gets OpenSSH's refusal instead of running.</summary>
+        public bool SftpOnly { get; set; }
+
+        /// <summary>Files the login user may not read: SFTP refuses them and hash programs complain on stderr.</summary>
+        public HashSet<string> Unreadable { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Directories the login user may not write: SFTP refuses to make anything in them.</summary>
+        public HashSet<string> UnwritableDirectories { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Files read over SFTP, in order.</summary>
+        public List<string> Reads { get; } = new List<string>();
 
         /// <summary>ln fails, as it does when something sits at the backup's name or protected_hardlinks refuses.</summary>
         public bool LinkFails { get; set; }
@@ -78,7 +96,19 @@ namespace Sentinel.Tests.Fakes
             Files[path] = CorruptUploads ? copy.ToArray().Concat(new byte[] { 0 }).ToArray() : copy.ToArray();
         }
 
-        public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public async Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken)
+        {
+            Reads.Add(path);
+            ThrowWhenLost();
+            if (Unreadable.Contains(path))
+            {
+                throw new FileTransferException("Permission denied", permissionDenied: true);
+            }
+
+            var bytes = Files.TryGetValue(path, out var found) ? found : throw new FileTransferException($"No such file: {path}", permissionDenied: false);
+            await destination.WriteAsync(bytes, 0, bytes.Length, cancellationToken);
+            progress(bytes.Length);
+        }
 
         public void Replace(string from, string to)
         {
@@ -92,7 +122,16 @@ namespace Sentinel.Tests.Fakes
             Files.Remove(path);
         }
 
-        public void CreateDirectory(string path) => Assert.True(Directories.Add(path), "a new directory");
+        public void CreateDirectory(string path)
+        {
+            if (UnwritableDirectories.Contains(Sentinel.Files.RemotePath.DirectoryOf(path)))
+            {
+                throw new FileTransferException("Permission denied", permissionDenied: true);
+            }
+
+            Assert.True(Directories.Add(path), "a new directory");
+        }
+
 
         public void RemoveDirectory(string path)
         {
@@ -113,8 +152,8 @@ namespace Sentinel.Tests.Fakes
 
         public Task<CommandResult> Run(CommandRequest request, CancellationToken cancellationToken)
         {
-            var (exit, output) = Answer(request.Command, request.Sudo);
-            return Task.FromResult(new CommandResult("web01", 1, request.Command, request.Sudo, exit, null, output, string.Empty, DateTime.Now, TimeSpan.Zero, output.Length, 0, false));
+            var (exit, output, error) = Answer(request.Command, request.Sudo);
+            return Task.FromResult(new CommandResult("web01", 1, request.Command, request.Sudo, exit, null, output, error, DateTime.Now, TimeSpan.Zero, output.Length, error.Length, false));
         }
 
         /// <summary>
@@ -124,17 +163,37 @@ namespace Sentinel.Tests.Fakes
         public IRemoteProcess Start(string commandLine)
         {
             var (command, sudo) = RunnerLine.Unwrap(commandLine);
-            var (exit, output) = Answer(command, sudo);
-            return new ScriptedProcess(output, exitCode: exit);
+            var (exit, output, error) = Answer(command, sudo);
+            return new ScriptedProcess(output, error, exit);
         }
 
-        private (int Exit, string Output) Answer(string command, bool sudo)
+        private (int Exit, string Output, string Error) Answer(string command, bool sudo)
         {
             (sudo ? SudoCommands : Commands).Add(command);
-            var words = Words(command);
-            var (exit, output) = (0, string.Empty);
-            switch (command.Split(' ')[0])
+            if (SftpOnly)
             {
+                return (1, "This service allows sftp connections only.\n", string.Empty);
+            }
+
+            var words = Words(command);
+            var program = command.Split(' ')[0];
+            if (HashPrograms.Contains(program))
+            {
+                return Hash(program, words);
+            }
+
+            var (exit, output) = (0, string.Empty);
+            switch (program)
+            {
+                case "echo":
+                    // The copy's probe: its marker, then command -v's answer for each program there is.
+                    output = command.Split(' ')[1].TrimEnd(';') + "\n" + string.Concat(HashPrograms.Select(p => "/usr/bin/" + p + "\n"));
+                    break;
+                case "sha256sum":
+                case "shasum":
+                case "sha256":
+                case "openssl":
+                    return (127, string.Empty, $"sh: 1: {program}: not found\n");
                 case "id":
                     output = words.Count == 0 ? "uid=1000(ops) gid=1000(ops) groups=1000(ops)\n" : words[0] == "root" ? "0\n" : string.Empty;
                     exit = output.Length == 0 ? 1 : 0;
@@ -153,13 +212,6 @@ namespace Sentinel.Tests.Fakes
                     break;
                 case "cp":
                     Files[words[1]] = Files[words[0]];
-                    break;
-                case "sha256sum":
-                    using (var sha = SHA256.Create())
-                    {
-                        output = string.Concat(words.Where(Files.ContainsKey).Select(p => Convert.ToHexString(sha.ComputeHash(Files[p])).ToLowerInvariant() + "  " + p + "\n"));
-                    }
-
                     break;
                 case "mktemp":
                     Directories.Add("/tmp/tmp.fake");
@@ -186,7 +238,32 @@ namespace Sentinel.Tests.Fakes
                     throw new InvalidOperationException("unexpected command: " + command);
             }
 
-            return (exit, output);
+            return (exit, output, string.Empty);
+        }
+
+        /// <summary>What each program prints for the files it can read; a complaint on stderr for each other one.</summary>
+        private (int Exit, string Output, string Error) Hash(string program, List<string> paths)
+        {
+            var output = new StringBuilder();
+            var error = new StringBuilder();
+            foreach (var path in paths)
+            {
+                if (!Files.ContainsKey(path) || Unreadable.Contains(path))
+                {
+                    error.Append($"{program}: {path}: {(Files.ContainsKey(path) ? "Permission denied" : "No such file or directory")}\n");
+                    continue;
+                }
+
+                var hash = Convert.ToHexString(SHA256.HashData(Files[path])).ToLowerInvariant();
+                output.Append(program switch
+                {
+                    "sha256" => hash + "\n",
+                    "openssl" => hash + " *" + path + "\n",
+                    _ => hash + "  " + path + "\n",
+                });
+            }
+
+            return (error.Length == 0 ? 0 : 1, output.ToString(), error.ToString());
         }
 
         /// <summary>What stat --printf='%n\0%f\0%u\0%g\0%s\0' prints for one path (nothing when missing).</summary>

@@ -131,7 +131,7 @@ namespace Sentinel.Tests.Fakes
             Assert.Equal("abcd", Encoding.UTF8.GetString(copy.ToArray()));
             Assert.Equal(new[] { 2L, 4L }, progress);
 
-            var hashed = await remote.Run(new CommandRequest(Sha256Sum.Command(new[] { "/srv/pub/sub/it's.txt", "/srv/missing" })), CancellationToken.None);
+            var hashed = await remote.Run(new CommandRequest(HashTool.Sha256Sum.Command(new[] { "/srv/pub/sub/it's.txt", "/srv/missing" })), CancellationToken.None);
             Assert.Equal("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  /srv/pub/sub/it's.txt\n", hashed.Output);
             Assert.Throws<InvalidOperationException>(() => remote.Remove("/srv/pub/a.txt"));
         }

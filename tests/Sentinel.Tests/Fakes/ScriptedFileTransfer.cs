@@ -14,7 +14,8 @@ namespace Sentinel.Tests.Fakes
 {
     /// <summary>
     /// A remote file tree in memory behind IFileTransfer, for downloads: SFTP stat, listings and reads,
-    /// and sha256sum through <see cref="Run"/>, with faults scripted per path. Every write throws: a
+    /// and the copy's probe and sha256sum (or shasum, sha256, openssl) through <see cref="Run"/>, with
+    /// faults scripted per path. Every write throws: a
     /// download must never change the remote side.
     /// </summary>
     internal sealed class ScriptedFileTransfer : IFileTransfer
@@ -54,6 +55,15 @@ namespace Sentinel.Tests.Fakes
 
         /// <summary>Files sha256sum prints no line for (it could not read them).</summary>
         public HashSet<string> Unhashable { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Files the login user may not read: SFTP refuses them, hash programs say so on stderr.</summary>
+        public HashSet<string> Unreadable { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>The SHA-256 programs on the host's PATH.</summary>
+        public HashSet<string> HashPrograms { get; } = new HashSet<string>(StringComparer.Ordinal) { "sha256sum" };
+
+        /// <summary>The account may use SFTP only: every command gets OpenSSH's refusal instead of running.</summary>
+        public bool SftpOnly { get; set; }
 
         /// <summary>Called with the path once the first half of a read has been delivered, before any scripted fault.</summary>
         public Action<string>? DuringRead { get; set; }
@@ -145,6 +155,11 @@ namespace Sentinel.Tests.Fakes
                 throw new FileTransferException($"No such file: {path}", permissionDenied: false);
             }
 
+            if (Unreadable.Contains(path))
+            {
+                throw new FileTransferException("Permission denied", permissionDenied: true);
+            }
+
             bytes = Served.TryGetValue(path, out var served) ? served : bytes;
             var half = bytes.Length / 2;
             await destination.WriteAsync(bytes, 0, half, cancellationToken);
@@ -161,7 +176,7 @@ namespace Sentinel.Tests.Fakes
             progress(bytes.Length);
         }
 
-        /// <summary>Answers sha256sum as the host would; any other command is a test failure.</summary>
+        /// <summary>Answers the probe and the hash programs as the host would; any other command is a test failure.</summary>
         public Task<CommandResult> Run(CommandRequest request, CancellationToken cancellationToken)
         {
             var command = request.Command;
@@ -170,22 +185,36 @@ namespace Sentinel.Tests.Fakes
                 _commands.Add(command);
             }
 
-            if (!command.StartsWith("sha256sum -- ", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException("ScriptedFileTransfer: unexpected command: " + command);
-            }
+            var program = command.Split(' ')[0];
+            var (exit, output, error) = SftpOnly ? (1, "This service allows sftp connections only.\n", string.Empty)
+                : program == "echo" ? (0, command.Split(' ')[1].TrimEnd(';') + "\n" + string.Concat(HashPrograms.Select(p => "/usr/bin/" + p + "\n")), string.Empty)
+                : HashPrograms.Contains(program) ? Hash(program, QuotedWords.Of(command))
+                : throw new InvalidOperationException("ScriptedFileTransfer: unexpected command: " + command);
+            return Task.FromResult(new CommandResult("web01", 1, command, request.Sudo, exit, null, output, error, DateTime.Now, TimeSpan.Zero, output.Length, error.Length, false));
+        }
 
+        private (int Exit, string Output, string Error) Hash(string program, List<string> paths)
+        {
             var output = new StringBuilder();
-            using (var sha = SHA256.Create())
+            var error = new StringBuilder();
+            foreach (var path in paths.Where(p => Files.ContainsKey(p) && !Unhashable.Contains(p)))
             {
-                foreach (var path in QuotedWords.Of(command).Where(p => Files.ContainsKey(p) && !Unhashable.Contains(p)))
+                if (Unreadable.Contains(path))
                 {
-                    output.Append(Convert.ToHexString(sha.ComputeHash(Files[path])).ToLowerInvariant()).Append("  ").Append(path).Append('\n');
+                    error.Append(program).Append(": ").Append(path).Append(": Permission denied\n");
+                    continue;
                 }
+
+                var hash = Convert.ToHexString(SHA256.HashData(Files[path])).ToLowerInvariant();
+                output.Append(program switch
+                {
+                    "sha256" => hash + "\n",
+                    "openssl" => hash + " *" + path + "\n",
+                    _ => hash + "  " + path + "\n",
+                });
             }
 
-            var text = output.ToString();
-            return Task.FromResult(new CommandResult("web01", 1, command, request.Sudo, 0, null, text, string.Empty, DateTime.Now, TimeSpan.Zero, text.Length, 0, false));
+            return (error.Length == 0 ? 0 : 1, output.ToString(), error.ToString());
         }
 
         public Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken) => throw Refused(path);

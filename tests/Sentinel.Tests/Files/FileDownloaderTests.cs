@@ -267,7 +267,7 @@ namespace Sentinel.Tests.Files
             await Download(new CopyOptions { Recurse = true }, Dest, "/srv/pub", "/srv/other.txt");
 
             var error = Assert.Single(_errors);
-            Assert.Equal((ErrorIds.FileCopyFailed, ErrorCategory.PermissionDenied), (error.ErrorId, error.Category));
+            Assert.Equal((ErrorIds.FilePermissionDenied, ErrorCategory.PermissionDenied), (error.ErrorId, error.Category));
             Assert.Contains("'/srv/pub'", error.Message);
             Assert.Equal(("/srv/other.txt", FileCopyAction.Copied), (Assert.Single(_results).Source, _results[0].Action));
             Assert.Equal(new[] { "other.txt" }, LocalFiles());
@@ -476,6 +476,122 @@ namespace Sentinel.Tests.Files
 
             AssertOnlyErrors(ErrorIds.FileNotFound, 2);
             Assert.Equal(new[] { "a.txt" }, LocalFiles());
+        }
+
+        [Fact]
+        public async Task Issue22Item5AnUnreadableFileIsFilePermissionDeniedNamingIt()
+        {
+            _remote.AddFile("/srv/secret.conf", "s").AddFile("/srv/open.conf", "o");
+            _remote.Unreadable.Add("/srv/secret.conf");
+
+            await Download(Dest, "/srv/secret.conf", "/srv/open.conf");
+
+            var error = Assert.Single(_errors);
+            Assert.Equal((ErrorIds.FilePermissionDenied, ErrorCategory.PermissionDenied, "web01"), (error.ErrorId, error.Category, error.ComputerName));
+            Assert.Contains("'/srv/secret.conf'", error.Message);
+            Assert.Contains("Permission denied", error.Message);
+            Assert.DoesNotContain("PATH", error.Message);
+            Assert.Equal(new[] { ("/srv/secret.conf", FileCopyAction.Failed), ("/srv/open.conf", FileCopyAction.Copied) }, _results.Select(r => (r.Source, r.Action)));
+            Assert.Equal(new[] { "open.conf" }, LocalFiles());
+        }
+
+        [Fact]
+        public async Task Issue22Item5AFileTheToolPrintsNothingForSaysWhatTheToolDid()
+        {
+            _remote.AddFile("/srv/app.conf", "a");
+            _remote.Unhashable.Add("/srv/app.conf");
+
+            await Download(Dest, "/srv/app.conf");
+
+            var error = Assert.Single(_errors);
+            Assert.Equal(ErrorIds.FileVerificationFailed, error.ErrorId);
+            Assert.Contains("sha256sum printed no SHA-256 for it (exit 0)", error.Message);
+        }
+
+        [Theory]
+        [InlineData("shasum", "shasum -a 256 -- '/srv/app.conf'")]
+        [InlineData("sha256", "sha256 -q -- '/srv/app.conf'")]
+        [InlineData("openssl", "openssl dgst -sha256 -r -- '/srv/app.conf'")]
+        public async Task Issue22Item5WithoutSha256sumAnotherToolVerifiesTheDownload(string program, string command)
+        {
+            _remote.AddFile("/srv/app.conf", "hello");
+            _remote.HashPrograms.Clear();
+            _remote.HashPrograms.Add(program);
+
+            await Download(At("app.conf"), "/srv/app.conf");
+
+            Assert.Empty(_errors);
+            Assert.Equal((FileCopyAction.Copied, FileCopyVerification.RemoteHash), (Assert.Single(_results).Action, _results[0].Verification));
+            Assert.Equal(command, _remote.Commands.Last());
+            Assert.Equal("hello", File.ReadAllText(At("app.conf")));
+        }
+
+        [Fact]
+        public async Task Issue22Item5BsdSha256WithAnUnreadableFileInTheBatchHashesEachFileAlone()
+        {
+            _remote.AddFile("/srv/pub/a.txt", "a").AddFile("/srv/pub/b.txt", "b").AddFile("/srv/pub/c.txt", "c");
+            _remote.HashPrograms.Clear();
+            _remote.HashPrograms.Add("sha256");
+            _remote.Unreadable.Add("/srv/pub/b.txt");
+
+            await Download(Dest, "/srv/pub/*");
+
+            Assert.Equal(ErrorIds.FilePermissionDenied, Assert.Single(_errors).ErrorId);
+            Assert.Equal(new[] { "a.txt", "c.txt" }, LocalFiles());
+            Assert.Equal(
+                new[] { "sha256 -q -- '/srv/pub/a.txt' '/srv/pub/b.txt' '/srv/pub/c.txt'", "sha256 -q -- '/srv/pub/a.txt'", "sha256 -q -- '/srv/pub/b.txt'", "sha256 -q -- '/srv/pub/c.txt'" },
+                _remote.Commands.Skip(1));
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutAnyToolTheFileIsReadBackOverSftpAndTheResultSaysSo()
+        {
+            _remote.AddFile("/srv/app.conf", "hello").AddFile("/srv/same.conf", "same");
+            _remote.HashPrograms.Clear();
+            File.WriteAllText(At("same.conf"), "same");
+
+            await Download(Dest, "/srv/app.conf", "/srv/same.conf");
+
+            Assert.Empty(_errors);
+            Assert.Equal(
+                new[] { (FileCopyAction.Copied, FileCopyVerification.ReadBack), (FileCopyAction.Unchanged, FileCopyVerification.ReadBack) },
+                _results.Select(r => (r.Action, r.Verification)));
+            Assert.Equal("hello", File.ReadAllText(At("app.conf")));
+            Assert.Single(_remote.Commands);
+            Assert.Equal(new[] { "/srv/app.conf", "/srv/same.conf", "/srv/app.conf" }, _remote.Reads);
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutAnyToolAFileChangedOnTheWayFailsVerification()
+        {
+            _remote.AddFile("/srv/app.conf", "hello");
+            _remote.HashPrograms.Clear();
+            // The read that hashes delivers "hello"; from then on the server sends other bytes.
+            _remote.DuringRead = path => _remote.Served[path] = Encoding.UTF8.GetBytes("HELLO");
+
+            await Download(At("app.conf"), "/srv/app.conf");
+
+            Assert.Equal(ErrorIds.FileVerificationFailed, Assert.Single(_errors).ErrorId);
+            Assert.Empty(LocalFiles());
+        }
+
+        [Fact]
+        public async Task Issue22Item5OnAnSftpOnlyAccountADownloadWorksAndIsReadBack()
+        {
+            _remote.AddFile("/srv/app.conf", "hello").AddFile("/srv/secret.conf", "s");
+            _remote.Unreadable.Add("/srv/secret.conf");
+            _remote.SftpOnly = true;
+            File.WriteAllText(At("app.conf"), "old");
+
+            await Download(new CopyOptions { Force = true, Backup = true }, Dest, "/srv/app.conf", "/srv/secret.conf");
+
+            Assert.Equal(ErrorIds.FilePermissionDenied, Assert.Single(_errors).ErrorId);
+            Assert.Contains("'/srv/secret.conf'", _errors[0].Message);
+            var copied = _results.Single(r => r.Action == FileCopyAction.Copied);
+            Assert.Equal(FileCopyVerification.ReadBack, copied.Verification);
+            Assert.NotNull(copied.BackupPath);
+            Assert.Equal("hello", File.ReadAllText(At("app.conf")));
+            Assert.StartsWith("echo sentinel-probe-", Assert.Single(_remote.Commands), StringComparison.Ordinal);
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -38,11 +39,11 @@ namespace Sentinel.Tests.Files
 
         private readonly List<string> _warnings = new List<string>();
 
-        private async Task<(List<FileCopyResult> Results, List<SentinelException> Errors)> Upload(CopyOptions options, string content, CancellationToken stop = default)
+        private async Task<(List<FileCopyResult> Results, List<SentinelException> Errors)> Upload(CopyOptions options, string content, CancellationToken stop = default, SentinelSession? session = null)
         {
             var results = new List<FileCopyResult>();
             var errors = new List<SentinelException>();
-            var context = new CopyContext(new ScriptedRemoteHost(ScriptedRemoteHost.NewSession(), _host.Run), _host, options, stop) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
+            var context = new CopyContext(new ScriptedRemoteHost(session ?? ScriptedRemoteHost.NewSession(), _host.Run), _host, options, stop) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
             await FileUploader.RunAsync(context, new[] { Source(content) }, "/etc/app.conf");
             return (results, errors);
         }
@@ -189,6 +190,145 @@ namespace Sentinel.Tests.Files
             Assert.Equal(FileCopyAction.Failed, Assert.Single(results).Action);
             Assert.Equal("old", _host.Text("/etc/app.conf"));
             Assert.Contains(_warnings, w => w.Contains("/etc/.sentinel-", StringComparison.Ordinal) && w.Contains("remove it by hand", StringComparison.Ordinal));
+        }
+
+        /// <summary>The hash programs the copy ran (the probe aside), as the login user and under sudo.</summary>
+        private List<string> HashCommands() =>
+            _host.Commands.Concat(_host.SudoCommands).Where(c => HashTool.InPreference.Any(tool => c.StartsWith(tool.Program + " ", StringComparison.Ordinal))).ToList();
+
+        [Theory]
+        [InlineData("shasum", "shasum -a 256 -- ")]
+        [InlineData("sha256", "sha256 -q -- ")]
+        [InlineData("openssl", "openssl dgst -sha256 -r -- ")]
+        public async Task Issue22Item5WithoutSha256sumAnotherToolVerifiesTheCopy(string program, string invocation)
+        {
+            _host.HashPrograms.Clear();
+            _host.HashPrograms.Add(program);
+            var (results, errors) = await Upload(new CopyOptions { Force = true }, "new");
+            Assert.Empty(errors);
+            Assert.Equal((FileCopyAction.Copied, FileCopyVerification.RemoteHash), (Assert.Single(results).Action, results[0].Verification));
+            Assert.Equal("new", _host.Text("/etc/app.conf"));
+            Assert.NotEmpty(HashCommands());
+            Assert.All(HashCommands(), c => Assert.StartsWith(invocation, c, StringComparison.Ordinal));
+            Assert.Single(_host.Commands, c => c.StartsWith("echo sentinel-probe-", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutSha256sumAnotherToolComparesAsRootUnderSudo()
+        {
+            _host.HashPrograms.Clear();
+            _host.HashPrograms.Add("openssl");
+            var (results, errors) = await Upload(new CopyOptions { Sudo = true }, "old");
+            Assert.Empty(errors);
+            Assert.Equal((FileCopyAction.Unchanged, FileCopyVerification.RemoteHash), (Assert.Single(results).Action, results[0].Verification));
+            Assert.Contains(_host.SudoCommands, c => c == "openssl dgst -sha256 -r -- '/etc/app.conf'");
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutAnyToolTheCopyIsReadBackOverSftpAndSaysSo()
+        {
+            _host.HashPrograms.Clear();
+            var (results, errors) = await Upload(new CopyOptions { Force = true }, "newer");
+            Assert.Empty(errors);
+            Assert.Equal((FileCopyAction.Copied, FileCopyVerification.ReadBack), (Assert.Single(results).Action, results[0].Verification));
+            Assert.Equal("newer", _host.Text("/etc/app.conf"));
+            Assert.Empty(HashCommands());
+            Assert.Matches(@"^/etc/\.sentinel-[0-9a-f]{12}\.tmp/0$", Assert.Single(_host.Reads));
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutAnyToolAnIdenticalDestinationIsReadBackAndLeftUnchanged()
+        {
+            _host.HashPrograms.Clear();
+            var (results, errors) = await Upload(new CopyOptions(), "old");
+            Assert.Empty(errors);
+            Assert.Equal((FileCopyAction.Unchanged, FileCopyVerification.ReadBack), (Assert.Single(results).Action, results[0].Verification));
+            Assert.Equal(new[] { "/etc/app.conf" }, _host.Reads);
+            Assert.Empty(_host.Renames);
+        }
+
+        [Fact]
+        public async Task Issue22Item5ADestinationOfAnotherSizeIsNeitherHashedNorReadBack()
+        {
+            _host.HashPrograms.Clear();
+            var (results, _) = await Upload(new CopyOptions { Force = true }, "longer than old");
+            Assert.Equal(FileCopyAction.Copied, Assert.Single(results).Action);
+            Assert.DoesNotContain("/etc/app.conf", _host.Reads);
+        }
+
+        [Fact]
+        public async Task Issue22Item5WithoutAnyToolSudoIsRefusedBeforeAnythingIsWritten()
+        {
+            _host.HashPrograms.Clear();
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Upload(new CopyOptions { Force = true, Sudo = true }, "new"));
+            Assert.Equal((ErrorIds.HashToolMissing, "web01"), (error.ErrorId, error.ComputerName));
+            Assert.Contains("sha256sum, shasum, sha256 or openssl", error.Message);
+            Assert.Equal(new[] { "/etc/app.conf" }, _host.Files.Keys);
+            Assert.Empty(_host.SudoCommands);
+        }
+
+        [Fact]
+        public async Task Issue22Item5OnAnSftpOnlyAccountAPlainCopyRunsNoCommandAndIsReadBack()
+        {
+            _host.SftpOnly = true;
+            var (results, errors) = await Upload(new CopyOptions { Force = true }, "new");
+            Assert.Empty(errors);
+            Assert.Equal((FileCopyAction.Copied, FileCopyVerification.ReadBack), (Assert.Single(results).Action, results[0].Verification));
+            Assert.Equal("new", _host.Text("/etc/app.conf"));
+            Assert.StartsWith("echo sentinel-probe-", Assert.Single(_host.Commands), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("-Sudo")]
+        [InlineData("-Validate")]
+        [InlineData("-Backup")]
+        [InlineData("-Owner")]
+        [InlineData("-Group")]
+        [InlineData("-Mode with setuid, setgid or sticky bits")]
+        public async Task Issue22Item5OnAnSftpOnlyAccountWhatNeedsCommandsIsRefusedBeforeAnythingIsWritten(string option)
+        {
+            _host.SftpOnly = true;
+            var options = new CopyOptions { Force = true };
+            switch (option)
+            {
+                case "-Sudo": options.Sudo = true; break;
+                case "-Validate": options.Validate = "check {}"; break;
+                case "-Backup": options.Backup = true; break;
+                case "-Owner": options.Owner = "www-data"; break;
+                case "-Group": options.Group = "www-data"; break;
+                default: options.Mode = Convert.ToInt32("4755", 8); break;
+            }
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Upload(options, "new"));
+            Assert.Equal((ErrorIds.SftpOnlyAccount, ErrorCategory.PermissionDenied, "web01"), (error.ErrorId, error.Category, error.ComputerName));
+            Assert.Contains(option + " needs commands", error.Message);
+            Assert.Contains("This service allows sftp connections only.", error.Message);
+            Assert.Equal("old", _host.Text("/etc/app.conf"));
+            Assert.Equal(new[] { "/etc/app.conf" }, _host.Files.Keys);
+            Assert.Single(_host.Commands);
+        }
+
+        [Fact]
+        public async Task Issue22Item5TheHostIsProbedOncePerSession()
+        {
+            var session = ScriptedRemoteHost.NewSession();
+            await Upload(new CopyOptions { Force = true }, "new", session: session);
+            await Upload(new CopyOptions { Force = true }, "newer", session: session);
+            Assert.Single(_host.Commands, c => c.StartsWith("echo sentinel-probe-", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Issue22Item5AnUnwritableDestinationDirectoryIsFilePermissionDenied()
+        {
+            _host.Directories.Add("/srv/locked");
+            _host.UnwritableDirectories.Add("/srv/locked");
+            var results = new List<FileCopyResult>();
+            var errors = new List<SentinelException>();
+            var context = new CopyContext(new ScriptedRemoteHost(ScriptedRemoteHost.NewSession(), _host.Run), _host, new CopyOptions(), default) { Emit = results.Add, Fail = errors.Add };
+            await FileUploader.RunAsync(context, new[] { Source("new") }, "/srv/locked/app.conf");
+            var error = Assert.Single(errors);
+            Assert.Equal((ErrorIds.FilePermissionDenied, ErrorCategory.PermissionDenied, "web01"), (error.ErrorId, error.Category, error.ComputerName));
+            Assert.Contains("'/srv/locked/app.conf'", error.Message);
         }
     }
 }
