@@ -7,14 +7,14 @@ using System.Threading.Tasks;
 using Sentinel.Execution;
 using Sentinel.Results;
 using Sentinel.Services;
+using Sentinel.Tests.Fakes;
 using Xunit;
 
 namespace Sentinel.Tests.Execution
 {
     public sealed class SudoCommandLineTests
     {
-        private const string FirstAttemptWithInput = "/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[m]' -- ";
-        private const string FirstAttempt = "exec </dev/null; " + FirstAttemptWithInput;
+        private const string FirstAttempt = "/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[m]' -- ";
 
         [Theory]
         [InlineData("id -u")]
@@ -29,8 +29,8 @@ namespace Sentinel.Tests.Execution
         public void KeepsSudoInFrontOfASimpleCommandSoRulesForItsProgramMatch(string command)
         {
             Assert.Null(ShellSyntax.Find(command));
-            Assert.Equal(FirstAttempt + command, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
-            Assert.Equal("sudo -k -S -p '[p]' -- " + command, SudoCommandLine.WithPassword(command, "[p]"));
+            Assert.Equal(FirstAttempt + command, Sent(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"), closesStdin: true));
+            Assert.Equal("sudo -k -S -p '[p]' -- " + command, Sent(SudoCommandLine.WithPassword(command, "[p]"), closesStdin: false));
         }
 
         [Theory]
@@ -81,17 +81,25 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(found, ShellSyntax.Find(command));
             Assert.True(SudoCommandLine.RunsThroughShell(command));
             var elevated = "/bin/sh -c " + ShellQuote.Quote(command);
-            Assert.Equal(FirstAttempt + elevated, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
-            Assert.Equal(FirstAttemptWithInput + elevated, SudoCommandLine.WithoutPassword(command, hasInput: true, "[m]"));
-            Assert.Equal("sudo -k -S -p '[p]' -- " + elevated, SudoCommandLine.WithPassword(command, "[p]"));
+            Assert.Equal(FirstAttempt + elevated, Sent(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"), closesStdin: true));
+            Assert.Equal(FirstAttempt + elevated, Sent(SudoCommandLine.WithoutPassword(command, hasInput: true, "[m]"), closesStdin: false));
+            Assert.Equal("sudo -k -S -p '[p]' -- " + elevated, Sent(SudoCommandLine.WithPassword(command, "[p]"), closesStdin: false));
         }
 
         [Fact]
         public void GivesAStdinAtEndOfFileOnlyWithoutInput()
         {
-            Assert.Equal("exec </dev/null; id; id", SudoCommandLine.Plain("id; id", hasInput: false));
-            Assert.Equal("sort", SudoCommandLine.Plain("sort", hasInput: true));
-            Assert.Equal(FirstAttemptWithInput + "sort", SudoCommandLine.WithoutPassword("sort", hasInput: true, "[m]"));
+            Assert.Equal("id; id", Sent(SudoCommandLine.Plain("id; id", hasInput: false), closesStdin: true));
+            Assert.Equal("sort", Sent(SudoCommandLine.Plain("sort", hasInput: true), closesStdin: false));
+            Assert.Equal(FirstAttempt + "sort", Sent(SudoCommandLine.WithoutPassword("sort", hasInput: true, "[m]"), closesStdin: false));
+        }
+
+        /// <summary>The line a built line runs ($1 of the wrapper), checking whether the wrapper closes stdin.</summary>
+        private static string Sent(string built, bool closesStdin)
+        {
+            var (_, line, closes) = RunnerLine.Parts(built);
+            Assert.Equal(closesStdin, closes);
+            return line;
         }
 
         /// <summary>
