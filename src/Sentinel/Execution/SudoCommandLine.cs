@@ -27,18 +27,30 @@ namespace Sentinel.Execution
         private const string PosixLoginShells = "sh|bash|dash|ash|ksh|ksh93|mksh|lksh|pdksh|oksh|zsh|yash|posh";
 
         /// <summary>
-        /// The wrapper's script, run by <see cref="Shell"/> with the line as $1. Without input, stdin must
-        /// be at end-of-file, or a command that reads would wait forever (SSH.NET sends EOF only after at
-        /// least one byte was written): the redirection runs before sudo, so it changes nothing about
-        /// what is elevated. One line without quotes or backslashes, so that every shell reads its
-        /// quoted form alike, and a shell that cannot (csh) fails loudly rather than running half of it.
+        /// The wrapper's script, run by <see cref="Shell"/> with the line as $1 and a marker made for the
+        /// command as $2. It writes the marker, its PID and whether that process leads its process group
+        /// to stderr (<see cref="ProcessMarkerStream"/> takes the line out), then execs the line's shell,
+        /// so the PID stays the command's: a timeout can end the group when the server does not. Under
+        /// OpenSSH the process sshd started leads its group; where it does not (Dropbear), setsid makes
+        /// it lead one, keeping its PID. One line, so that a shell that misreads the quoting (csh) fails
+        /// loudly rather than running part of it.
         /// </summary>
-        private const string RunLine = "case ${SHELL##*/} in " + PosixLoginShells + ") exec \"$SHELL\" -c \"$1\";; esac; exec " + Shell + " -c \"$1\"";
+        private const string RunLine =
+            "case ${SHELL##*/} in " + PosixLoginShells + ") s=$SHELL;; *) s=" + Shell + ";; esac; "
+            + "g=; read -r g 2>/dev/null </proc/$$/stat; g=${g##*) }; g=${g#* }; g=${g#* }; g=${g%% *}; "
+            + "if [ \"$g\" = $$ ]; then echo \"$2$$ g\" >&2; exec \"$s\" -c \"$1\"; fi; "
+            + "if [ -n \"$g\" ] && command -v setsid >/dev/null; then echo \"$2$$ g\" >&2; exec setsid \"$s\" -c \"$1\"; fi; "
+            + "echo \"$2$$ p\" >&2; exec \"$s\" -c \"$1\"";
 
+        /// <summary>
+        /// Without input, stdin must be at end-of-file, or a command that reads would wait forever
+        /// (SSH.NET sends EOF only after at least one byte was written): the redirection runs before
+        /// sudo, so it changes nothing about what is elevated.
+        /// </summary>
         private const string NoStdin = "exec </dev/null; ";
 
         /// <summary>The line run as the login user, without sudo.</summary>
-        public static string Plain(string command, bool hasInput) => ForLoginShell(command, hasInput);
+        public static string Plain(string command, bool hasInput, string processMarker) => ForLoginShell(command, hasInput, processMarker);
 
         /// <summary>
         /// The askpass program of the first attempt: run with the prompt as its argument, it prints
@@ -55,15 +67,16 @@ namespace Sentinel.Execution
         /// it, as it can forge sudo's words ("sudo: a password is required"). env by its full path, so
         /// the line works in any login shell and a missing sudo still reads as one (env: 'sudo': ...).
         /// </summary>
-        public static string WithoutPassword(string command, bool hasInput, string marker) =>
-            ForLoginShell($"/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}", hasInput);
+        public static string WithoutPassword(string command, bool hasInput, string marker, string processMarker) =>
+            ForLoginShell($"/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}", hasInput, processMarker);
 
         /// <summary>
         /// The second attempt: <c>-k</c> ignores any cached login, <c>-S</c> reads the password from
         /// stdin after sudo prints <paramref name="prompt"/> on stderr. stdin is the password, then the
         /// command's input, so it stays open.
         /// </summary>
-        public static string WithPassword(string command, string prompt) => ForLoginShell($"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {Elevated(command)}", hasInput: true);
+        public static string WithPassword(string command, string prompt, string processMarker) =>
+            ForLoginShell($"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {Elevated(command)}", hasInput: true, processMarker);
 
         /// <summary>True when <paramref name="command"/> runs under sudo through <see cref="Shell"/> (it has shell syntax).</summary>
         public static bool RunsThroughShell(string command) => ShellSyntax.Find(command) != null;
@@ -77,8 +90,9 @@ namespace Sentinel.Execution
         /// POSIX shell does (<see cref="ShellQuote.QuoteForAnyShell"/>). exec keeps one process, whose
         /// stdin (the password, the input) is the channel's.
         /// </summary>
-        public static string ForLoginShell(string line, bool hasInput) =>
-            $"exec {Shell} -c {ShellQuote.QuoteForAnyShell((hasInput ? string.Empty : NoStdin) + RunLine)} {WrapperName} {ShellQuote.QuoteForAnyShell(line)}";
+        /// <param name="processMarker">Made for this command (random, without quotes, backslashes or '%'): it starts the wrapper's line on stderr.</param>
+        public static string ForLoginShell(string line, bool hasInput, string processMarker) =>
+            $"exec {Shell} -c {ShellQuote.QuoteForAnyShell((hasInput ? string.Empty : NoStdin) + RunLine)} {WrapperName} {ShellQuote.QuoteForAnyShell(line)} {ShellQuote.QuoteForAnyShell(processMarker)}";
     }
 
     /// <summary>

@@ -46,8 +46,8 @@ namespace Sentinel.Tests.Execution
 
             Assert.Equal("0\n0\n", result.Output);
             Assert.Equal(string.Empty, result.Error);
-            var (_, first, firstClosesStdin) = RunnerLine.Parts(_connection.Commands[0]);
-            var (_, second, secondClosesStdin) = RunnerLine.Parts(_connection.Commands[1]);
+            var (_, first, firstClosesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
+            var (_, second, secondClosesStdin, _) = RunnerLine.Parts(_connection.Commands[1]);
             Assert.True(firstClosesStdin);
             Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", first);
             Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", first);
@@ -84,7 +84,7 @@ namespace Sentinel.Tests.Execution
             var result = await Run("/usr/sbin/service 'nginx' status", sudo: true).WaitAsync(Prompt);
             Assert.Equal(0, result.ExitCode);
             Assert.Single(_connection.Commands);
-            var (_, line, closesStdin) = RunnerLine.Parts(_connection.Commands[0]);
+            var (_, line, closesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
             Assert.True(closesStdin);
             Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", line);
             Assert.EndsWith("]' -- /usr/sbin/service 'nginx' status", line);
@@ -149,7 +149,7 @@ namespace Sentinel.Tests.Execution
             await running.WaitAsync(Prompt);
 
             Assert.Single(_connection.Commands);
-            var (_, line, closesStdin) = RunnerLine.Parts(_connection.Commands[0]);
+            var (_, line, closesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
             Assert.False(closesStdin, "stdin carries the input");
             Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", line);
         }
@@ -330,6 +330,81 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
             Assert.Contains("did not finish", error.Message);
             Assert.True(process.Terminated);
+        }
+
+        [Fact]
+        public async Task ATimeoutWithoutTheWrappersPidSaysTheCommandMayStillRunAndClaimsNoEnd()
+        {
+            _connection.Then(ScriptedProcess.HoldOpen());
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("may still be running", error.Message);
+            Assert.Contains("PID is unknown", error.Message);
+            Assert.DoesNotContain("was ended", error.Message);
+            Assert.Single(_connection.Commands);
+        }
+
+        [Fact]
+        public async Task ATimeoutEndsTheReportedGroupOnASecondChannelAndSaysEndedOnlyWhenItIsGone()
+        {
+            var timedOut = TimedOutWithPid(4242);
+            var kill = new ScriptedProcess(stdout: "gone\n");
+            _connection.Then(kill);
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes | cat", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("was ended (SIGTERM to its process group)", error.Message);
+            Assert.True(timedOut.Terminated);
+            Assert.Equal(2, _connection.Commands.Count);
+            var killLine = RunnerLine.Unwrap(_connection.Commands[1]).Command;
+            Assert.Contains("kill -TERM -- -4242", killLine);
+            Assert.Contains("kill -KILL -- -4242", killLine);
+        }
+
+        [Theory]
+        [InlineData("running\n")]
+        [InlineData("unknown\n")]
+        [InlineData("")]
+        public async Task ATimeoutWhoseKillIsNotSeenToWorkSaysTheCommandMayStillRunWithItsPid(string answer)
+        {
+            TimedOutWithPid(4242);
+            _connection.Then(new ScriptedProcess(stdout: answer));
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", sudo: true, timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("may still be running as PID 4242 (process group 4242) on", error.Message);
+            Assert.DoesNotContain("was ended", error.Message);
+            Assert.Contains("sudo kill -- -4242", error.RecommendedAction);
+            Assert.DoesNotContain("kill -KILL", RunnerLine.Unwrap(_connection.Commands[1]).Command);
+        }
+
+        [Fact]
+        public async Task ATimeoutWhoseSecondChannelCannotOpenSaysTheCommandMayStillRun()
+        {
+            TimedOutWithPid(4242);
+            _connection.Then(_ => throw new IOException("administratively prohibited"));
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Contains("may still be running as PID 4242 (process group 4242) on", error.Message);
+        }
+
+        [Fact]
+        public async Task TheWrappersPidLineNeverReachesTheResult()
+        {
+            _connection.Then(line => new ScriptedProcess(stdout: "ok\n", stderr: RunnerLine.ProcessMarkerLine(line, 4242) + "warning\n"));
+            var result = await Run("id").WaitAsync(Prompt);
+            Assert.Equal("warning\n", result.Error);
+        }
+
+        /// <summary>The next command keeps running after reporting, as the wrapper does, that it runs as PID <paramref name="processId"/> leading its group.</summary>
+        private ScriptedProcess TimedOutWithPid(int processId)
+        {
+            var process = ScriptedProcess.HoldOpen();
+            _connection.Then(line =>
+            {
+                process.StandardError.Feed(RunnerLine.ProcessMarkerLine(line, processId));
+                return process;
+            });
+            return process;
         }
 
         [Fact]

@@ -15,6 +15,8 @@ namespace Sentinel.Tests.Execution
     [UnsupportedOSPlatform("windows")]
     public sealed class LoginShellLineTests
     {
+        private const string Marker = "[sentinel-pid:test]";
+
         public static TheoryData<string> Values() => new TheoryData<string>
         {
             string.Empty,
@@ -57,7 +59,7 @@ namespace Sentinel.Tests.Execution
         public void TheLineRunsExactlyAsWrittenWhateverItHolds(string value)
         {
             var line = "printf %s " + ShellQuote.Quote(value);
-            Assert.Equal(value, Run("/bin/sh", SudoCommandLine.Plain(line, hasInput: false)).Output);
+            Assert.Equal(value, Run("/bin/sh", SudoCommandLine.Plain(line, hasInput: false, Marker)).Output);
         }
 
         [Theory]
@@ -68,14 +70,26 @@ namespace Sentinel.Tests.Execution
         public void RunsTheLineInAPosixLoginShellAndOtherwiseInBinSh(string loginShell, string expected)
         {
             var line = "if [ -n \"$BASH_VERSION\" ]; then echo bash; else echo sh; fi";
-            Assert.Equal(expected + "\n", Run("/bin/sh", SudoCommandLine.Plain(line, hasInput: false), loginShell).Output);
+            Assert.Equal(expected + "\n", Run("/bin/sh", SudoCommandLine.Plain(line, hasInput: false, Marker), loginShell).Output);
+        }
+
+        [Fact]
+        public void TheWrapperReportsThePidTheLineRunsAsAndMakesItLeadItsProcessGroup()
+        {
+            // Started by this test, /bin/sh is in the test's process group, as under Dropbear: setsid
+            // makes it lead its own, keeping its PID.
+            var line = "read -r s </proc/$$/stat; s=${s##*) }; s=${s#* }; s=${s#* }; echo \"$$ ${s%% *}\"";
+            var (output, error) = Run("/bin/sh", SudoCommandLine.Plain(line, hasInput: false, Marker), "/bin/bash");
+            var pid = output.Split(' ')[0];
+            Assert.Equal($"{pid} {pid}\n", output);
+            Assert.Equal($"{Marker}{pid} g\n", error);
         }
 
         [Fact]
         public void WithoutInputStdinIsAtEndOfFileAndWithInputItIsTheChannels()
         {
-            Assert.Equal(string.Empty, Run("/bin/sh", SudoCommandLine.Plain("cat", hasInput: false), input: "not read\n").Output);
-            Assert.Equal("read\n", Run("/bin/sh", SudoCommandLine.Plain("cat", hasInput: true), input: "read\n").Output);
+            Assert.Equal(string.Empty, Run("/bin/sh", SudoCommandLine.Plain("cat", hasInput: false, Marker), input: "not read\n").Output);
+            Assert.Equal("read\n", Run("/bin/sh", SudoCommandLine.Plain("cat", hasInput: true, Marker), input: "read\n").Output);
         }
 
         [Fact]
@@ -89,7 +103,7 @@ namespace Sentinel.Tests.Execution
                 var sudo = Path.Combine(dir, "sudo");
                 File.WriteAllText(sudo, "#!/bin/sh\nread -r password; echo \"password=$password\"\nwhile [ \"$1\" != -- ]; do shift; done; shift\nexec \"$@\"\n");
                 File.SetUnixFileMode(sudo, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-                var result = Run("/bin/sh", SudoCommandLine.WithPassword("cat", "[p]"), "/bin/bash", "s3cret\ninput\n", dir + ":/usr/bin:/bin");
+                var result = Run("/bin/sh", SudoCommandLine.WithPassword("cat", "[p]", Marker), "/bin/bash", "s3cret\ninput\n", dir + ":/usr/bin:/bin");
                 Assert.Equal("password=s3cret\ninput\n", result.Output);
             }
             finally

@@ -19,14 +19,17 @@ namespace Sentinel.Tests.Fakes
                 : (command, false);
         }
 
-        /// <summary>The wrapper's script and the line it runs ($1), read back from their quoted words.</summary>
-        public static (string Script, string Line, bool ClosesStdin) Parts(string line)
+        /// <summary>The wrapper's script, the line it runs ($1) and its process marker ($2), read back from their quoted words.</summary>
+        public static (string Script, string Line, bool ClosesStdin, string ProcessMarker) Parts(string line)
         {
             var words = Words(line);
-            return (words[0], words[1], words[0].StartsWith("exec </dev/null; ", StringComparison.Ordinal));
+            return (words[0], words[1], words[0].StartsWith("exec </dev/null; ", StringComparison.Ordinal), words[2]);
         }
 
-        // The quoted script, then the wrapper's $0, then the quoted line and any further words.
+        /// <summary>What the wrapper of <paramref name="line"/> writes first on stderr, for a process <paramref name="processId"/> leading its group.</summary>
+        public static string ProcessMarkerLine(string line, int processId) => $"{Parts(line).ProcessMarker}{processId} g\n";
+
+        // The quoted script, then the wrapper's $0, then the quoted line and its process marker.
         private static string[] Words(string line)
         {
             if (!line.StartsWith(Wrapper, StringComparison.Ordinal))
@@ -42,7 +45,7 @@ namespace Sentinel.Tests.Fakes
                 throw new ArgumentException("No wrapper name in: " + line, nameof(line));
             }
 
-            return new[] { script, ReadWord(line, ref at) };
+            return new[] { script, ReadWord(line, ref at), ReadWord(line, ref at) };
         }
 
         // One word of ShellQuote.QuoteForAnyShell (single-quoted runs and backslash-escaped characters) or a plain one.
