@@ -91,6 +91,13 @@ Describe 'A fish login shell' {
         $result.Output | Should -BeExactly "${text}0`n"
     }
 
+    It 'ends a timed-out command line and says so only once it is gone' {
+        $number = 5100 + (Get-Random -Maximum 800)
+        Invoke-SentinelCommand "sleep $number | cat" -Session $fish -Timeout 2 -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+        $failure[0].Exception.Message | Should -BeLike '*was ended (SIGTERM to its process group)*'
+        Get-RemoteProcess "sleep $number" | Should -BeNullOrEmpty
+    }
+
     It 'installs a key with Install-SentinelKey: the file holds it' {
         Remove-Item "$fishHome/.ssh" -Recurse -Force -ErrorAction SilentlyContinue
         $key = New-SentinelKey -Path (Join-Path $TestDrive 'fish-key') -Comment 'fish@test'

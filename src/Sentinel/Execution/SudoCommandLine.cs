@@ -65,7 +65,7 @@ namespace Sentinel.Execution
         /// on stderr and answers no password, and sudo gives up having run nothing. So sudo asked for a
         /// password if and only if the marker, fresh for this attempt, appears: the command cannot forge
         /// it, as it can forge sudo's words ("sudo: a password is required"). env by its full path, so
-        /// the line works in any login shell and a missing sudo still reads as one (env: 'sudo': ...).
+        /// a missing sudo still reads as one (env: 'sudo': ...).
         /// </summary>
         public static string WithoutPassword(string command, bool hasInput, string marker, string processMarker) =>
             ForLoginShell($"/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}", hasInput, processMarker);
