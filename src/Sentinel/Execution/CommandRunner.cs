@@ -358,7 +358,8 @@ namespace Sentinel.Execution
             private async Task<bool> EndProcessGroupAsync(int processGroup)
             {
                 var line = SudoCommandLine.ForLoginShell(RemoteProcessGroup.EndCommand(processGroup, Request.Sudo), hasInput: false, NewProcessMarker());
-                var limit = Task.Delay(RemoteProcessGroup.CheckLimit);
+                // Bounded, and cut short by a stop: then the message says what is known, that it may still run.
+                var limit = Task.Delay(RemoteProcessGroup.CheckLimit, _stop);
                 var starting = Task.Factory.StartNew(() => Connection.Connection.Start(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 if (await Task.WhenAny(starting, limit).ConfigureAwait(false) != starting)
                 {
