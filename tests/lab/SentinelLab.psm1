@@ -21,8 +21,14 @@ $script:SudoersFile = '/etc/sudoers.d/sentinel-lab'
 # A third user with NOPASSWD rules only (no password rule), to test a compound -Sudo line it may not run.
 $script:NoPasswordRuleUser = 'sentinel-nopw'
 $script:NoPasswordRuleSudoersFile = '/etc/sudoers.d/sentinel-lab-nopw'
-# python3-asyncssh runs the hostile SFTP server; inotify-tools lets the hostile neighbour watch files appear.
-$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools')
+# A user whose login shell is fish, which reads neither POSIX syntax nor POSIX quoting, to test that
+# every command still runs in a POSIX shell. Its sudo rules are the main user's, in short.
+$script:FishUser = 'sentinel-fish'
+$script:FishShell = '/usr/bin/fish'
+$script:FishSudoersFile = '/etc/sudoers.d/sentinel-lab-fish'
+# python3-asyncssh runs the hostile SFTP server; inotify-tools lets the hostile neighbour watch files appear;
+# fish is the fish user's login shell.
+$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'fish')
 
 function Invoke-Native {
     # Runs a program, failing loudly with its output when it fails. Input, when given, goes to stdin
@@ -86,10 +92,11 @@ function Initialize-LabSecrets {
 function Initialize-LabUsers {
     # Every lab user gets the same generated password and authorized key.
     $password = Get-Content (Join-Path $script:SecretsRoot 'password') -Raw
-    foreach ($user in $script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser) {
+    foreach ($user in $script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser, $script:FishUser) {
+        $shell = if ($user -eq $script:FishUser) { $script:FishShell } else { '/bin/bash' }
         $null = & id -u $user 2>$null
         if ($LASTEXITCODE -ne 0) {
-            Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $user) | Out-Null
+            Invoke-Native useradd @('--create-home', '--shell', $shell, $user) | Out-Null
         }
         Invoke-Native chpasswd -InputText "${user}:$password" | Out-Null
         Copy-Item (Join-Path $script:SecretsRoot 'id_ed25519.pub') (Join-Path $script:SecretsRoot "authorized_keys/$user") -Force
@@ -117,6 +124,11 @@ $($script:TtyUser) ALL=(root) NOPASSWD: /usr/bin/id
     Set-LabSudoersFile -Path $script:NoPasswordRuleSudoersFile -Rules @"
 Defaults:$($script:NoPasswordRuleUser) timestamp_timeout=0
 $($script:NoPasswordRuleUser) ALL=(root) NOPASSWD: /bin/cat, /usr/bin/id
+"@
+    Set-LabSudoersFile -Path $script:FishSudoersFile -Rules @"
+Defaults:$($script:FishUser) timestamp_timeout=0
+$($script:FishUser) ALL=(ALL) ALL
+$($script:FishUser) ALL=(root) NOPASSWD: /usr/bin/id
 "@
 }
 
@@ -268,6 +280,7 @@ function Start-SentinelLab {
         UserName           = $script:LabUser
         TtyUserName        = $script:TtyUser
         NoPasswordRuleUserName = $script:NoPasswordRuleUser
+        FishUserName       = $script:FishUser
         Password           = (Get-Content (Join-Path $script:SecretsRoot 'password') -Raw)
         KeyPath            = (Join-Path $script:SecretsRoot 'id_ed25519')
         EncryptedKeyPath   = (Join-Path $script:SecretsRoot 'id_ed25519_encrypted')
@@ -311,7 +324,7 @@ $(($ListenAddress | ForEach-Object { "ListenAddress $_" }) -join "`n")
 $(($lab.HostKeyPaths.Values | ForEach-Object { "HostKey $_" }) -join "`n")
 PidFile $($lab.PidPath)
 AuthorizedKeysFile $AuthorizedKeysFile
-AllowUsers $((@($script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser) + $AllowUser) -join ' ')
+AllowUsers $((@($script:LabUser, $script:TtyUser, $script:NoPasswordRuleUser, $script:FishUser) + $AllowUser) -join ' ')
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes

@@ -249,9 +249,18 @@ def sha256sum(fs, command):
     return ''.join(out), ''.join(err), status
 
 
+def unwrap(command):
+    """The command line inside Sentinel's wrapper (exec /bin/sh -c '<script>' sentinel '<line>' '<marker>')."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return command
+    return words[5] if words[:3] == ['exec', '/bin/sh', '-c'] and len(words) > 5 else command
+
+
 def make_process_handler(fs):
     async def handle(process):
-        command = process.command or ''
+        command = unwrap(process.command or '')
         logging.info('exec %r', command)
         if command.startswith('echo sentinel-probe-'):
             # Copy-SentinelItem's probe (its marker, then command -v for each SHA-256 program): a host

@@ -7,17 +7,39 @@ namespace Sentinel.Errors
     /// <summary>How a command run fails apart from what the command itself did (its exit code is a result, not an error).</summary>
     internal static class CommandErrors
     {
-        /// <param name="started">False when the command never started: it waited for a channel slot, or the server never opened the channel.</param>
-        public static SentinelException Timeout(string computerName, string command, TimeSpan timeout, bool started) => new SentinelException(
+        /// <summary>The command did not start in time: it waited for a channel slot, or the server never opened the channel.</summary>
+        public static SentinelException NotStartedInTime(string computerName, string command, TimeSpan timeout) => new SentinelException(
             ErrorIds.CommandTimeout,
             ErrorCategory.OperationTimeout,
             computerName,
-            started
-                ? $"The command on {computerName} did not finish within {Seconds(timeout)} s and was ended (SIGTERM to its process group): {command}"
-                : $"The command on {computerName} did not start within {Seconds(timeout)} s (it waited for a free channel on the session, or for the server to open one) and was not run: {command}",
-            started
-                ? "Raise -Timeout if the command needs longer; the session is still usable."
-                : "Raise -Timeout, run fewer commands at once on this session (10 channels at most), or reconnect if the server stopped answering.");
+            $"The command on {computerName} did not start within {Seconds(timeout)} s (it waited for a free channel on the session, or for the server to open one) and was not run: {command}",
+            "Raise -Timeout, run fewer commands at once on this session (10 channels at most), or reconnect if the server stopped answering.");
+
+        /// <summary>The command ran out of time and was ended: Sentinel saw its process group gone.</summary>
+        public static SentinelException Timeout(string computerName, string command, TimeSpan timeout) => new SentinelException(
+            ErrorIds.CommandTimeout,
+            ErrorCategory.OperationTimeout,
+            computerName,
+            $"The command on {computerName} did not finish within {Seconds(timeout)} s and was ended (SIGTERM to its process group): {command}",
+            "Raise -Timeout if the command needs longer; the session is still usable.");
+
+        /// <summary>
+        /// The command ran out of time and Sentinel could not see it end: the server may have refused
+        /// the signal (a ForceCommand, or a server that signals only the shell), and the kill Sentinel
+        /// sent over a second channel did not end it or could not be checked.
+        /// </summary>
+        /// <param name="processId">The PID of the command's process on the host (the leader of its process group), when the wrapper reported it.</param>
+        /// <param name="sudo">The command ran under sudo: its processes are root's, which the login user may not signal (sudo relays SIGTERM to its command only, not to what that started).</param>
+        public static SentinelException TimeoutMayStillRun(string computerName, string command, TimeSpan timeout, int? processId, bool sudo) => new SentinelException(
+            ErrorIds.CommandTimeout,
+            ErrorCategory.OperationTimeout,
+            computerName,
+            processId.HasValue
+                ? $"The command on {computerName} did not finish within {Seconds(timeout)} s. Sentinel asked for it to end but could not confirm it did: it may still be running as PID {processId} (process group {processId}) on {computerName}: {command}"
+                : $"The command on {computerName} did not finish within {Seconds(timeout)} s. Sentinel asked for it to end but could not confirm it did (its PID is unknown): it may still be running on {computerName}: {command}",
+            (processId.HasValue
+                ? $"Check on {computerName} with 'pgrep -a -g {processId}' and end it with '{(sudo ? "sudo " : string.Empty)}kill -- -{processId}'"
+                : $"Check on {computerName} with 'ps' for the command") + "; raise -Timeout if the command needs longer.");
 
         /// <summary>Sentinel itself could not read the command's output or write its input; the command was ended.</summary>
         public static SentinelException Failed(string computerName, string command, string what, ErrorCategory category, Exception cause) => new SentinelException(

@@ -36,7 +36,7 @@ namespace Sentinel.Execution
                 var run = new Run(session, connection, request, deadline.Token, stop);
                 var attempt = request.Sudo
                     ? await RunUnderSudoAsync(run).ConfigureAwait(false)
-                    : await run.ExecuteAsync(SudoCommandLine.Plain(request.Command, request.Input != null), null, sendPassword: false).ConfigureAwait(false);
+                    : await run.ExecuteAsync(marker => SudoCommandLine.Plain(request.Command, request.Input != null, marker), null, sendPassword: false).ConfigureAwait(false);
                 return new CommandResult(
                     session.ComputerName,
                     session.Id,
@@ -68,12 +68,12 @@ namespace Sentinel.Execution
         {
             var request = run.Request;
             var marker = NewSudoPrompt();
-            var attempt = await run.ExecuteAsync(SudoCommandLine.WithoutPassword(request.Command, request.Input != null, marker), marker, sendPassword: false).ConfigureAwait(false);
+            var attempt = await run.ExecuteAsync(processMarker => SudoCommandLine.WithoutPassword(request.Command, request.Input != null, marker, processMarker), marker, sendPassword: false).ConfigureAwait(false);
             var refusal = SudoRefusalReader.OfFirstAttempt(attempt);
             if (refusal == SudoRefusal.PasswordRequired && request.SudoPassword != null)
             {
                 var prompt = NewSudoPrompt();
-                attempt = await run.ExecuteAsync(SudoCommandLine.WithPassword(request.Command, prompt), prompt, sendPassword: true).ConfigureAwait(false);
+                attempt = await run.ExecuteAsync(processMarker => SudoCommandLine.WithPassword(request.Command, prompt, processMarker), prompt, sendPassword: true).ConfigureAwait(false);
                 refusal = SudoRefusalReader.Of(attempt);
             }
 
@@ -98,6 +98,9 @@ namespace Sentinel.Execution
 
         /// <summary>A prompt (or marker) for one sudo attempt: random, so no output can fake it, and without '%', which sudo would expand.</summary>
         private static string NewSudoPrompt() => "[sentinel-sudo:" + Guid.NewGuid().ToString("N") + "]";
+
+        /// <summary>The marker of one channel's wrapper line on stderr (<see cref="ProcessMarkerStream"/>): random, so no output can fake it.</summary>
+        private static string NewProcessMarker() => "[sentinel-pid:" + Guid.NewGuid().ToString("N") + "]";
 
         /// <summary>What one exec channel did.</summary>
         internal sealed class Attempt
@@ -141,10 +144,13 @@ namespace Sentinel.Execution
 
             public CommandRequest Request { get; }
 
+            /// <param name="buildLine">The line to send, given the marker its wrapper writes on stderr with the command's PID.</param>
             /// <param name="sudoPrompt">When set, cut out of stderr and counted in <see cref="Attempt.Prompts"/>.</param>
             /// <param name="sendPassword">The password is written after the first <paramref name="sudoPrompt"/>, and a second one (a refused password) ends the run.</param>
-            public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt, bool sendPassword)
+            public async Task<Attempt> ExecuteAsync(Func<string, string> buildLine, string? sudoPrompt, bool sendPassword)
             {
+                var processMarker = NewProcessMarker();
+                var commandLine = buildLine(processMarker);
                 // The deadline covers the wait for a channel slot and the channel's opening too: a
                 // command that could not start in time fails and never starts late.
                 var slot = Connection.ChannelSlots.WaitAsync(_deadline);
@@ -206,7 +212,7 @@ namespace Sentinel.Execution
                 {
                     using (process)
                     {
-                        return await ExecuteStartedAsync(process, sudoPrompt, sendPassword).ConfigureAwait(false);
+                        return await ExecuteStartedAsync(process, processMarker, sudoPrompt, sendPassword).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -246,20 +252,21 @@ namespace Sentinel.Execution
                     throw ConnectionErrors.Lost(Session.ComputerName, lostReason);
                 }
 
-                throw CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value, started: false);
+                throw CommandErrors.NotStartedInTime(Session.ComputerName, Request.Command, Request.Timeout!.Value);
             }
 
-            private async Task<Attempt> ExecuteStartedAsync(IRemoteProcess process, string? sudoPrompt, bool sendPassword)
+            private async Task<Attempt> ExecuteStartedAsync(IRemoteProcess process, string processMarker, string? sudoPrompt, bool sendPassword)
             {
                 var prompts = 0;
                 var passwordRefused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var failed = new TaskCompletionSource<SentinelException>(TaskCreationOptions.RunContinuationsAsynchronously);
-                Stream errorSource = process.StandardError;
+                var remoteProcess = new ProcessMarkerStream(process.StandardError, processMarker);
+                Stream errorSource = remoteProcess;
                 if (sudoPrompt != null)
                 {
                     // Called as stderr is read: the write goes to a task of its own, so a slow or
                     // failing stdin neither blocks the reading nor escapes onto its thread.
-                    errorSource = new PromptFilterStream(process.StandardError, Encoding.UTF8.GetBytes(sudoPrompt), () =>
+                    errorSource = new PromptFilterStream(remoteProcess, Encoding.UTF8.GetBytes(sudoPrompt), () =>
                     {
                         var seen = Interlocked.Increment(ref prompts);
                         if (!sendPassword)
@@ -314,7 +321,7 @@ namespace Sentinel.Execution
                             throw failed.Task.Result;
                         }
 
-                        throw CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value, started: true);
+                        throw await TimedOutAsync(remoteProcess).ConfigureAwait(false);
                     }
                 }
 
@@ -330,6 +337,72 @@ namespace Sentinel.Execution
                 }
 
                 return new Attempt(exit, output, error, prompts);
+            }
+
+            /// <summary>
+            /// The timeout's error, claiming only what Sentinel saw: the signal went with the channel's
+            /// end, but a server may refuse it or deliver it to one process only, so the group the wrapper
+            /// reported is ended from a second channel and checked gone. Without that proof the message
+            /// says the command may still be running, with its PID when known.
+            /// </summary>
+            private async Task<SentinelException> TimedOutAsync(ProcessMarkerStream remoteProcess)
+            {
+                var processId = remoteProcess.ProcessId;
+                var ended = processId.HasValue && remoteProcess.LeadsGroup && await EndProcessGroupAsync(processId.Value).ConfigureAwait(false);
+                return ended
+                    ? CommandErrors.Timeout(Session.ComputerName, Request.Command, Request.Timeout!.Value)
+                    : CommandErrors.TimeoutMayStillRun(Session.ComputerName, Request.Command, Request.Timeout!.Value, processId, Request.Sudo);
+            }
+
+            /// <summary>True when a second channel ended the process group, or found it gone, within <see cref="RemoteProcessGroup.CheckLimit"/>.</summary>
+            private async Task<bool> EndProcessGroupAsync(int processGroup)
+            {
+                var line = SudoCommandLine.ForLoginShell(RemoteProcessGroup.EndCommand(processGroup, Request.Sudo), hasInput: false, NewProcessMarker());
+                // Bounded, and cut short by a stop: then the message says what is known, that it may still run.
+                var limit = Task.Delay(RemoteProcessGroup.CheckLimit, _stop);
+                var starting = Task.Factory.StartNew(() => Connection.Connection.Start(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                if (await Task.WhenAny(starting, limit).ConfigureAwait(false) != starting)
+                {
+                    // A channel opened too late is ended unused.
+                    _ = starting.ContinueWith(
+                        late =>
+                        {
+                            if (late.Status != TaskStatus.RanToCompletion)
+                            {
+                                _ = late.Exception; // observed: the check has already failed
+                                return;
+                            }
+
+                            using (late.Result)
+                            {
+                                late.Result.Terminate();
+                            }
+                        },
+                        TaskScheduler.Default);
+                    return false;
+                }
+
+                try
+                {
+                    using (var check = await starting.ConfigureAwait(false))
+                    {
+                        var output = OutputCollector.Start(check.StandardOutput, 1024);
+                        var error = OutputCollector.Start(check.StandardError, 1024);
+                        if (await Task.WhenAny(check.Completion, limit).ConfigureAwait(false) != check.Completion)
+                        {
+                            check.Terminate();
+                            return false;
+                        }
+
+                        await Task.WhenAll(check.Completion, output.Completion, error.Completion).ConfigureAwait(false);
+                        return output.Text().Trim() == RemoteProcessGroup.Gone;
+                    }
+                }
+                catch (Exception)
+                {
+                    // No channel (the server's session limit, a lost connection) or no answer: not proven ended.
+                    return false;
+                }
             }
 
             /// <summary>Turns a background task's failure into this command's error, observed by the run.</summary>

@@ -5,26 +5,52 @@ using System.Text;
 namespace Sentinel.Execution
 {
     /// <summary>
-    /// The one place that turns a user's command line into the line the login shell runs: the stdin
-    /// wrapper, and where sudo goes. A -Sudo line is never partly elevated: a simple command keeps
-    /// sudo in front of its program, so sudoers rules written for that program still match; a line
-    /// with any shell syntax runs whole under sudo through <see cref="Shell"/>, so no part of it
-    /// (a tail after ';', a pipe, an expansion) runs as the login user.
+    /// The one place that turns a user's command line into the line the login shell runs: the POSIX
+    /// shell wrapper with its stdin redirection, and where sudo goes. A -Sudo line is never partly
+    /// elevated: a simple command keeps sudo in front of its program, so sudoers rules written for that
+    /// program still match; a line with any shell syntax runs whole under sudo through
+    /// <see cref="Shell"/>, so no part of it (a tail after ';', a pipe, an expansion) runs as the login user.
     /// </summary>
     internal static class SudoCommandLine
     {
-        /// <summary>The shell a compound line runs in under sudo; a fixed path, so a sudoers rule can name it.</summary>
+        /// <summary>The shell a compound line runs in under sudo, and every line's wrapper; a fixed path, so a sudoers rule can name it.</summary>
         public const string Shell = "/bin/sh";
+
+        /// <summary>The $0 of the wrapper, which names it in the shell's own messages.</summary>
+        public const string WrapperName = "sentinel";
+
+        /// <summary>
+        /// Login shells that read POSIX shell syntax (by the last part of $SHELL): a line runs in the
+        /// user's own, so a bash user's line keeps bash's meaning. Any other (fish, csh, nu...) would
+        /// misread it, so the line runs in <see cref="Shell"/> instead.
+        /// </summary>
+        private const string PosixLoginShells = "sh|bash|dash|ash|ksh|ksh93|mksh|lksh|pdksh|oksh|zsh|yash|posh";
+
+        /// <summary>
+        /// The wrapper's script, run by <see cref="Shell"/> with the line as $1 and a marker made for the
+        /// command as $2. It writes the marker, its PID and whether that process leads its process group
+        /// to stderr (<see cref="ProcessMarkerStream"/> takes the line out), then execs the line's shell,
+        /// so the PID stays the command's: a timeout can end the group when the server does not. Under
+        /// OpenSSH the process sshd started leads its group; where it does not (Dropbear), setsid makes
+        /// it lead one, keeping its PID. One line, so that a shell that misreads the quoting (csh) fails
+        /// loudly rather than running part of it.
+        /// </summary>
+        private const string RunLine =
+            "case ${SHELL##*/} in " + PosixLoginShells + ") s=$SHELL;; *) s=" + Shell + ";; esac; "
+            + "g=; read -r g 2>/dev/null </proc/$$/stat; g=${g##*) }; g=${g#* }; g=${g#* }; g=${g%% *}; "
+            + "if [ \"$g\" = $$ ]; then echo \"$2$$ g\" >&2; exec \"$s\" -c \"$1\"; fi; "
+            + "if [ -n \"$g\" ] && command -v setsid >/dev/null; then echo \"$2$$ g\" >&2; exec setsid \"$s\" -c \"$1\"; fi; "
+            + "echo \"$2$$ p\" >&2; exec \"$s\" -c \"$1\"";
 
         /// <summary>
         /// Without input, stdin must be at end-of-file, or a command that reads would wait forever
-        /// (SSH.NET sends EOF only after at least one byte was written). The redirection runs in the
-        /// login shell before sudo, so it changes nothing about what is elevated.
+        /// (SSH.NET sends EOF only after at least one byte was written): the redirection runs before
+        /// sudo, so it changes nothing about what is elevated.
         /// </summary>
         private const string NoStdin = "exec </dev/null; ";
 
         /// <summary>The line run as the login user, without sudo.</summary>
-        public static string Plain(string command, bool hasInput) => StdinWrapper(hasInput) + command;
+        public static string Plain(string command, bool hasInput, string processMarker) => ForLoginShell(command, hasInput, processMarker);
 
         /// <summary>
         /// The askpass program of the first attempt: run with the prompt as its argument, it prints
@@ -39,17 +65,18 @@ namespace Sentinel.Execution
         /// on stderr and answers no password, and sudo gives up having run nothing. So sudo asked for a
         /// password if and only if the marker, fresh for this attempt, appears: the command cannot forge
         /// it, as it can forge sudo's words ("sudo: a password is required"). env by its full path, so
-        /// the line works in any login shell and a missing sudo still reads as one (env: 'sudo': ...).
+        /// a missing sudo still reads as one (env: 'sudo': ...).
         /// </summary>
-        public static string WithoutPassword(string command, bool hasInput, string marker) =>
-            $"{StdinWrapper(hasInput)}/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}";
+        public static string WithoutPassword(string command, bool hasInput, string marker, string processMarker) =>
+            ForLoginShell($"/usr/bin/env SUDO_ASKPASS={NoPasswordAskpass} sudo -A -p {ShellQuote.Quote(marker)} -- {Elevated(command)}", hasInput, processMarker);
 
         /// <summary>
         /// The second attempt: <c>-k</c> ignores any cached login, <c>-S</c> reads the password from
         /// stdin after sudo prints <paramref name="prompt"/> on stderr. stdin is the password, then the
-        /// command's input, so no wrapper.
+        /// command's input, so it stays open.
         /// </summary>
-        public static string WithPassword(string command, string prompt) => $"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {Elevated(command)}";
+        public static string WithPassword(string command, string prompt, string processMarker) =>
+            ForLoginShell($"sudo -k -S -p {ShellQuote.Quote(prompt)} -- {Elevated(command)}", hasInput: true, processMarker);
 
         /// <summary>True when <paramref name="command"/> runs under sudo through <see cref="Shell"/> (it has shell syntax).</summary>
         public static bool RunsThroughShell(string command) => ShellSyntax.Find(command) != null;
@@ -57,7 +84,15 @@ namespace Sentinel.Execution
         /// <summary>What sudo is asked to run: the simple command itself, or the whole line through <see cref="Shell"/>.</summary>
         public static string Elevated(string command) => RunsThroughShell(command) ? Shell + " -c " + ShellQuote.Quote(command) : command;
 
-        private static string StdinWrapper(bool hasInput) => hasInput ? string.Empty : NoStdin;
+        /// <summary>
+        /// What sshd hands the login shell: <paramref name="line"/>, a POSIX shell line, run by
+        /// <see cref="Shell"/> through <see cref="RunLine"/>, in words quoted so that fish reads them as a
+        /// POSIX shell does (<see cref="ShellQuote.QuoteForAnyShell"/>). exec keeps one process, whose
+        /// stdin (the password, the input) is the channel's.
+        /// </summary>
+        /// <param name="processMarker">Made for this command (random, without quotes, backslashes or '%'): it starts the wrapper's line on stderr.</param>
+        public static string ForLoginShell(string line, bool hasInput, string processMarker) =>
+            $"exec {Shell} -c {ShellQuote.QuoteForAnyShell((hasInput ? string.Empty : NoStdin) + RunLine)} {WrapperName} {ShellQuote.QuoteForAnyShell(line)} {ShellQuote.QuoteForAnyShell(processMarker)}";
     }
 
     /// <summary>

@@ -178,7 +178,7 @@ namespace Sentinel.Tests.Commands
             Assert.All(_transport.Requests, r => Assert.Equal(("ops", "s3cret", 22), (r.UserName, r.Password, r.Port)));
             Assert.All(_transport.Requests, r => Assert.Equal(new[] { LoginKey }, r.KeyPaths));
             Assert.Equal("192.0.2.11", _transport.RequestsFor("web01").Single().Address);
-            Assert.Equal(new[] { "exec </dev/null; uptime" }, web01.Single().Commands);
+            Assert.Equal(new[] { "uptime" }, web01.Single().Commands.Select(c => RunnerLine.Unwrap(c).Command));
             Assert.Equal((1, 1), (web01.Single().DisposeCount, web02.Single().DisposeCount));
             Assert.Contains(TestKeys.Ed25519, File.ReadAllText(KnownHostsFile));
 
@@ -232,7 +232,7 @@ namespace Sentinel.Tests.Commands
             Assert.Equal(new[] { ("nginx", ServiceState.Running), ("nosuch", ServiceState.NotFound) }, statuses.Select(s => (s.Name, s.State)));
             Assert.All(statuses, s => Assert.Equal(("web01", ServiceManager.Systemd), (s.ComputerName, s.Manager)));
             AssertError(Assert.Single(errors), ErrorIds.InvalidServiceName, "GetSentinelService", "bad;name");
-            Assert.Single(web01.Single().Commands, c => c.EndsWith(ServiceCommands.DetectManager, StringComparison.Ordinal));
+            Assert.Single(web01.Single().Commands, c => RunnerLine.Unwrap(c).Command == ServiceCommands.DetectManager);
             Assert.DoesNotContain(web01.Single().Commands, c => c.Contains("bad;name", StringComparison.Ordinal));
         }
 
@@ -269,7 +269,7 @@ namespace Sentinel.Tests.Commands
                 new[] { SudoAccess.NotNeeded, SudoAccess.NotAllowed, SudoAccess.NotAllowed, SudoAccess.NoPassword, SudoAccess.NotAllowed, SudoAccess.NoPassword },
                 results.Select(r => r.Access));
             Assert.Equal(PrivilegeAction.Docker, results.Last().Action);
-            Assert.Equal(new[] { "exec </dev/null; " + PrivilegeChecker.ListCommand, "exec </dev/null; " + PrivilegeChecker.GroupsCommand }, web01.Single().Commands);
+            Assert.Equal(new[] { PrivilegeChecker.ListCommand, PrivilegeChecker.GroupsCommand }, web01.Single().Commands.Select(c => RunnerLine.Unwrap(c).Command));
         }
 
         [Fact]
@@ -283,7 +283,7 @@ namespace Sentinel.Tests.Commands
             var login = new ScriptedConnection("web01")
             {
                 OnStart = line => RunnerLine.Unwrap(line).Command == KeyInstaller.ReadCommand ? new ScriptedProcess(string.Empty)
-                    : line == KeyInstaller.AppendCommand ? Appending(appended)
+                    : RunnerLine.Unwrap(line).Command == KeyInstaller.AppendCommand ? Appending(appended)
                     : throw new InvalidOperationException("unexpected: " + line),
             };
             var proof = new ScriptedConnection("web01");

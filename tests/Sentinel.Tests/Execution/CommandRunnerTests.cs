@@ -46,10 +46,14 @@ namespace Sentinel.Tests.Execution
 
             Assert.Equal("0\n0\n", result.Output);
             Assert.Equal(string.Empty, result.Error);
-            Assert.StartsWith("exec </dev/null; /usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
-            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", _connection.Commands[0]);
-            Assert.StartsWith("sudo -k -S -p '[sentinel-sudo:", _connection.Commands[1]);
-            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", _connection.Commands[1]);
+            var (_, first, firstClosesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
+            var (_, second, secondClosesStdin, _) = RunnerLine.Parts(_connection.Commands[1]);
+            Assert.True(firstClosesStdin);
+            Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", first);
+            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", first);
+            Assert.False(secondClosesStdin, "stdin carries the password");
+            Assert.StartsWith("sudo -k -S -p '[sentinel-sudo:", second);
+            Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", second);
             Assert.Equal(Password + "\n", passwordRun.Process.StandardInput.Text);
             Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
         }
@@ -80,8 +84,10 @@ namespace Sentinel.Tests.Execution
             var result = await Run("/usr/sbin/service 'nginx' status", sudo: true).WaitAsync(Prompt);
             Assert.Equal(0, result.ExitCode);
             Assert.Single(_connection.Commands);
-            Assert.StartsWith("exec </dev/null; /usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
-            Assert.EndsWith("]' -- /usr/sbin/service 'nginx' status", _connection.Commands[0]);
+            var (_, line, closesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
+            Assert.True(closesStdin);
+            Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", line);
+            Assert.EndsWith("]' -- /usr/sbin/service 'nginx' status", line);
             Assert.Empty(process.StandardInput.Bytes);
         }
 
@@ -118,7 +124,7 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(2, _connection.Commands.Count);
             Assert.Equal("0\n", result.Output);
             Assert.Equal(string.Empty, result.Error);
-            Assert.NotEqual(_connection.Commands[0].Split('\'')[1], _connection.Commands[1].Split('\'')[1]);
+            Assert.NotEqual(RunnerLine.Parts(_connection.Commands[0]).Line.Split('\'')[1], RunnerLine.Parts(_connection.Commands[1]).Line.Split('\'')[1]);
         }
 
         [Fact]
@@ -143,7 +149,9 @@ namespace Sentinel.Tests.Execution
             await running.WaitAsync(Prompt);
 
             Assert.Single(_connection.Commands);
-            Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", _connection.Commands[0]);
+            var (_, line, closesStdin, _) = RunnerLine.Parts(_connection.Commands[0]);
+            Assert.False(closesStdin, "stdin carries the input");
+            Assert.StartsWith("/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[sentinel-sudo:", line);
         }
 
         [Theory]
@@ -325,6 +333,81 @@ namespace Sentinel.Tests.Execution
         }
 
         [Fact]
+        public async Task ATimeoutWithoutTheWrappersPidSaysTheCommandMayStillRunAndClaimsNoEnd()
+        {
+            _connection.Then(ScriptedProcess.HoldOpen());
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("may still be running", error.Message);
+            Assert.Contains("PID is unknown", error.Message);
+            Assert.DoesNotContain("was ended", error.Message);
+            Assert.Single(_connection.Commands);
+        }
+
+        [Fact]
+        public async Task ATimeoutEndsTheReportedGroupOnASecondChannelAndSaysEndedOnlyWhenItIsGone()
+        {
+            var timedOut = TimedOutWithPid(4242);
+            var kill = new ScriptedProcess(stdout: "gone\n");
+            _connection.Then(kill);
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes | cat", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("was ended (SIGTERM to its process group)", error.Message);
+            Assert.True(timedOut.Terminated);
+            Assert.Equal(2, _connection.Commands.Count);
+            var killLine = RunnerLine.Unwrap(_connection.Commands[1]).Command;
+            Assert.Contains("kill -TERM -- -4242", killLine);
+            Assert.Contains("kill -KILL -- -4242", killLine);
+        }
+
+        [Theory]
+        [InlineData("running\n")]
+        [InlineData("unknown\n")]
+        [InlineData("")]
+        public async Task ATimeoutWhoseKillIsNotSeenToWorkSaysTheCommandMayStillRunWithItsPid(string answer)
+        {
+            TimedOutWithPid(4242);
+            _connection.Then(new ScriptedProcess(stdout: answer));
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", sudo: true, timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("may still be running as PID 4242 (process group 4242) on", error.Message);
+            Assert.DoesNotContain("was ended", error.Message);
+            Assert.Contains("sudo kill -- -4242", error.RecommendedAction);
+            Assert.DoesNotContain("kill -KILL", RunnerLine.Unwrap(_connection.Commands[1]).Command);
+        }
+
+        [Fact]
+        public async Task ATimeoutWhoseSecondChannelCannotOpenSaysTheCommandMayStillRun()
+        {
+            TimedOutWithPid(4242);
+            _connection.Then(_ => throw new IOException("administratively prohibited"));
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
+            Assert.Contains("may still be running as PID 4242 (process group 4242) on", error.Message);
+        }
+
+        [Fact]
+        public async Task TheWrappersPidLineNeverReachesTheResult()
+        {
+            _connection.Then(line => new ScriptedProcess(stdout: "ok\n", stderr: RunnerLine.ProcessMarkerLine(line, 4242) + "warning\n"));
+            var result = await Run("id").WaitAsync(Prompt);
+            Assert.Equal("warning\n", result.Error);
+        }
+
+        /// <summary>The next command keeps running after reporting, as the wrapper does, that it runs as PID <paramref name="processId"/> leading its group.</summary>
+        private ScriptedProcess TimedOutWithPid(int processId)
+        {
+            var process = ScriptedProcess.HoldOpen();
+            _connection.Then(line =>
+            {
+                process.StandardError.Feed(RunnerLine.ProcessMarkerLine(line, processId));
+                return process;
+            });
+            return process;
+        }
+
+        [Fact]
         public async Task TheTimeoutCoversTheWaitForAChannelSlotAndTheCommandNeverStartsLate()
         {
             for (var i = 0; i < LiveConnection.MaxChannels; i++)
@@ -393,7 +476,7 @@ namespace Sentinel.Tests.Execution
         /// <summary>The first attempt when sudo wants a password: the askpass (/bin/ls) shows the marker from the command line, then sudo gives up.</summary>
         private static IRemoteProcess SudoWantsAPassword(string commandLine)
         {
-            var marker = commandLine.Split('\'')[1];
+            var marker = RunnerLine.Parts(commandLine).Line.Split('\'')[1];
             Assert.StartsWith("[sentinel-sudo:", marker);
             return new ScriptedProcess(stderr: $"/bin/ls: cannot access '{marker}': No such file or directory\nsudo: no password was provided\nsudo: a password is required\n", exitCode: 1);
         }
@@ -416,7 +499,7 @@ namespace Sentinel.Tests.Execution
 
             public IRemoteProcess Start(string commandLine)
             {
-                var prompt = commandLine.Split('\'')[1];
+                var prompt = RunnerLine.Parts(commandLine).Line.Split('\'')[1];
                 Process = ScriptedProcess.HoldOpen(stderr: prompt);
                 Process.StandardInput.WriteFailure = _writeFailure;
                 _ = Task.Run(async () =>

@@ -7,14 +7,15 @@ using System.Threading.Tasks;
 using Sentinel.Execution;
 using Sentinel.Results;
 using Sentinel.Services;
+using Sentinel.Tests.Fakes;
 using Xunit;
 
 namespace Sentinel.Tests.Execution
 {
     public sealed class SudoCommandLineTests
     {
-        private const string FirstAttemptWithInput = "/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[m]' -- ";
-        private const string FirstAttempt = "exec </dev/null; " + FirstAttemptWithInput;
+        private const string FirstAttempt = "/usr/bin/env SUDO_ASKPASS=/bin/ls sudo -A -p '[m]' -- ";
+        private const string Marker = "[sentinel-pid:test]";
 
         [Theory]
         [InlineData("id -u")]
@@ -29,8 +30,8 @@ namespace Sentinel.Tests.Execution
         public void KeepsSudoInFrontOfASimpleCommandSoRulesForItsProgramMatch(string command)
         {
             Assert.Null(ShellSyntax.Find(command));
-            Assert.Equal(FirstAttempt + command, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
-            Assert.Equal("sudo -k -S -p '[p]' -- " + command, SudoCommandLine.WithPassword(command, "[p]"));
+            Assert.Equal(FirstAttempt + command, Sent(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]", Marker), closesStdin: true));
+            Assert.Equal("sudo -k -S -p '[p]' -- " + command, Sent(SudoCommandLine.WithPassword(command, "[p]", Marker), closesStdin: false));
         }
 
         [Theory]
@@ -81,17 +82,25 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(found, ShellSyntax.Find(command));
             Assert.True(SudoCommandLine.RunsThroughShell(command));
             var elevated = "/bin/sh -c " + ShellQuote.Quote(command);
-            Assert.Equal(FirstAttempt + elevated, SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
-            Assert.Equal(FirstAttemptWithInput + elevated, SudoCommandLine.WithoutPassword(command, hasInput: true, "[m]"));
-            Assert.Equal("sudo -k -S -p '[p]' -- " + elevated, SudoCommandLine.WithPassword(command, "[p]"));
+            Assert.Equal(FirstAttempt + elevated, Sent(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]", Marker), closesStdin: true));
+            Assert.Equal(FirstAttempt + elevated, Sent(SudoCommandLine.WithoutPassword(command, hasInput: true, "[m]", Marker), closesStdin: false));
+            Assert.Equal("sudo -k -S -p '[p]' -- " + elevated, Sent(SudoCommandLine.WithPassword(command, "[p]", Marker), closesStdin: false));
         }
 
         [Fact]
         public void GivesAStdinAtEndOfFileOnlyWithoutInput()
         {
-            Assert.Equal("exec </dev/null; id; id", SudoCommandLine.Plain("id; id", hasInput: false));
-            Assert.Equal("sort", SudoCommandLine.Plain("sort", hasInput: true));
-            Assert.Equal(FirstAttemptWithInput + "sort", SudoCommandLine.WithoutPassword("sort", hasInput: true, "[m]"));
+            Assert.Equal("id; id", Sent(SudoCommandLine.Plain("id; id", hasInput: false, Marker), closesStdin: true));
+            Assert.Equal("sort", Sent(SudoCommandLine.Plain("sort", hasInput: true, Marker), closesStdin: false));
+            Assert.Equal(FirstAttempt + "sort", Sent(SudoCommandLine.WithoutPassword("sort", hasInput: true, "[m]", Marker), closesStdin: false));
+        }
+
+        /// <summary>The line a built line runs ($1 of the wrapper), checking whether the wrapper closes stdin.</summary>
+        private static string Sent(string built, bool closesStdin)
+        {
+            var (_, line, closes, _) = RunnerLine.Parts(built);
+            Assert.Equal(closesStdin, closes);
+            return line;
         }
 
         /// <summary>
@@ -139,7 +148,7 @@ namespace Sentinel.Tests.Execution
         public void NoPartOfACompoundLineRunsUnprivilegedOrTwice(string command, int probes)
         {
             using var bin = new StubBin(sudoAllows: true);
-            var output = bin.Run(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]"));
+            var output = bin.Run(SudoCommandLine.WithoutPassword(command, hasInput: false, "[m]", Marker));
             Assert.Equal(Enumerable.Repeat("elevated", probes), output.Split(new[] { '\n', ' ' }, StringSplitOptions.RemoveEmptyEntries));
             Assert.Equal(probes, bin.ProbeRuns);
 
@@ -152,7 +161,7 @@ namespace Sentinel.Tests.Execution
         public void ARefusedCompoundLineRunsNothing()
         {
             using var bin = new StubBin(sudoAllows: false);
-            bin.Run(SudoCommandLine.WithoutPassword("probe; probe && probe", hasInput: false, "[m]"));
+            bin.Run(SudoCommandLine.WithoutPassword("probe; probe && probe", hasInput: false, "[m]", Marker));
             Assert.Equal(0, bin.ProbeRuns);
 
             using var old = new StubBin(sudoAllows: false);

@@ -72,7 +72,7 @@ namespace Sentinel.Tests.Hosts
 
         private static IRemoteProcess SudoWantsAPassword(string commandLine)
         {
-            var marker = commandLine.Split('\'')[1];
+            var marker = RunnerLine.Parts(commandLine).Line.Split('\'')[1];
             Assert.StartsWith("[sentinel-sudo:", marker);
             return new ScriptedProcess(stderr: $"/bin/ls: cannot access '{marker}': No such file or directory\nsudo: no password was provided\nsudo: a password is required\n", exitCode: 1);
         }
