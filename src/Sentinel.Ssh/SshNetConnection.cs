@@ -41,9 +41,21 @@ namespace Sentinel.Ssh
             catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException || e is System.Net.Sockets.SocketException)
             {
                 command?.Dispose();
+                if (IsChannelRefusal(_client, e))
+                {
+                    throw new ChannelRefusedException(e.Message, e);
+                }
+
                 throw ConnectionErrors.Lost(_computerName, e.Message, e);
             }
         }
+
+        /// <summary>
+        /// SSH.NET says only "Failed to open a channel after N attempts" when the server answers a
+        /// channel open with a failure; with the connection still up, the server allows no more channels.
+        /// </summary>
+        internal static bool IsChannelRefusal(SshClient client, Exception e) =>
+            e.GetType() == typeof(SshException) && e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal) && client.IsConnected;
 
         public Task<bool> PingAsync(TimeSpan timeout)
         {
