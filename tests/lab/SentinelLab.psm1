@@ -47,6 +47,10 @@ function Install-SentinelLabPrerequisites {
     $env:DEBIAN_FRONTEND = 'noninteractive'
     Invoke-Native apt-get @('update', '-qq') | Out-Null
     Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing) | Out-Null
+    if ($missing -contains 'tinysshd' -and (Test-Path /run/systemd/system)) {
+        # Debian's package enables tinysshd.socket, a second SSH server on port 22; the lab runs its own.
+        & systemctl disable --now tinysshd.socket 2>$null | Out-Null
+    }
 }
 
 function New-RandomSecret {

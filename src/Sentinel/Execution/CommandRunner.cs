@@ -247,15 +247,15 @@ namespace Sentinel.Execution
                     Connection = _sessionConnection;
                 }
 
-                var connecting = _freshConnection!(_deadline);
+                // Not raced against the session connection's keepalive: the server closed that one, and
+                // its verdict says nothing of a fresh connection. The connect itself honours the deadline.
                 try
                 {
-                    Connection = await WaitToStartAsync(connecting).ConfigureAwait(false);
+                    Connection = await _freshConnection!(_deadline).ConfigureAwait(false);
                 }
-                catch
+                catch (OperationCanceledException) when (_deadline.IsCancellationRequested)
                 {
-                    // A connection made after all is closed unused.
-                    _ = connecting.ContinueWith(late => late.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    ThrowNotStarted(null);
                     throw;
                 }
             }

@@ -172,6 +172,31 @@ namespace Sentinel.Tests.Connections
         }
 
         [Fact]
+        public async Task OnceEachChannelConnectsAfreshTheFirstConnectionsKeepaliveVerdictStopsNoCommand()
+        {
+            // A connect takes a while, as a real one does.
+            _transport.On("web01", async (request, token) =>
+            {
+                await Task.Yield();
+                return new OneChannelServer();
+            });
+            var first = new ScriptedConnection("closed by the server") { PingAnswer = false };
+            var session = new SentinelSession(7, new ConnectionSettings("web01", "192.0.2.11", 22, "ops")
+            {
+                Password = ConnectionPlannerTests.Secret("login"),
+                KnownHostsFile = Path.Combine(_folder, "known_hosts"),
+                KeepAlive = NoKeepAlive,
+            }, new LiveConnection(first, new KeepAliveSettings(TimeSpan.FromMilliseconds(1), 1)), TestKeys.Ed25519Fingerprint, "ssh-ed25519");
+            session.Live.NoteClosedAfterOneChannel(ClosedAfterOne());
+            session.Live.NoteClosedAfterOneChannel(ClosedAfterOne());
+            await session.Connection!.Lost.WaitAsync(HangCeiling);
+            var host = new RemoteHost(HostTarget.OfSession(session), Context());
+
+            Assert.Equal("ran id\n", (await Run(host, "id")).Output);
+            Assert.Equal(SentinelSessionState.Open, session.State);
+        }
+
+        [Fact]
         public async Task AServerThatOpensNoChannelAtAllIsChannelLimitNotConnectionLost()
         {
             var server = new MaxSessionsServer(limit: 0);
