@@ -12,12 +12,17 @@ namespace Sentinel.Ssh
         private readonly SshClient _client;
         private readonly string _computerName;
         private readonly KeepAlive? _keepAlive;
+        private readonly TaskCompletionSource<bool> _closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public SshNetConnection(SshClient client, string computerName)
         {
             _client = client;
             _computerName = computerName;
             _keepAlive = KeepAlive.For(client);
+
+            // SSH.NET reports a connection the server closed (or a broken socket) here; a ping waiting
+            // for its reply ends then, rather than at its timeout.
+            client.ErrorOccurred += (sender, e) => _closed.TrySetResult(true);
             var info = client.ConnectionInfo;
             ServerVersion = info.ServerVersion ?? string.Empty;
             var mac = string.IsNullOrEmpty(info.CurrentClientHmacAlgorithm) ? "implicit (AEAD)" : info.CurrentClientHmacAlgorithm;
@@ -57,14 +62,15 @@ namespace Sentinel.Ssh
         internal static bool IsChannelRefusal(SshClient client, Exception e) =>
             e.GetType() == typeof(SshException) && e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal) && client.IsConnected;
 
-        public Task<bool> PingAsync(TimeSpan timeout)
+        public async Task<bool> PingAsync(TimeSpan timeout)
         {
             if (!_client.IsConnected)
             {
-                return Task.FromResult(false);
+                return false;
             }
 
-            return KeepAlive.PingAsync(_keepAlive, timeout);
+            var ping = KeepAlive.PingAsync(_keepAlive, timeout);
+            return await Task.WhenAny(ping, _closed.Task).ConfigureAwait(false) == ping && await ping.ConfigureAwait(false);
         }
 
         public IPortForward ForwardLocal(string host, int port)

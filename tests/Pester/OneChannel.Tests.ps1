@@ -110,13 +110,17 @@ Describe 'tinysshd: one channel per connection, closed after it' {
         $session.State | Should -Be 'Open'
     }
 
-    It 'runs several commands at once on one session' {
-        $results = @(Invoke-AtOnce -Session $session)
-        $results | Sort-Object | Should -Be @('at-once-1', 'at-once-2', 'at-once-3', 'at-once-4')
+    It 'runs several commands at once on one session, also on a new one that has yet to learn' {
+        foreach ($on in $session, (Connect-SentinelServer @target)) {
+            $results = @(Invoke-AtOnce -Session $on)
+            $results | Sort-Object | Should -Be @('at-once-1', 'at-once-2', 'at-once-3', 'at-once-4')
+        }
     }
 
-    It 'runs sudo with a password (two channels, each on its own connection)' {
-        (Invoke-SentinelCommand -Session $session -Command 'id -u' -Sudo -SudoCredential $sudoCredential -ErrorAction Stop).Output | Should -Be "0`n"
+    It 'runs sudo with a password (two channels, each on its own connection), also on a new session' {
+        foreach ($on in $session, (Connect-SentinelServer @target)) {
+            (Invoke-SentinelCommand -Session $on -Command 'id -u' -Sudo -SudoCredential $sudoCredential -ErrorAction Stop).Output | Should -Be "0`n"
+        }
     }
 
     It 'reads a service and tests the connection with its services' {

@@ -51,6 +51,26 @@ namespace Sentinel.Connections
         /// </summary>
         public bool ClosedAfterItsChannels => ChannelsOpened > 0 && Channels.InUse == 0;
 
+        /// <summary>
+        /// Whether a channel may open beside none on this connection. After its first channel, a server
+        /// that closes the connection after one channel (tinysshd) may be closing it right now, and a
+        /// channel opened into that close is lost with whatever it ran. One round trip tells: the
+        /// server answered everything sent before the ping, or the connection closed. Later channels,
+        /// and a server that does not answer pings, go ahead.
+        /// </summary>
+        public async Task<bool> StillOpenAfterItsChannelAsync()
+        {
+            if (ChannelsOpened != 1)
+            {
+                return true;
+            }
+
+            return await Connection.PingAsync(ChannelCheckTimeout).ConfigureAwait(false) || Connection.IsConnected;
+        }
+
+        /// <summary>How long the check before a connection's second channel waits for the server's answer.</summary>
+        private static readonly TimeSpan ChannelCheckTimeout = TimeSpan.FromSeconds(5);
+
         /// <summary>True the first time only, so that <see cref="LiveSession.NoteClosedAfterOneChannel"/> counts each connection once.</summary>
         public bool MarkClosedAfterOneChannel() => Interlocked.Exchange(ref _closedAfterOneChannel, 1) == 0;
 

@@ -191,6 +191,14 @@ namespace Sentinel.Connections
                 var channels = _connection.Channels;
                 await channels.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 var openBeside = channels.InUse - 1;
+                if (openBeside == 0 && !await _connection.StillOpenAfterItsChannelAsync().ConfigureAwait(false))
+                {
+                    channels.Release();
+                    _session.Live.NoteClosedAfterOneChannel(_connection);
+                    closedAfterItsChannels = true;
+                    continue;
+                }
+
                 try
                 {
                     var channel = _connection.Connection.OpenFileTransfer();

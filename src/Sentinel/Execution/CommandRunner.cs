@@ -157,7 +157,17 @@ namespace Sentinel.Execution
             /// <param name="sendPassword">The password is written after the first <paramref name="sudoPrompt"/>, and a second one (a refused password) ends the run.</param>
             public async Task<Attempt> ExecuteAsync(string commandLine, string? sudoPrompt, bool sendPassword)
             {
-                var process = await StartAsync(commandLine).ConfigureAwait(false);
+                IRemoteProcess process;
+                try
+                {
+                    process = await StartAsync(commandLine).ConfigureAwait(false);
+                }
+                catch
+                {
+                    CloseOwnConnection();
+                    throw;
+                }
+
                 try
                 {
                     using (process)
@@ -168,10 +178,17 @@ namespace Sentinel.Execution
                 finally
                 {
                     Connection.Channels.Release();
-                    if (Connection != _sessionConnection)
-                    {
-                        Connection.Dispose();
-                    }
+                    CloseOwnConnection();
+                }
+            }
+
+            /// <summary>A connection this run opened for one channel closes with it; the next channel starts from the session's.</summary>
+            private void CloseOwnConnection()
+            {
+                if (Connection != _sessionConnection)
+                {
+                    Connection.Dispose();
+                    Connection = _sessionConnection;
                 }
             }
 
@@ -196,6 +213,15 @@ namespace Sentinel.Execution
                     await TakeChannelPlaceAsync().ConfigureAwait(false);
                     var connection = Connection;
                     var openBeside = connection.Channels.InUse - 1;
+                    if (_freshConnection != null && openBeside == 0 && !await StillOpenAsync(connection).ConfigureAwait(false))
+                    {
+                        // Closed by the server after its one channel: this channel opens on a fresh connection.
+                        connection.Channels.Release();
+                        Session.Live.NoteClosedAfterOneChannel(connection);
+                        closedAfterItsChannels = true;
+                        continue;
+                    }
+
                     var starting = Task.Factory.StartNew(() => connection.Connection.Start(commandLine), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                     try
                     {
@@ -237,15 +263,25 @@ namespace Sentinel.Execution
                 }
             }
 
+            private async Task<bool> StillOpenAsync(LiveConnection connection)
+            {
+                var check = connection.StillOpenAfterItsChannelAsync();
+                try
+                {
+                    return await WaitToStartAsync(check).ConfigureAwait(false);
+                }
+                catch
+                {
+                    connection.Channels.Release();
+                    throw;
+                }
+            }
+
             private static bool IsOpenFailure(Exception e) => e is ChannelRefusedException || (e is SentinelException lost && lost.ErrorId == ErrorIds.ConnectionLost);
 
             private async Task UseFreshConnectionAsync()
             {
-                if (Connection != _sessionConnection)
-                {
-                    Connection.Dispose();
-                    Connection = _sessionConnection;
-                }
+                CloseOwnConnection();
 
                 // Not raced against the session connection's keepalive: the server closed that one, and
                 // its verdict says nothing of a fresh connection. The connect itself honours the deadline.

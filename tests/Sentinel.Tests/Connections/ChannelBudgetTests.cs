@@ -119,13 +119,15 @@ namespace Sentinel.Tests.Connections
             Assert.Equal(0, host.Session.Connection!.Channels.InUse);
         }
 
-        [Fact]
-        public async Task AServerThatClosesTheConnectionAfterOneChannelGetsAFreshConnectionPerChannelSaidOnce()
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task AServerThatClosesTheConnectionAfterOneChannelGetsAFreshConnectionPerChannelSaidOnce(bool closeSeenAtPing)
         {
             var fresh = new List<OneChannelServer>();
             _transport.On("web01", (request, token) =>
             {
-                var connection = new OneChannelServer();
+                var connection = new OneChannelServer(closeSeenAtPing);
                 lock (fresh)
                 {
                     fresh.Add(connection);
@@ -133,7 +135,7 @@ namespace Sentinel.Tests.Connections
 
                 return Task.FromResult<ISshConnection>(connection);
             });
-            var session = Session(new OneChannelServer());
+            var session = Session(new OneChannelServer(closeSeenAtPing));
             var host = new RemoteHost(HostTarget.OfSession(session), Context());
 
             var outputs = new List<string>();
@@ -299,13 +301,21 @@ namespace Sentinel.Tests.Connections
             }
         }
 
-        /// <summary>tinysshd: one channel per connection, refused beside it, and the connection closes once it ended.</summary>
+        /// <summary>
+        /// tinysshd: one channel per connection, and the connection closes once it ended. The close
+        /// arrives after the channel's: a ping before the next channel sees it (when
+        /// <c>closeSeenAtPing</c>), or else the next open runs into it.
+        /// </summary>
         private sealed class OneChannelServer : ISshConnection
         {
+            private readonly bool _closeSeenAtPing;
+
             private int _channels;
             private int _served;
             private int _disposeCount;
             private bool _closed;
+
+            public OneChannelServer(bool closeSeenAtPing = false) => _closeSeenAtPing = closeSeenAtPing;
 
             /// <summary>Channels opened (one at most).</summary>
             public int Served => Volatile.Read(ref _served);
@@ -333,7 +343,15 @@ namespace Sentinel.Tests.Connections
 
             public IFileTransfer OpenFileTransfer() => throw new NotSupportedException();
 
-            public Task<bool> PingAsync(TimeSpan timeout) => Task.FromResult(IsConnected);
+            public Task<bool> PingAsync(TimeSpan timeout)
+            {
+                if (_closeSeenAtPing && Served > 0)
+                {
+                    Volatile.Write(ref _closed, true);
+                }
+
+                return Task.FromResult(IsConnected);
+            }
 
             public IPortForward ForwardLocal(string host, int port) => throw new NotSupportedException();
 
