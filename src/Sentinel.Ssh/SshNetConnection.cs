@@ -12,12 +12,17 @@ namespace Sentinel.Ssh
         private readonly SshClient _client;
         private readonly string _computerName;
         private readonly KeepAlive? _keepAlive;
+        private readonly TaskCompletionSource<bool> _closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public SshNetConnection(SshClient client, string computerName)
         {
             _client = client;
             _computerName = computerName;
             _keepAlive = KeepAlive.For(client);
+
+            // SSH.NET reports a connection the server closed (or a broken socket) here; a ping waiting
+            // for its reply ends then, rather than at its timeout.
+            client.ErrorOccurred += (sender, e) => _closed.TrySetResult(true);
             var info = client.ConnectionInfo;
             ServerVersion = info.ServerVersion ?? string.Empty;
             var mac = string.IsNullOrEmpty(info.CurrentClientHmacAlgorithm) ? "implicit (AEAD)" : info.CurrentClientHmacAlgorithm;
@@ -41,18 +46,31 @@ namespace Sentinel.Ssh
             catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException || e is System.Net.Sockets.SocketException)
             {
                 command?.Dispose();
+                if (IsChannelRefusal(_client, e))
+                {
+                    throw new ChannelRefusedException(e.Message, e);
+                }
+
                 throw ConnectionErrors.Lost(_computerName, e.Message, e);
             }
         }
 
-        public Task<bool> PingAsync(TimeSpan timeout)
+        /// <summary>
+        /// SSH.NET says only "Failed to open a channel after N attempts" when the server answers a
+        /// channel open with a failure; with the connection still up, the server allows no more channels.
+        /// </summary>
+        internal static bool IsChannelRefusal(SshClient client, Exception e) =>
+            e.GetType() == typeof(SshException) && e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal) && client.IsConnected;
+
+        public async Task<bool> PingAsync(TimeSpan timeout)
         {
             if (!_client.IsConnected)
             {
-                return Task.FromResult(false);
+                return false;
             }
 
-            return KeepAlive.PingAsync(_keepAlive, timeout);
+            var ping = KeepAlive.PingAsync(_keepAlive, timeout);
+            return await Task.WhenAny(ping, _closed.Task).ConfigureAwait(false) == ping && await ping.ConfigureAwait(false);
         }
 
         public IPortForward ForwardLocal(string host, int port)

@@ -53,6 +53,11 @@ namespace Sentinel.Ssh
             catch (Exception e) when (IsSshFailure(e))
             {
                 transfer.Dispose();
+                if (SshNetConnection.IsChannelRefusal(client, e))
+                {
+                    throw new ChannelRefusedException(e.Message, e);
+                }
+
                 throw new FileTransferException($"the server refused the SFTP subsystem ({e.Message}); is 'Subsystem sftp' configured in sshd_config?", permissionDenied: false, e);
             }
         }

@@ -69,6 +69,10 @@ namespace Sentinel.Ssh
             var info = new ConnectionInfo(request.Address, request.DialPort, request.UserName, methods)
             {
                 Timeout = request.Timeout,
+
+                // A refused channel open means the server allows no more channels now; the engine
+                // queues for one (ChannelBudget) instead of SSH.NET asking again ten times at once.
+                RetryAttempts = 1,
             };
             Offer(info.KeyExchangeAlgorithms, request.KeyExchanges ?? KeyExchanges.OfferedByDefault);
             SshNetInternals.WarnOnce(request.Log);

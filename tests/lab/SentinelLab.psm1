@@ -27,8 +27,9 @@ $script:FishUser = 'sentinel-fish'
 $script:FishShell = '/usr/bin/fish'
 $script:FishSudoersFile = '/etc/sudoers.d/sentinel-lab-fish'
 # python3-asyncssh runs the hostile SFTP server; inotify-tools lets the hostile neighbour watch files appear;
-# fish is the fish user's login shell.
-$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'fish')
+# fish is the fish user's login shell; tinysshd (one channel per connection, publickey only), run under
+# ucspi-tcp's tcpserver, is an interop server.
+$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'fish', 'tinysshd', 'ucspi-tcp')
 
 function Invoke-Native {
     # Runs a program, failing loudly with its output when it fails. Input, when given, goes to stdin
@@ -52,6 +53,10 @@ function Install-SentinelLabPrerequisites {
     $env:DEBIAN_FRONTEND = 'noninteractive'
     Invoke-Native apt-get @('update', '-qq') | Out-Null
     Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing) | Out-Null
+    if ($missing -contains 'tinysshd' -and (Test-Path /run/systemd/system)) {
+        # Debian's package enables tinysshd.socket, a second SSH server on port 22; the lab runs its own.
+        & systemctl disable --now tinysshd.socket 2>$null | Out-Null
+    }
 }
 
 function New-RandomSecret {
@@ -470,6 +475,71 @@ function Stop-SentinelLabBastion {
     foreach ($namespace in $Network.BastionNamespace, $Network.TargetNamespace) { & ip netns del $namespace 2>$null }
 }
 
+function Start-SentinelTinySsh {
+    <#
+    .SYNOPSIS
+    Starts tinysshd on 127.0.0.1 (a free port), under tcpserver, and returns its description.
+    .DESCRIPTION
+    tinysshd allows one channel per connection and closes the connection after it; it takes only
+    publickey logins (ed25519) from ~/.ssh/authorized_keys. Each instance has a throwaway user of its own
+    (the lab's password and key, sudo for everything with a password), so no other test's
+    authorized_keys is touched; Stop-SentinelTinySsh removes the user.
+    .PARAMETER NoSftp
+    Without the sftp subsystem (tinysshd has none of its own; -x runs OpenSSH's sftp-server).
+    #>
+    param([switch]$NoSftp)
+    Install-SentinelLabPrerequisites
+    Initialize-LabSecrets
+    $port = Get-FreeTcpPort
+    $suffix = [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $user = "sentinel-tiny-$suffix"
+    $root = Join-Path $script:InstancesRoot "tinysshd-$port"
+    New-Item -ItemType Directory -Path $root -Force | Out-Null
+    $password = Get-Content (Join-Path $script:SecretsRoot 'password') -Raw
+    Invoke-Native useradd @('--create-home', '--shell', '/bin/bash', $user) | Out-Null
+    Invoke-Native chpasswd -InputText "${user}:$password" | Out-Null
+    $userHome = (& getent passwd $user).Split(':')[5]
+    New-Item -ItemType Directory -Path "$userHome/.ssh" -Force | Out-Null
+    Copy-Item (Join-Path $script:SecretsRoot 'id_ed25519.pub') "$userHome/.ssh/authorized_keys"
+    Invoke-Native chown @('-R', "${user}:", "$userHome/.ssh") | Out-Null
+    Invoke-Native chmod @('700', "$userHome/.ssh") | Out-Null
+    Invoke-Native chmod @('600', "$userHome/.ssh/authorized_keys") | Out-Null
+    $sudoers = "$($script:SudoersFile)-tiny-$suffix"
+    Set-LabSudoersFile -Path $sudoers -Rules "Defaults:$user timestamp_timeout=0`n$user ALL=(ALL) ALL"
+
+    $keyDir = Join-Path $root 'keys'
+    Remove-Item $keyDir -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Native tinysshd-makekey @($keyDir) | Out-Null
+    $daemon = @('-v') + $(if ($NoSftp) { @() } else { @('-x', 'sftp=/usr/lib/openssh/sftp-server') }) + @($keyDir)
+    $log = Join-Path $root 'tinysshd.log'
+    # -H -R: no DNS or ident lookups; -D: no Nagle delay; -l0: local name without a lookup.
+    $server = Start-Process -FilePath /usr/bin/tcpserver -ArgumentList (@('-HRDl0', '127.0.0.1', $port, '/usr/sbin/tinysshd') + $daemon) -RedirectStandardError $log -RedirectStandardOutput (Join-Path $root 'tcpserver.out') -PassThru
+    Wait-TcpListening -Port $port
+    [pscustomobject]@{
+        Name         = "tinysshd-$port"
+        Root         = $root
+        ComputerName = '127.0.0.1'
+        Port         = $port
+        UserName     = $user
+        UserHome     = $userHome
+        Password     = $password
+        KeyPath      = (Join-Path $script:SecretsRoot 'id_ed25519')
+        SudoersPath  = $sudoers
+        LogPath      = $log
+        ServerPid    = $server.Id
+    }
+}
+
+function Stop-SentinelTinySsh {
+    <# Stops the instance's tcpserver and the tinysshd processes it started, by PID, and removes its user. #>
+    param([Parameter(Mandatory)]$Server)
+    Stop-ProcessTree -ProcessId $Server.ServerPid
+    Wait-ProcessExit -ProcessId $Server.ServerPid
+    Remove-Item $Server.SudoersPath -Force -ErrorAction SilentlyContinue
+    & userdel --remove $Server.UserName 2>$null
+    Remove-Item $Server.Root -Recurse -Force -ErrorAction SilentlyContinue
+}
+
 function Get-SentinelLabAccount {
     <# The lab user and its secrets (made on first use), for servers other than the lab sshd to accept. #>
     Initialize-LabSecrets
@@ -488,4 +558,4 @@ function Get-SentinelLabCredential {
     [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
 }
 
-Export-ModuleMember -Function Install-SentinelLabPrerequisites, Invoke-Native, Stop-ProcessTree, Wait-ProcessExit, Get-SentinelLabAccount, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelTinySsh, Stop-SentinelTinySsh, Invoke-Native, Stop-ProcessTree, Wait-ProcessExit, Get-SentinelLabAccount, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening

@@ -224,39 +224,29 @@ namespace Sentinel.Commands
 
                 try
                 {
-                    var connection = await host.OpenAsync(withinLimit.Token).ConfigureAwait(false);
-
-                    // The SFTP channel counts against the server's MaxSessions like a command's.
-                    await connection.ChannelSlots.WaitAsync(withinLimit.Token).ConfigureAwait(false);
+                    IFileTransfer transfer;
                     try
                     {
-                        IFileTransfer transfer;
-                        try
-                        {
-                            transfer = connection.Connection.OpenFileTransfer();
-                        }
-                        catch (FileTransferException e)
-                        {
-                            throw FileErrors.CopyFailed(host.ComputerName, Destination, "could not open SFTP: " + e.Message, inner: e);
-                        }
-
-                        using (transfer)
-                        {
-                            var context = new CopyContext(host, transfer, Options(limit), withinLimit.Token)
-                            {
-                                Confirm = (target, action) => ConfirmAsync(pump, target, action),
-                                Emit = result => pump.Post(() => WriteObject(result)),
-                                Fail = error => pump.Post(() => WriteSentinelError(error)),
-                                Verbose = line => pump.Post(() => WriteVerbose(line)),
-                                Warn = line => pump.Post(() => WriteWarning(line)),
-                                Progress = progress.Report,
-                            };
-                            await copy(context).ConfigureAwait(false);
-                        }
+                        // The SFTP channel counts against the server's channel budget like a command's.
+                        transfer = await host.OpenFileTransferAsync(withinLimit.Token).ConfigureAwait(false);
                     }
-                    finally
+                    catch (FileTransferException e)
                     {
-                        connection.ChannelSlots.Release();
+                        throw FileErrors.CopyFailed(host.ComputerName, Destination, "could not open SFTP: " + e.Message, inner: e);
+                    }
+
+                    using (transfer)
+                    {
+                        var context = new CopyContext(host, transfer, Options(limit), withinLimit.Token)
+                        {
+                            Confirm = (target, action) => ConfirmAsync(pump, target, action),
+                            Emit = result => pump.Post(() => WriteObject(result)),
+                            Fail = error => pump.Post(() => WriteSentinelError(error)),
+                            Verbose = line => pump.Post(() => WriteVerbose(line)),
+                            Warn = line => pump.Post(() => WriteWarning(line)),
+                            Progress = progress.Report,
+                        };
+                        await copy(context).ConfigureAwait(false);
                     }
                 }
                 catch (SentinelException e)

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Completion;
 using Sentinel.Connections;
@@ -86,14 +87,17 @@ namespace Sentinel.Commands
 
             // A session of its own for the checks, outside the session list and without a keepalive.
             var session = attempt.UnlistedSession(new KeepAliveSettings(TimeSpan.Zero, 0));
+
+            // A server that closes the connection after one channel gets a fresh connection for each check.
+            Func<CancellationToken, Task<LiveConnection>> freshConnection = cancellationToken => connector.FreshConnectionAsync(session, log, cancellationToken);
             try
             {
-                await RunStepAsync(session, steps, "Command", "whoami", CommandStep).ConfigureAwait(false);
+                await RunStepAsync(session, freshConnection, steps, "Command", "whoami", CommandStep).ConfigureAwait(false);
 
                 foreach (var service in Service ?? Array.Empty<string>())
                 {
                     var name = "Service " + service;
-                    await RunStepAsync(session, steps, name, $"PATH=\"$PATH:/usr/sbin:/sbin\" service {ShellQuote.Quote(service)} status", result => ServiceStep(name, service, result)).ConfigureAwait(false);
+                    await RunStepAsync(session, freshConnection, steps, name, $"PATH=\"$PATH:/usr/sbin:/sbin\" service {ShellQuote.Quote(service)} status", result => ServiceStep(name, service, result)).ConfigureAwait(false);
                 }
             }
             finally
@@ -187,13 +191,13 @@ namespace Sentinel.Commands
             return true;
         }
 
-        private async Task RunStepAsync(SentinelSession session, List<ConnectionTestStep> steps, string name, string command, Func<CommandResult, ConnectionTestStep> judge)
+        private async Task RunStepAsync(SentinelSession session, Func<CancellationToken, Task<LiveConnection>> freshConnection, List<ConnectionTestStep> steps, string name, string command, Func<CommandResult, ConnectionTestStep> judge)
         {
             var clock = Stopwatch.StartNew();
             try
             {
                 var request = new CommandRequest(command) { Timeout = CommandRequest.QueryTimeout };
-                steps.Add(judge(await CommandRunner.RunAsync(session, session.Connection!, request, StopToken).ConfigureAwait(false)));
+                steps.Add(judge(await CommandRunner.RunAsync(session, session.Connection!, request, freshConnection, StopToken).ConfigureAwait(false)));
             }
             catch (SentinelException e)
             {

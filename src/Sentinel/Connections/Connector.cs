@@ -252,7 +252,13 @@ namespace Sentinel.Connections
         public async Task<LiveConnection> UsableConnectionAsync(SentinelSession session, bool allowReconnect, Action<string> log, CancellationToken cancellationToken)
         {
             var current = session.Connection ?? throw SessionErrors.Closed(session);
-            if (current.IsAlive)
+            if (current.IsAlive || session.Live.OneChannelPerConnection)
+            {
+                // A server that closes the connection after each channel is not broken: each channel connects afresh.
+                return current;
+            }
+
+            if (!current.Lost.IsCompleted && current.ClosedAfterItsChannels && session.Live.NoteClosedAfterOneChannel(current))
             {
                 return current;
             }
@@ -264,6 +270,34 @@ namespace Sentinel.Connections
             }
 
             log($"Session {session.Id} to {session.ComputerName} is broken ({reason}); reconnecting once.");
+            var replacement = await SameHostConnectionAsync(session, log, cancellationToken).ConfigureAwait(false);
+            if (!session.Replace(replacement))
+            {
+                replacement.Dispose();
+                throw SessionErrors.Closed(session);
+            }
+
+            return replacement;
+        }
+
+        /// <summary>
+        /// A connection of the caller's own, beside the session's, for one channel that could not open on
+        /// the session's connection because the server closed it after its channel (tinysshd): it must
+        /// show the host key the session met, as a reconnect must. The switch to one connection per
+        /// channel is said once in the verbose output.
+        /// </summary>
+        public async Task<LiveConnection> FreshConnectionAsync(SentinelSession session, Action<string> log, CancellationToken cancellationToken)
+        {
+            if (session.Live.OneChannelPerConnection && session.Live.AnnounceOneChannelPerConnection())
+            {
+                log($"{session.ComputerName} closes the connection after one channel: session {session.Id} opens a fresh connection, with the same host key, for each command and file transfer.");
+            }
+
+            return await SameHostConnectionAsync(session, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<LiveConnection> SameHostConnectionAsync(SentinelSession session, Action<string> log, CancellationToken cancellationToken)
+        {
             var attempt = await ConnectAsync(session.Settings, log, cancellationToken).ConfigureAwait(false);
             var connection = attempt.Succeeded();
             if (session.Settings.HostKeyPolicy != HostKeyPolicy.Ignore && attempt.Verifier!.OfferedFingerprint != session.HostKeyFingerprint)
@@ -272,14 +306,7 @@ namespace Sentinel.Connections
                 throw SessionErrors.HostKeyChangedOnReconnect(session, attempt.Verifier.OfferedFingerprint!);
             }
 
-            var replacement = new LiveConnection(connection, session.Settings.KeepAlive);
-            if (!session.Replace(replacement))
-            {
-                replacement.Dispose();
-                throw SessionErrors.Closed(session);
-            }
-
-            return replacement;
+            return new LiveConnection(connection, session.Settings.KeepAlive);
         }
 
         /// <summary>

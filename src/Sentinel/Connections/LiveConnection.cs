@@ -14,6 +14,8 @@ namespace Sentinel.Connections
     {
         private readonly CancellationTokenSource _closing = new CancellationTokenSource();
         private readonly TaskCompletionSource<string> _lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _channelsOpened;
+        private int _closedAfterOneChannel;
 
         public LiveConnection(ISshConnection connection, KeepAliveSettings keepAlive)
         {
@@ -25,14 +27,11 @@ namespace Sentinel.Connections
             }
         }
 
-        /// <summary>
-        /// OpenSSH allows 10 channels per connection (MaxSessions). Commands beyond that queue here,
-        /// asynchronously, instead of in SSH.NET's own semaphore, which blocks a pool thread with no
-        /// timeout (SSH.NET #755).
-        /// </summary>
-        public SemaphoreSlim ChannelSlots { get; } = new SemaphoreSlim(MaxChannels);
+        /// <summary>The channels this connection may have open at once, learnt from the server; commands and SFTP queue here for a place.</summary>
+        public ChannelBudget Channels { get; } = new ChannelBudget();
 
-        public const int MaxChannels = 10;
+        /// <summary>How many channels have opened on this connection: one that closes after it carried some may be a server that allows one channel per connection.</summary>
+        public int ChannelsOpened => Volatile.Read(ref _channelsOpened);
 
         public ISshConnection Connection { get; }
 
@@ -42,6 +41,38 @@ namespace Sentinel.Connections
         public Task<string> Lost => _lost.Task;
 
         public bool IsAlive => !_lost.Task.IsCompleted && Connection.IsConnected;
+
+        /// <summary>Counts a channel the server opened.</summary>
+        public void ChannelOpened() => Interlocked.Increment(ref _channelsOpened);
+
+        /// <summary>
+        /// Closed with no channel open, after carrying some: what a server that closes the connection
+        /// after one channel (tinysshd) does, as a restarted server may once.
+        /// </summary>
+        public bool ClosedAfterItsChannels => ChannelsOpened > 0 && Channels.InUse == 0;
+
+        /// <summary>
+        /// Whether a channel may open beside none on this connection. After its first channel, a server
+        /// that closes the connection after one channel (tinysshd) may be closing it right now, and a
+        /// channel opened into that close is lost with whatever it ran. One round trip tells: the
+        /// server answered everything sent before the ping, or the connection closed. Later channels,
+        /// and a server that does not answer pings, go ahead.
+        /// </summary>
+        public async Task<bool> StillOpenAfterItsChannelAsync()
+        {
+            if (ChannelsOpened != 1)
+            {
+                return true;
+            }
+
+            return await Connection.PingAsync(ChannelCheckTimeout).ConfigureAwait(false) || Connection.IsConnected;
+        }
+
+        /// <summary>How long the check before a connection's second channel waits for the server's answer.</summary>
+        private static readonly TimeSpan ChannelCheckTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>True the first time only, so that <see cref="LiveSession.NoteClosedAfterOneChannel"/> counts each connection once.</summary>
+        public bool MarkClosedAfterOneChannel() => Interlocked.Exchange(ref _closedAfterOneChannel, 1) == 0;
 
         private async Task MonitorAsync()
         {

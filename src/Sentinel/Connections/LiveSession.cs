@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Sentinel.Results;
 
 namespace Sentinel.Connections
@@ -14,6 +15,9 @@ namespace Sentinel.Connections
         private LiveConnection? _connection;
         private ServiceManager? _serviceManager;
         private Files.HostHashing? _hashing;
+        private int _oneChannelPerConnection;
+        private int _closedAfterOneChannel;
+        private int _oneChannelPerConnectionAnnounced;
 
         public LiveSession(LiveConnection connection)
         {
@@ -76,6 +80,31 @@ namespace Sentinel.Connections
                 }
             }
         }
+
+        /// <summary>
+        /// The server closes the connection after one channel (tinysshd): every channel then opens on a
+        /// fresh connection of its own, and the session stays usable although its first connection closed.
+        /// </summary>
+        public bool OneChannelPerConnection => Volatile.Read(ref _oneChannelPerConnection) == 1;
+
+        /// <summary>
+        /// Notes a connection of this session that the server closed once it had carried exactly one
+        /// channel (each connection counts once). A server restarted or a network cut does that once;
+        /// the second such connection means the server closes the connection after one channel, and
+        /// from then on every channel opens on a fresh connection of its own. True once in that mode.
+        /// </summary>
+        public bool NoteClosedAfterOneChannel(LiveConnection connection)
+        {
+            if (connection.ChannelsOpened == 1 && connection.MarkClosedAfterOneChannel() && Interlocked.Increment(ref _closedAfterOneChannel) >= 2)
+            {
+                Volatile.Write(ref _oneChannelPerConnection, 1);
+            }
+
+            return OneChannelPerConnection;
+        }
+
+        /// <summary>True the first time only: the switch to one connection per channel is said once.</summary>
+        public bool AnnounceOneChannelPerConnection() => Interlocked.Exchange(ref _oneChannelPerConnectionAnnounced, 1) == 0;
 
         /// <summary>Puts a new connection in place of a broken one; false when the session was closed meanwhile.</summary>
         public bool Replace(LiveConnection connection)

@@ -165,6 +165,14 @@ namespace Sentinel.Errors
             "Reconnect with Connect-SentinelServer; if it keeps happening, check the network and the host's sshd.",
             inner);
 
+        public static SentinelException ChannelLimit(string computerName, string detail, Exception? inner = null) => new SentinelException(
+            ErrorIds.ChannelLimit,
+            ErrorCategory.ResourceUnavailable,
+            computerName,
+            $"{computerName} refused to open a channel with none other open, so no command or file transfer can run there ({detail}).",
+            "Check the host's sshd_config: MaxSessions must be at least 1 (0 allows no channel), and no ForceCommand or Match block may refuse sessions for this user.",
+            inner);
+
         private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture);
     }
 }

@@ -15,6 +15,9 @@ namespace Sentinel.Errors
         /// <summary>An open connection was lost while in use.</summary>
         public const string ConnectionLost = "Sentinel.ConnectionLost";
 
+        /// <summary>The server opens no channel at all on a connection (nor on a fresh one): no command or file transfer can run.</summary>
+        public const string ChannelLimit = "Sentinel.ChannelLimit";
+
         /// <summary>The host name could not be resolved.</summary>
         public const string UnknownHost = "Sentinel.UnknownHost";
 

@@ -22,7 +22,14 @@ namespace Sentinel.Execution
         /// <summary>What stderr keeps under sudo at least: sudo's refusals are a few lines.</summary>
         private const long SudoDiagnosticBytes = 64 * 1024;
 
-        public static async Task<CommandResult> RunAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken stop)
+        public static Task<CommandResult> RunAsync(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken stop) =>
+            RunAsync(session, connection, request, null, stop);
+
+        /// <param name="freshConnection">
+        /// A connection of the run's own for one channel, for a server that closes the connection after
+        /// one channel (tinysshd); null keeps every channel on <paramref name="connection"/>.
+        /// </param>
+        public static async Task<CommandResult> RunAsync(SentinelSession session, LiveConnection connection, CommandRequest request, Func<CancellationToken, Task<LiveConnection>>? freshConnection, CancellationToken stop)
         {
             var startTime = DateTime.Now;
             var clock = Stopwatch.StartNew();
@@ -33,7 +40,7 @@ namespace Sentinel.Execution
                     deadline.CancelAfter(request.Timeout.Value);
                 }
 
-                var run = new Run(session, connection, request, deadline.Token, stop);
+                var run = new Run(session, connection, request, freshConnection, deadline.Token, stop);
                 var attempt = request.Sudo
                     ? await RunUnderSudoAsync(run).ConfigureAwait(false)
                     : await run.ExecuteAsync(marker => SudoCommandLine.Plain(request.Command, request.Input != null, marker), null, sendPassword: false).ConfigureAwait(false);
@@ -128,19 +135,24 @@ namespace Sentinel.Execution
         {
             private readonly CancellationToken _deadline;
             private readonly CancellationToken _stop;
+            private readonly LiveConnection _sessionConnection;
+            private readonly Func<CancellationToken, Task<LiveConnection>>? _freshConnection;
 
-            public Run(SentinelSession session, LiveConnection connection, CommandRequest request, CancellationToken deadline, CancellationToken stop)
+            public Run(SentinelSession session, LiveConnection connection, CommandRequest request, Func<CancellationToken, Task<LiveConnection>>? freshConnection, CancellationToken deadline, CancellationToken stop)
             {
                 Session = session;
+                _sessionConnection = connection;
                 Connection = connection;
                 Request = request;
                 _deadline = deadline;
                 _stop = stop;
+                _freshConnection = freshConnection;
             }
 
             public SentinelSession Session { get; }
 
-            public LiveConnection Connection { get; }
+            /// <summary>The connection the current channel runs on: the session's, or one of its own for a server that allows one channel per connection.</summary>
+            public LiveConnection Connection { get; private set; }
 
             public CommandRequest Request { get; }
 
@@ -151,60 +163,14 @@ namespace Sentinel.Execution
             {
                 var processMarker = NewProcessMarker();
                 var commandLine = buildLine(processMarker);
-                // The deadline covers the wait for a channel slot and the channel's opening too: a
-                // command that could not start in time fails and never starts late.
-                var slot = Connection.ChannelSlots.WaitAsync(_deadline);
-                try
-                {
-                    await WaitToStartAsync(slot).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Given up while waiting: a slot granted after all goes back at once.
-                    _ = slot.ContinueWith(_ => Connection.ChannelSlots.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-                    throw;
-                }
-
-                if (_deadline.IsCancellationRequested)
-                {
-                    // The slot came as the deadline passed: too late to start.
-                    Connection.ChannelSlots.Release();
-                    ThrowNotStarted(null);
-                }
-
-                var starting = Task.Factory.StartNew(() => Connection.Connection.Start(commandLine), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 IRemoteProcess process;
                 try
                 {
-                    // Start blocks until the server opens the channel, which a frozen server never does.
-                    process = await WaitToStartAsync(starting).ConfigureAwait(false);
+                    process = await StartAsync(commandLine).ConfigureAwait(false);
                 }
                 catch
                 {
-                    // The slot stays taken until an abandoned start returns; a late channel is ended unused.
-                    _ = starting.ContinueWith(
-                        late =>
-                        {
-                            try
-                            {
-                                if (late.Status == TaskStatus.RanToCompletion)
-                                {
-                                    using (late.Result)
-                                    {
-                                        late.Result.Terminate();
-                                    }
-                                }
-                                else
-                                {
-                                    _ = late.Exception; // observed: the run has already failed
-                                }
-                            }
-                            finally
-                            {
-                                Connection.ChannelSlots.Release();
-                            }
-                        },
-                        TaskScheduler.Default);
+                    CloseOwnConnection();
                     throw;
                 }
 
@@ -217,9 +183,175 @@ namespace Sentinel.Execution
                 }
                 finally
                 {
-                    Connection.ChannelSlots.Release();
+                    Connection.Channels.Release();
+                    CloseOwnConnection();
                 }
             }
+
+            /// <summary>A connection this run opened for one channel closes with it; the next channel starts from the session's.</summary>
+            private void CloseOwnConnection()
+            {
+                if (Connection != _sessionConnection)
+                {
+                    Connection.Dispose();
+                    Connection = _sessionConnection;
+                }
+            }
+
+            /// <summary>
+            /// Opens the command's channel within its connection's budget. A refused open with other
+            /// channels open teaches the budget and waits for one of them to end; one refused (or cut off)
+            /// with none open, on a connection that carried channels before, is a server closing the
+            /// connection after its channel: this channel opens on a fresh connection (and, once the
+            /// session knows the server always does that, every channel). Nothing has run when an open
+            /// fails, so trying again is safe.
+            /// </summary>
+            private async Task<IRemoteProcess> StartAsync(string commandLine)
+            {
+                var closedAfterItsChannels = false;
+                while (true)
+                {
+                    if (_freshConnection != null && (closedAfterItsChannels || Session.Live.OneChannelPerConnection))
+                    {
+                        await UseFreshConnectionAsync().ConfigureAwait(false);
+                    }
+
+                    await TakeChannelPlaceAsync().ConfigureAwait(false);
+                    var connection = Connection;
+                    var openBeside = connection.Channels.InUse - 1;
+                    if (_freshConnection != null && openBeside == 0 && !await StillOpenAsync(connection).ConfigureAwait(false))
+                    {
+                        // Closed by the server after its one channel: this channel opens on a fresh connection.
+                        connection.Channels.Release();
+                        Session.Live.NoteClosedAfterOneChannel(connection);
+                        closedAfterItsChannels = true;
+                        continue;
+                    }
+
+                    var starting = Task.Factory.StartNew(() => connection.Connection.Start(commandLine), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    try
+                    {
+                        // Start blocks until the server opens the channel, which a frozen server never does.
+                        var process = await WaitToStartAsync(starting).ConfigureAwait(false);
+                        connection.ChannelOpened();
+                        return process;
+                    }
+                    catch (Exception) when (starting.IsFaulted && IsOpenFailure(starting.Exception!.GetBaseException()))
+                    {
+                        var failure = starting.Exception!.GetBaseException();
+                        var refused = failure is ChannelRefusedException;
+                        var learnt = refused && connection.Channels.Refused(openBeside);
+                        connection.Channels.Release();
+                        if (learnt)
+                        {
+                            continue;
+                        }
+
+                        if (_freshConnection != null && openBeside == 0 && connection.ChannelsOpened > 0)
+                        {
+                            Session.Live.NoteClosedAfterOneChannel(connection);
+                            closedAfterItsChannels = true;
+                            continue;
+                        }
+
+                        if (refused)
+                        {
+                            throw ConnectionErrors.ChannelLimit(Session.ComputerName, failure.Message, failure);
+                        }
+
+                        throw;
+                    }
+                    catch
+                    {
+                        AbandonStart(connection, starting);
+                        throw;
+                    }
+                }
+            }
+
+            private async Task<bool> StillOpenAsync(LiveConnection connection)
+            {
+                var check = connection.StillOpenAfterItsChannelAsync();
+                try
+                {
+                    return await WaitToStartAsync(check).ConfigureAwait(false);
+                }
+                catch
+                {
+                    connection.Channels.Release();
+                    throw;
+                }
+            }
+
+            private static bool IsOpenFailure(Exception e) => e is ChannelRefusedException || (e is SentinelException lost && lost.ErrorId == ErrorIds.ConnectionLost);
+
+            private async Task UseFreshConnectionAsync()
+            {
+                CloseOwnConnection();
+
+                // Not raced against the session connection's keepalive: the server closed that one, and
+                // its verdict says nothing of a fresh connection. The connect itself honours the deadline.
+                try
+                {
+                    Connection = await _freshConnection!(_deadline).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_deadline.IsCancellationRequested)
+                {
+                    ThrowNotStarted(null);
+                    throw;
+                }
+            }
+
+            private async Task TakeChannelPlaceAsync()
+            {
+                // The deadline covers the wait for a channel place and the channel's opening too: a
+                // command that could not start in time fails and never starts late.
+                var channels = Connection.Channels;
+                var place = channels.AcquireAsync(_deadline);
+                try
+                {
+                    await WaitToStartAsync(place).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Given up while waiting: a place granted after all goes back at once.
+                    _ = place.ContinueWith(_ => channels.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    throw;
+                }
+
+                if (_deadline.IsCancellationRequested)
+                {
+                    // The place came as the deadline passed: too late to start.
+                    channels.Release();
+                    ThrowNotStarted(null);
+                }
+            }
+
+            /// <summary>The place stays taken until an abandoned start returns; a late channel is ended unused.</summary>
+            private static void AbandonStart(LiveConnection connection, Task<IRemoteProcess> starting) =>
+                _ = starting.ContinueWith(
+                    late =>
+                    {
+                        try
+                        {
+                            if (late.Status == TaskStatus.RanToCompletion)
+                            {
+                                using (late.Result)
+                                {
+                                    late.Result.Terminate();
+                                }
+                            }
+                            else
+                            {
+                                _ = late.Exception; // observed: the run has already failed
+                            }
+                        }
+                        finally
+                        {
+                            connection.Channels.Release();
+                        }
+                    },
+                    TaskScheduler.Default);
 
             /// <summary>Waits for <paramref name="task"/>, a step before the command starts, unless the deadline passes or the connection is lost first.</summary>
             private async Task<T> WaitToStartAsync<T>(Task<T> task)
@@ -354,14 +486,46 @@ namespace Sentinel.Execution
                     : CommandErrors.TimeoutMayStillRun(Session.ComputerName, Request.Command, Request.Timeout!.Value, processId, Request.Sudo);
             }
 
-            /// <summary>True when a second channel ended the process group, or found it gone, within <see cref="RemoteProcessGroup.CheckLimit"/>.</summary>
+            /// <summary>
+            /// True when a second channel ended the process group, or found it gone, within
+            /// <see cref="RemoteProcessGroup.CheckLimit"/>. Where the session's connection opens no second
+            /// channel (MaxSessions 1, a server that allows one channel per connection), the check runs on
+            /// a fresh connection to the same host key.
+            /// </summary>
             private async Task<bool> EndProcessGroupAsync(int processGroup)
             {
                 var line = SudoCommandLine.ForLoginShell(RemoteProcessGroup.EndCommand(processGroup, Request.Sudo), hasInput: false, NewProcessMarker());
                 // Bounded, and cut short by a stop: then the message says what is known, that it may still run.
-                var limit = Task.Delay(RemoteProcessGroup.CheckLimit, _stop);
-                var starting = Task.Factory.StartNew(() => Connection.Connection.Start(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                if (await Task.WhenAny(starting, limit).ConfigureAwait(false) != starting)
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop))
+                {
+                    limit.CancelAfter(RemoteProcessGroup.CheckLimit);
+                    var ended = await CheckOnAsync(Connection, line, limit.Token).ConfigureAwait(false);
+                    if (ended.HasValue || _freshConnection == null || limit.IsCancellationRequested)
+                    {
+                        return ended ?? false;
+                    }
+
+                    try
+                    {
+                        using (var fresh = await _freshConnection(limit.Token).ConfigureAwait(false))
+                        {
+                            return await CheckOnAsync(fresh, line, limit.Token).ConfigureAwait(false) ?? false;
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // No fresh connection in time (or at all): not proven ended.
+                        return false;
+                    }
+                }
+            }
+
+            /// <summary>Runs the process-group check on <paramref name="connection"/>: null when no channel opened there, else whether the group is gone.</summary>
+            private static async Task<bool?> CheckOnAsync(LiveConnection connection, string line, CancellationToken limit)
+            {
+                var expired = Task.Delay(Timeout.Infinite, limit);
+                var starting = Task.Factory.StartNew(() => connection.Connection.Start(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                if (await Task.WhenAny(starting, expired).ConfigureAwait(false) != starting)
                 {
                     // A channel opened too late is ended unused.
                     _ = starting.ContinueWith(
@@ -382,13 +546,19 @@ namespace Sentinel.Execution
                     return false;
                 }
 
+                if (starting.Status != TaskStatus.RanToCompletion)
+                {
+                    _ = starting.Exception; // observed: no channel here (a session limit, a closed connection)
+                    return null;
+                }
+
                 try
                 {
-                    using (var check = await starting.ConfigureAwait(false))
+                    using (var check = starting.Result)
                     {
                         var output = OutputCollector.Start(check.StandardOutput, 1024);
                         var error = OutputCollector.Start(check.StandardError, 1024);
-                        if (await Task.WhenAny(check.Completion, limit).ConfigureAwait(false) != check.Completion)
+                        if (await Task.WhenAny(check.Completion, expired).ConfigureAwait(false) != check.Completion)
                         {
                             check.Terminate();
                             return false;
@@ -400,7 +570,7 @@ namespace Sentinel.Execution
                 }
                 catch (Exception)
                 {
-                    // No channel (the server's session limit, a lost connection) or no answer: not proven ended.
+                    // The check's channel failed midway: not proven ended.
                     return false;
                 }
             }

@@ -7,6 +7,7 @@ using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Execution;
 using Sentinel.Results;
+using Sentinel.Transport;
 
 namespace Sentinel.Hosts
 {
@@ -48,6 +49,16 @@ namespace Sentinel.Hosts
             return await _context.Connector.UsableConnectionAsync(session, reconnect, _context.Verbose, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Opens SFTP on the host's connection, within its channel budget: it gives its channel up while
+        /// the copy runs a command on a server that allows one channel at a time.
+        /// </summary>
+        public async Task<IFileTransfer> OpenFileTransferAsync(CancellationToken cancellationToken)
+        {
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await YieldingFileTransfer.OpenAsync(Session, connection, FreshConnectionAsync, cancellationToken).ConfigureAwait(false);
+        }
+
         public async Task<CommandResult> RunAsync(CommandRequest request, CancellationToken cancellationToken)
         {
             var started = DateTime.Now;
@@ -64,7 +75,7 @@ namespace Sentinel.Hosts
                 }
 
                 _context.Verbose($"{ComputerName}: {(request.Sudo ? "sudo " : string.Empty)}{request.Command}");
-                result = await CommandRunner.RunAsync(session, connection, request, cancellationToken).ConfigureAwait(false);
+                result = await CommandRunner.RunAsync(session, connection, request, FreshConnectionAsync, cancellationToken).ConfigureAwait(false);
                 outcome = "completed";
                 return result;
             }
@@ -82,6 +93,10 @@ namespace Sentinel.Hosts
                 }
             }
         }
+
+        /// <summary>A connection of one operation's own, same host key as the session's, for a server that closes the connection after one channel.</summary>
+        private Task<LiveConnection> FreshConnectionAsync(CancellationToken cancellationToken) =>
+            _context.Connector.FreshConnectionAsync(Session, _context.Verbose, cancellationToken);
 
         /// <summary>Closes the connection the host opened itself; a session the user gave stays open.</summary>
         public void Close() => _own?.Close();

@@ -82,7 +82,8 @@ namespace Sentinel.Results
                     return SentinelSessionState.Closed;
                 }
 
-                return connection.IsAlive ? SentinelSessionState.Open : SentinelSessionState.Broken;
+                // A server that closes the connection after each channel leaves the session usable: each channel connects afresh.
+                return connection.IsAlive || Live.OneChannelPerConnection ? SentinelSessionState.Open : SentinelSessionState.Broken;
             }
         }
 

@@ -55,7 +55,7 @@ namespace Sentinel.Tests.Execution
             Assert.StartsWith("sudo -k -S -p '[sentinel-sudo:", second);
             Assert.EndsWith("]' -- /bin/sh -c 'id -u; id -u'", second);
             Assert.Equal(Password + "\n", passwordRun.Process.StandardInput.Text);
-            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+            Assert.Equal(0, _live.Channels.InUse);
         }
 
         [Fact]
@@ -212,7 +212,7 @@ namespace Sentinel.Tests.Execution
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"returned after {clock.Elapsed}");
             Assert.True(passwordRun.Process!.Terminated);
-            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+            Assert.Equal(0, _live.Channels.InUse);
         }
 
         [Fact]
@@ -245,7 +245,7 @@ namespace Sentinel.Tests.Execution
             Assert.Contains("read the output", error.Message);
             Assert.IsType<FormatException>(error.InnerException);
             Assert.True(process.Terminated);
-            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+            Assert.Equal(0, _live.Channels.InUse);
         }
 
         [Fact]
@@ -315,10 +315,10 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
             Assert.Contains("did not start", error.Message);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"timed out after {clock.Elapsed}");
-            Assert.Equal(LiveConnection.MaxChannels - 1, _live.ChannelSlots.CurrentCount);
+            Assert.Equal(1, _live.Channels.InUse);
 
             answer.Set();
-            await WaitUntil(() => late.Terminated && late.DisposeCount > 0 && _live.ChannelSlots.CurrentCount == LiveConnection.MaxChannels);
+            await WaitUntil(() => late.Terminated && late.DisposeCount > 0 && _live.Channels.InUse == 0);
         }
 
         [Fact]
@@ -410,9 +410,9 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task TheTimeoutCoversTheWaitForAChannelSlotAndTheCommandNeverStartsLate()
         {
-            for (var i = 0; i < LiveConnection.MaxChannels; i++)
+            for (var i = 0; i < ChannelBudget.Assumed; i++)
             {
-                await _live.ChannelSlots.WaitAsync();
+                await _live.Channels.AcquireAsync(CancellationToken.None);
             }
 
             _connection.OnStart = command => new ScriptedProcess();
@@ -423,24 +423,24 @@ namespace Sentinel.Tests.Execution
             Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
             Assert.Contains("did not start", error.Message);
 
-            _live.ChannelSlots.Release(LiveConnection.MaxChannels);
-            Assert.Equal(LiveConnection.MaxChannels, _live.ChannelSlots.CurrentCount);
+            ReleaseAll();
+            Assert.Equal(0, _live.Channels.InUse);
             Assert.Empty(_connection.Commands);
         }
 
         [Fact]
         public async Task AStopWhileWaitingForASlotIsAStopNotATimeout()
         {
-            for (var i = 0; i < LiveConnection.MaxChannels; i++)
+            for (var i = 0; i < ChannelBudget.Assumed; i++)
             {
-                await _live.ChannelSlots.WaitAsync();
+                await _live.Channels.AcquireAsync(CancellationToken.None);
             }
 
             using var stop = new CancellationTokenSource();
             var running = Run("id", timeout: TimeSpan.FromSeconds(30), stop: stop.Token);
             stop.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Prompt));
-            _live.ChannelSlots.Release(LiveConnection.MaxChannels);
+            ReleaseAll();
             Assert.Empty(_connection.Commands);
         }
 
@@ -448,6 +448,14 @@ namespace Sentinel.Tests.Execution
         {
             var request = new CommandRequest(command) { Sudo = sudo, Timeout = timeout, SudoPassword = password != null ? Secure(password) : null, MaxOutputBytes = maxOutputBytes };
             return CommandRunner.RunAsync(_session, _live, request, stop);
+        }
+
+        private void ReleaseAll()
+        {
+            for (var i = 0; i < ChannelBudget.Assumed; i++)
+            {
+                _live.Channels.Release();
+            }
         }
 
         private static SecureString Secure(string text)
