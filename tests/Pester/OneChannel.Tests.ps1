@@ -64,6 +64,15 @@ Describe 'An OpenSSH server with MaxSessions 1' {
         $session.Reconnects | Should -Be 0
     }
 
+    It 'ends a timed-out pipeline and says so only because it is gone: the check on the process group finds a channel' {
+        $number = Get-Random -Minimum 100000 -Maximum 999999
+        Invoke-SentinelCommand "yes $number | cat > /dev/null" -Session $session -Timeout 2 -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.CommandTimeout,*'
+        $failure[0].Exception.Message | Should -BeLike '*was ended (SIGTERM to its process group)*'
+        Get-RemoteProcess "yes $number" | Should -BeNullOrEmpty -Because 'the message claims the command ended'
+        (Invoke-SentinelCommand 'echo usable' -Session $session -Timeout 20).Output | Should -Be "usable`n"
+    }
+
     It 'runs sudo with a password' {
         (Invoke-SentinelCommand -Session $session -Command 'id -u' -Sudo -ErrorAction Stop).Output | Should -Be "0`n"
     }
@@ -115,6 +124,15 @@ Describe 'tinysshd: one channel per connection, closed after it' {
             $results = @(Invoke-AtOnce -Session $on)
             $results | Sort-Object | Should -Be @('at-once-1', 'at-once-2', 'at-once-3', 'at-once-4')
         }
+    }
+
+    It 'ends a timed-out pipeline and says so only because it is gone: the check on the process group finds a channel' {
+        $number = Get-Random -Minimum 100000 -Maximum 999999
+        Invoke-SentinelCommand "yes $number | cat > /dev/null" -Session $session -Timeout 2 -ErrorVariable failure -ErrorAction SilentlyContinue | Out-Null
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Sentinel.CommandTimeout,*'
+        $failure[0].Exception.Message | Should -BeLike '*was ended (SIGTERM to its process group)*'
+        Get-RemoteProcess "yes $number" | Should -BeNullOrEmpty -Because 'the message claims the command ended'
+        (Invoke-SentinelCommand 'echo usable' -Session $session -Timeout 20).Output | Should -Be "usable`n"
     }
 
     It 'runs sudo with a password (two channels, each on its own connection), also on a new session' {
