@@ -55,19 +55,31 @@ Describe 'Test-SentinelConnection' {
         $step.Hint | Should -Not -BeNullOrEmpty
     }
 
-    It 'fails the Command step with the exit code and what the command printed, on both streams, when commands fail' {
+    It 'fails the Command step with the exit code and what it printed when the command fails' {
+        # No whoami on the sessions' PATH: the shell says so, exit code 127.
+        $bare = Start-SentinelLab -NoNginx -SessionPath (Join-Path $TestDrive 'empty-path')
+        try {
+            $result = Test-SentinelConnection -ComputerName $bare.ComputerName -Port $bare.Port -Credential $credential -KnownHostsFile $knownHosts
+            $result.FailedStep.Step | Should -Be 'Command'
+            $result.FailedStep.Detail | Should -BeLike 'whoami ended with exit code 127:*whoami*not found*'
+        }
+        finally { Stop-SentinelLab -Lab $bare }
+    }
+
+    It 'fails the Command step when a ForceCommand answers instead of the command, with what it printed on both streams' {
         $forced = Start-SentinelLab -NoNginx -ExtraConfig 'ForceCommand /bin/sh -c "echo forced-out; echo forced-err >&2; exit 1"'
         try {
             $result = Test-SentinelConnection -ComputerName $forced.ComputerName -Port $forced.Port -Credential $credential -KnownHostsFile $knownHosts
             $result.FailedStep.Step | Should -Be 'Command'
-            $result.FailedStep.Detail | Should -BeLike 'whoami ended with exit code 1:*forced-out*forced-err*'
+            $result.FailedStep.Detail | Should -BeLike '*did not run the command as given*exit code 1*forced-out*forced-err*'
             $result.FailedStep.Hint | Should -BeLike '*ForceCommand*'
         }
         finally { Stop-SentinelLab -Lab $forced }
     }
 
     It 'fails the Command step when more than the user name reaches the output, as any script would see it' {
-        $noisy = Start-SentinelLab -NoNginx -ExtraConfig 'ForceCommand /bin/sh -c "echo Welcome to the forced menu; whoami"'
+        # The forced command prints a banner, then runs the command it was given.
+        $noisy = Start-SentinelLab -NoNginx -ExtraConfig 'ForceCommand echo Welcome to the forced menu; eval "$SSH_ORIGINAL_COMMAND"'
         try {
             $result = Test-SentinelConnection -ComputerName $noisy.ComputerName -Port $noisy.Port -Credential $credential -KnownHostsFile $knownHosts
             $result.Passed | Should -BeFalse

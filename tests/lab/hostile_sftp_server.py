@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import logging
+import os
 import shlex
 import stat
 import sys
@@ -250,17 +251,23 @@ def sha256sum(fs, command):
 
 
 def unwrap(command):
-    """The command line inside Sentinel's wrapper (exec /bin/sh -c '<script>' sentinel '<line>' '<marker>')."""
+    """The command line inside Sentinel's wrapper (exec /bin/sh -c '<script>' sentinel '<line>' '<marker>'),
+    and the line the wrapper writes first on stderr (its marker and PID), as a real shell would; None
+    when the command came without the wrapper."""
     try:
         words = shlex.split(command)
     except ValueError:
-        return command
-    return words[5] if words[:3] == ['exec', '/bin/sh', '-c'] and len(words) > 5 else command
+        return command, None
+    if words[:3] == ['exec', '/bin/sh', '-c'] and len(words) > 6:
+        return words[5], f'{words[6]}{os.getpid()} p\n'
+    return command, None
 
 
 def make_process_handler(fs):
     async def handle(process):
-        command = unwrap(process.command or '')
+        command, wrapper_line = unwrap(process.command or '')
+        if wrapper_line:
+            process.stderr.write(wrapper_line)
         logging.info('exec %r', command)
         if command.startswith('echo sentinel-probe-'):
             # Copy-SentinelItem's probe (its marker, then command -v for each SHA-256 program): a host

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
+using Sentinel.Transport;
 
 namespace Sentinel.Errors
 {
@@ -42,6 +43,23 @@ namespace Sentinel.Errors
                 : $"Check on {computerName} with 'ps' for the command") + "; raise -Timeout if the command needs longer.");
 
         /// <summary>Sentinel itself could not read the command's output or write its input; the command was ended.</summary>
+        /// <summary>
+        /// The command line never ran: its wrapper's first line (<see cref="Execution.ProcessMarkerStream"/>)
+        /// did not come, so what answered was the server's own command or a shell that could not read
+        /// the line. Its output is not the command's, so it is not returned as a result.
+        /// </summary>
+        public static SentinelException NotRun(string computerName, string command, RemoteExit exit, string printed) => new SentinelException(
+            ErrorIds.CommandNotRun,
+            ErrorCategory.InvalidResult,
+            computerName,
+            $"{computerName} did not run the command as given; something else answered for it ({Ending(exit)}){(printed.Length == 0 ? ", printing nothing" : ": " + printed)}. Command: {command}",
+            "Check sshd_config for a ForceCommand (also in Match blocks) or an SFTP-only account (ForceCommand internal-sftp), and the account's login shell and its startup files: Sentinel needs an account whose commands run as given.");
+
+        private static string Ending(RemoteExit exit) =>
+            exit.ExitCode.HasValue ? "exit code " + exit.ExitCode.Value.ToString(CultureInfo.InvariantCulture)
+            : exit.ExitSignal != null ? "signal " + exit.ExitSignal
+            : "no exit status";
+
         public static SentinelException Failed(string computerName, string command, string what, ErrorCategory category, Exception cause) => new SentinelException(
             ErrorIds.CommandFailed,
             category,

@@ -84,6 +84,9 @@ namespace Sentinel.Errors
         /// <summary>Sentinel could not read a command's output or write its input, and ended the command.</summary>
         public const string CommandFailed = "Sentinel.CommandFailed";
 
+        /// <summary>The server answered for the command without running it: a ForceCommand, an SFTP-only account, a login shell that could not read it.</summary>
+        public const string CommandNotRun = "Sentinel.CommandNotRun";
+
         /// <summary>sudo wants a password and there is none to give it.</summary>
         public const string SudoPasswordRequired = "Sentinel.SudoPasswordRequired";
 

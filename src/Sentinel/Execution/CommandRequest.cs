@@ -37,6 +37,13 @@ namespace Sentinel.Execution
         /// <summary>The password for sudo's prompt; null allows passwordless sudo only.</summary>
         public SecureString? SudoPassword { get; set; }
 
+        /// <summary>
+        /// True (the default) makes an answer the server gave without running the line (its
+        /// ForceCommand, an SFTP-only account's refusal) a Sentinel.CommandNotRun error; false returns
+        /// it as the result, for a caller that judges the answer itself (the copy probe).
+        /// </summary>
+        public bool FailWhenNotRun { get; set; } = true;
+
         /// <summary>Called with each stdout line as it arrives (for -Stream), from a background thread.</summary>
         public Action<string>? OnOutputLine { get; set; }
     }

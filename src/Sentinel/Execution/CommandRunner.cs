@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Threading;
@@ -468,6 +469,13 @@ namespace Sentinel.Execution
                     throw await failed.Task.ConfigureAwait(false);
                 }
 
+                if (remoteProcess.ProcessId == null && Request.FailWhenNotRun)
+                {
+                    // The wrapper writes its line before anything of the command runs: without it, what
+                    // ended here was not the command (a ForceCommand's own program, internal-sftp).
+                    throw CommandErrors.NotRun(Session.ComputerName, Request.Command, exit, Printed(output, error));
+                }
+
                 return new Attempt(exit, output, error, prompts);
             }
 
@@ -573,6 +581,14 @@ namespace Sentinel.Execution
                     // The check's channel failed midway: not proven ended.
                     return false;
                 }
+            }
+
+            /// <summary>What a channel printed, both streams, cut short enough for a message.</summary>
+            private static string Printed(OutputCollector output, OutputCollector error)
+            {
+                const int MaxShown = 300;
+                var text = string.Join(" | ", new[] { output.Text().Trim(), error.Text().Trim() }.Where(part => part.Length > 0));
+                return text.Length > MaxShown ? text.Substring(0, MaxShown) + "..." : text;
             }
 
             /// <summary>Turns a background task's failure into this command's error, observed by the run.</summary>

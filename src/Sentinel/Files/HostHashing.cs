@@ -49,7 +49,7 @@ namespace Sentinel.Files
             var marker = "sentinel-probe-" + Guid.NewGuid().ToString("N");
             var command = ProbeCommand(marker);
             context.Verbose($"{context.Host}: {command}");
-            var result = await context.Run(new CommandRequest(command) { Input = new[] { (byte)'\n' }, Timeout = Min(CommandRequest.QueryTimeout, context.Options.CommandTimeout), MaxOutputBytes = 64 * 1024 }, context.Stop).ConfigureAwait(false);
+            var result = await context.Run(new CommandRequest(command) { Input = new[] { (byte)'\n' }, FailWhenNotRun = false, Timeout = Min(CommandRequest.QueryTimeout, context.Options.CommandTimeout), MaxOutputBytes = 64 * 1024 }, context.Stop).ConfigureAwait(false);
             return Read(result.Output, result.Error, marker);
         }
 

@@ -267,7 +267,7 @@ namespace Sentinel.Tests.Connections
             {
                 OpenChannel();
                 var process = Interlocked.Exchange(ref _next, null) ?? new ScriptedProcess($"ran {RunnerLine.Unwrap(commandText).Command}\n");
-                return new Channel(process, () => Interlocked.Decrement(ref _open));
+                return WrapperRan.For(commandText, new Channel(process, () => Interlocked.Decrement(ref _open)));
             }
 
             public IFileTransfer OpenFileTransfer()
@@ -338,7 +338,7 @@ namespace Sentinel.Tests.Connections
                 }
 
                 Interlocked.Increment(ref _served);
-                return new ScriptedProcess($"ran {RunnerLine.Unwrap(commandText).Command}\n");
+                return WrapperRan.For(commandText, new ScriptedProcess($"ran {RunnerLine.Unwrap(commandText).Command}\n"));
             }
 
             public IFileTransfer OpenFileTransfer() => throw new NotSupportedException();

@@ -335,6 +335,7 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task ATimeoutWithoutTheWrappersPidSaysTheCommandMayStillRunAndClaimsNoEnd()
         {
+            _connection.WrapperRuns = false;
             _connection.Then(ScriptedProcess.HoldOpen());
             var error = await Assert.ThrowsAsync<SentinelException>(() => Run("yes", timeout: TimeSpan.FromMilliseconds(300)).WaitAsync(Prompt));
             Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
@@ -390,15 +391,47 @@ namespace Sentinel.Tests.Execution
         [Fact]
         public async Task TheWrappersPidLineNeverReachesTheResult()
         {
+            _connection.WrapperRuns = false;
             _connection.Then(line => new ScriptedProcess(stdout: "ok\n", stderr: RunnerLine.ProcessMarkerLine(line, 4242) + "warning\n"));
             var result = await Run("id").WaitAsync(Prompt);
             Assert.Equal("warning\n", result.Error);
+        }
+
+        [Fact]
+        public async Task AnAnswerWithoutTheWrappersLineIsCommandNotRunNotAResult()
+        {
+            // A ForceCommand's own program answered: exit 0, its own output, and the wrapper never ran.
+            _connection.WrapperRuns = false;
+            _connection.Then(new ScriptedProcess(stdout: "Welcome to the menu\n", exitCode: 0));
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => Run("echo hi").WaitAsync(Prompt));
+
+            Assert.Equal(ErrorIds.CommandNotRun, error.ErrorId);
+            Assert.Equal(System.Management.Automation.ErrorCategory.InvalidResult, error.Category);
+            Assert.Equal("web01", error.ComputerName);
+            Assert.Contains("did not run the command as given", error.Message);
+            Assert.Contains("exit code 0", error.Message);
+            Assert.Contains("Welcome to the menu", error.Message);
+            Assert.Contains("ForceCommand", error.RecommendedAction);
+        }
+
+        [Fact]
+        public async Task ACallerThatJudgesTheAnswerItselfGetsItAsTheResult()
+        {
+            _connection.WrapperRuns = false;
+            _connection.Then(new ScriptedProcess(stdout: "This service allows sftp connections only.\n", exitCode: 1));
+
+            var result = await CommandRunner.RunAsync(_session, _live, new CommandRequest("echo probe") { FailWhenNotRun = false }, CancellationToken.None).WaitAsync(Prompt);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal("This service allows sftp connections only.\n", result.Output);
         }
 
         /// <summary>The next command keeps running after reporting, as the wrapper does, that it runs as PID <paramref name="processId"/> leading its group.</summary>
         private ScriptedProcess TimedOutWithPid(int processId)
         {
             var process = ScriptedProcess.HoldOpen();
+            _connection.WrapperRuns = false;
             _connection.Then(line =>
             {
                 process.StandardError.Feed(RunnerLine.ProcessMarkerLine(line, processId));
@@ -519,7 +552,7 @@ namespace Sentinel.Tests.Execution
 
                     _written.TrySetResult(true);
                 });
-                return Process;
+                return WrapperRan.For(commandLine, Process);
             }
         }
     }

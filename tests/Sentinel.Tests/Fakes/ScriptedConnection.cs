@@ -48,6 +48,13 @@ namespace Sentinel.Tests.Fakes
         /// <summary>When set, ForwardLocal throws it.</summary>
         public Exception? ForwardFailure { get; set; }
 
+        /// <summary>
+        /// True (the default): each process begins its stderr with the wrapper's line, as a server that
+        /// runs the line does. False for a server that answers without running it, or a test that
+        /// writes that line itself.
+        /// </summary>
+        public bool WrapperRuns { get; set; } = true;
+
         /// <summary>What Start does once the scripted queue is empty; by default it throws InvalidOperationException.</summary>
         public Func<string, IRemoteProcess>? OnStart { get; set; }
 
@@ -112,12 +119,10 @@ namespace Sentinel.Tests.Fakes
                 _commands.Add(commandText);
             }
 
-            if (_starts.TryDequeue(out var next))
-            {
-                return next(commandText);
-            }
-
-            return OnStart != null ? OnStart(commandText) : throw new InvalidOperationException($"ScriptedConnection '{Name}': no process scripted for '{commandText}'.");
+            var process = _starts.TryDequeue(out var next) ? next(commandText)
+                : OnStart != null ? OnStart(commandText)
+                : throw new InvalidOperationException($"ScriptedConnection '{Name}': no process scripted for '{commandText}'.");
+            return WrapperRuns ? WrapperRan.For(commandText, process) : process;
         }
 
         /// <summary>The next PingAsync calls answer these, in order (while connected).</summary>
