@@ -78,6 +78,20 @@ AfterAll {
     Get-ChildItem $labHome -Directory -Filter 'anyhost-*' | Remove-Item -Recurse -Force
 }
 
+Describe 'Commands, sudo and services on a host without any SHA-256 program' {
+    BeforeAll {
+        $session = Connect-Lab @{ SessionPath = (New-SessionPath -Without @('sha256sum', 'shasum', 'sha256', 'openssl')) }
+    }
+
+    It 'runs a command, a password-protected -Sudo command and a service query, none of which needs one' {
+        (Invoke-SentinelCommand -Session $session -Command 'echo ok' -ErrorAction Stop).Output | Should -Be "ok`n"
+        (Invoke-SentinelCommand -Session $session -Command 'id -u' -Sudo -ErrorAction Stop).Output | Should -Be "0`n"
+        $service = Get-SentinelService -Session $session -Name nginx -ErrorAction Stop
+        $service.Name | Should -Be 'nginx'
+        $service.Manager | Should -Be 'SysV'
+    }
+}
+
 Describe 'Copy-SentinelItem on a host without sha256sum (<Case>)' -ForEach @(
     @{ Case = 'only shasum'; Without = @('sha256sum', 'sha256', 'openssl'); Verification = 'RemoteHash' }
     @{ Case = 'only openssl'; Without = @('sha256sum', 'shasum', 'sha256'); Verification = 'RemoteHash' }

@@ -98,6 +98,14 @@ Describe 'A fish login shell' {
         Get-RemoteProcess "sleep $number" | Should -BeNullOrEmpty
     }
 
+    It 'reads a service and tests the connection with it' {
+        $service = Get-SentinelService -Session $fish -Name nginx -ErrorAction Stop
+        $service.Name | Should -Be 'nginx'
+        $service.State | Should -Be 'Running'
+        $test = Test-SentinelConnection @target -Credential $fishCredential -Service nginx
+        ($test.Steps | Where-Object Step -eq 'Service nginx').Passed | Should -BeTrue
+    }
+
     It 'installs a key with Install-SentinelKey: the file holds it' {
         Remove-Item "$fishHome/.ssh" -Recurse -Force -ErrorAction SilentlyContinue
         $key = New-SentinelKey -Path (Join-Path $TestDrive 'fish-key') -Comment 'fish@test'
