@@ -106,6 +106,27 @@ Describe 'A fish login shell' {
         ($test.Steps | Where-Object Step -eq 'Service nginx').Passed | Should -BeTrue
     }
 
+    It 'copies up and down, and with -Sudo into a root-owned directory' {
+        $local = Join-Path $TestDrive 'fish-copy.txt'
+        Set-Content -Path $local -Value 'from fish' -NoNewline
+        $unique = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $root = "/srv/sentinel-fish-$unique"
+        $remote = "$fishHome/fish-copy-$unique.txt"
+        New-Item -ItemType Directory -Path $root | Out-Null
+        try {
+            (Copy-SentinelItem -Path $local -Destination $remote -Session $fish -ErrorAction Stop).Action | Should -Be 'Copied'
+            $back = Join-Path $TestDrive 'fish-back.txt'
+            Copy-SentinelItem -Path $remote -Destination $back -FromSession $fish -ErrorAction Stop | Out-Null
+            Get-Content $back -Raw | Should -Be 'from fish'
+            Copy-SentinelItem -Path $local -Destination "$root/placed.txt" -Session $fish -Sudo -ErrorAction Stop | Out-Null
+            Get-Content "$root/placed.txt" -Raw | Should -Be 'from fish'
+        }
+        finally {
+            Remove-Item $root -Recurse -Force
+            Remove-Item $remote -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'installs a key with Install-SentinelKey: the file holds it' {
         Remove-Item "$fishHome/.ssh" -Recurse -Force -ErrorAction SilentlyContinue
         $key = New-SentinelKey -Path (Join-Path $TestDrive 'fish-key') -Comment 'fish@test'
