@@ -21,8 +21,9 @@ $script:SudoersFile = '/etc/sudoers.d/sentinel-lab'
 # A third user with NOPASSWD rules only (no password rule), to test a compound -Sudo line it may not run.
 $script:NoPasswordRuleUser = 'sentinel-nopw'
 $script:NoPasswordRuleSudoersFile = '/etc/sudoers.d/sentinel-lab-nopw'
-# python3-asyncssh runs the hostile SFTP server; inotify-tools lets the hostile neighbour watch files appear.
-$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools')
+# python3-asyncssh runs the hostile SFTP server; inotify-tools lets the hostile neighbour watch files appear;
+# prometheus and prometheus-node-exporter read -MetricsPath files (SentinelMetricsLab.psm1).
+$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'prometheus', 'prometheus-node-exporter')
 
 function Invoke-Native {
     # Runs a program, failing loudly with its output when it fails. Input, when given, goes to stdin
