@@ -259,12 +259,7 @@ namespace Sentinel.Commands
             var count = Bound(nameof(ShardCount)) ? ShardCount : (int?)null;
             try
             {
-                if (Shard == null)
-                {
-                    return count == null ? null : throw new SentinelException(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null, "-ShardCount was given without -Shard.", "Add -Shard Auto (the scheduler's index) or -Shard k/n.");
-                }
-
-                return InventoryShard.Choose(Shard, count, Environment.GetEnvironmentVariable);
+                return InventoryShard.FromParameters(Shard, count, Environment.GetEnvironmentVariable);
             }
             catch (SentinelException e)
             {

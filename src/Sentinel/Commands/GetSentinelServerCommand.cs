@@ -47,7 +47,7 @@ namespace Sentinel.Commands
             try
             {
                 var count = MyInvocation.BoundParameters.ContainsKey(nameof(ShardCount)) ? ShardCount : (int?)null;
-                var shard = Shard != null ? InventoryShard.Choose(Shard, count, Environment.GetEnvironmentVariable) : null;
+                var shard = InventoryShard.FromParameters(Shard, count, Environment.GetEnvironmentVariable);
                 var servers = ServerInventory.Load(path);
                 var names = Name ?? new[] { "*" };
                 WriteObject(

@@ -72,6 +72,17 @@ namespace Sentinel.Inventory
                 "Give each of n runners its own k from 1 to n, with the same n; or pass -Shard Auto where the scheduler sets the index.");
         }
 
+        /// <summary>The shard -Shard and -ShardCount name, null without either; -ShardCount alone is InvalidArgument.</summary>
+        public static InventoryShard? FromParameters(string? shard, int? shardCount, Func<string, string?> environment)
+        {
+            if (shard == null)
+            {
+                return shardCount == null ? null : throw Invalid("-ShardCount was given without -Shard.", "Add -Shard Auto (the scheduler's index) or -Shard k/n.");
+            }
+
+            return Choose(shard, shardCount, environment);
+        }
+
         /// <summary>
         /// The shard -Shard and -ShardCount name: <c>k/n</c>, or <c>Auto</c> read from the scheduler's
         /// variables through <paramref name="environment"/>; -ShardCount gives the total the scheduler does

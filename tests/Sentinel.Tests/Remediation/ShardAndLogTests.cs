@@ -124,6 +124,13 @@ namespace Sentinel.Tests.Remediation
         }
 
         [Fact]
+        public void ShardCountAloneIsRefusedAndNeitherIsNoShard()
+        {
+            Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<SentinelException>(() => InventoryShard.FromParameters(null, 4, Environment())).ErrorId);
+            Assert.Null(InventoryShard.FromParameters(null, null, Environment(("CI_NODE_INDEX", "1"), ("CI_NODE_TOTAL", "2"))));
+        }
+
+        [Fact]
         public void ShardCountMustAgreeWithKOfN() =>
             Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<SentinelException>(() => InventoryShard.Choose("1/3", 4, Environment())).ErrorId);
     }
