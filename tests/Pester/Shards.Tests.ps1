@@ -61,6 +61,28 @@ Describe '-Shard Auto under each scheduler''s variables' {
     }
 }
 
+Describe '-Shard over the inventory' {
+    It 'splits by the inventory server''s name, as Get-SentinelServer -Shard lists the shares' {
+        # Names and addresses differ (srvNNN at hostNNN), so a split by address would not match.
+        $servers = Join-Path $TestDrive 'shard-servers.json'
+        @{ servers = @(1..100 | ForEach-Object { @{ name = 'srv{0:000}' -f $_; computerName = 'host{0:000}' -f $_; tags = @('fleet') } }) } | ConvertTo-Json -Depth 4 | Set-Content $servers
+        $script = "Import-Module '$ModulePath'`n`$env:SENTINEL_SERVERS = '$servers'`n" + ((1..4 | ForEach-Object {
+                    "'--- shard'`nRestart-SentinelService nginx -Tag fleet -Shard $_/4 -WhatIf`n'--- listed'`n(Get-SentinelServer -Tag fleet -Shard $_/4).ComputerName"
+                }) -join "`n")
+        $output = Invoke-ChildPwsh -Script $script
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $planned = [System.Collections.Generic.List[object]]::new(); $listed = [System.Collections.Generic.List[object]]::new(); $into = $null
+        foreach ($line in $output) {
+            if ("$line" -eq '--- shard') { $into = [System.Collections.Generic.List[string]]::new(); $planned.Add($into) }
+            elseif ("$line" -eq '--- listed') { $into = [System.Collections.Generic.List[string]]::new(); $listed.Add($into) }
+            elseif ("$line" -match "on target `"service 'nginx' on (host\d{3})`"") { $into.Add($Matches[1]) }
+            elseif ("$line" -match '^host\d{3}$') { $into.Add("$line") }
+        }
+        Assert-Partition $planned
+        foreach ($k in 0..3) { ($planned[$k] | Sort-Object) | Should -Be ($listed[$k] | Sort-Object) -Because "share $($k + 1)/4 is the same servers either way" }
+    }
+}
+
 Describe '-Shard in this process' {
     BeforeAll {
         $saved = @{}
