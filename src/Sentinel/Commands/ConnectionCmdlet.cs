@@ -162,6 +162,25 @@ namespace Sentinel.Commands
         [ArgumentCompleter(typeof(AlgorithmCompleter))]
         public string[]? Cipher { get; set; }
 
+        /// <summary>
+        /// Only the hosts of one share: <c>k/n</c> (k counts from 1), or <c>Auto</c> to read it from the
+        /// scheduler that runs this job (Kubernetes Indexed Jobs, GitLab parallel:, Azure Pipelines, Nomad).
+        /// Hosts split by a stable hash of the name given (the -ComputerName as written, the inventory
+        /// server's name), so n runners get disjoint shares that together cover every host.
+        /// </summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Shard { get; set; }
+
+        /// <summary>The number of shards, for -Shard Auto where the scheduler gives no total (Kubernetes, Nomad).</summary>
+        [Parameter(ParameterSetName = ComputerNameSet)]
+        [Parameter(ParameterSetName = ServerNameSet)]
+        [Parameter(ParameterSetName = TagSet)]
+        [ValidateRange(1, InventoryShard.MaxCount)]
+        public int ShardCount { get; set; }
+
         /// <summary>How many hosts to work on at once.</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
@@ -193,7 +212,8 @@ namespace Sentinel.Commands
         /// <summary>The hosts -ComputerName, -ServerName (and piped entries) or -Tag name; errors for single names are written here.</summary>
         internal List<HostTarget> ResolveConnectTargets()
         {
-            var resolver = new TargetResolver(NewPlanner, LoadInventory, (error, target) => WriteSentinelError(error, target));
+            var shard = ChooseShard();
+            var resolver = new TargetResolver(NewPlanner, LoadInventory, (error, target) => WriteSentinelError(error, target), shard);
             List<HostTarget> targets;
             switch (ParameterSetName)
             {
@@ -220,7 +240,32 @@ namespace Sentinel.Commands
             }
 
             _warningsWritten = SshConfiguration.Warnings.Count;
+            if (shard != null)
+            {
+                WriteVerbose($"Shard {shard.Source}: {targets.Count} of the {resolver.Named} host(s) named.");
+                if (targets.Count == 0 && resolver.Named > 0)
+                {
+                    // Normal when there are about as many shards as hosts: this runner has nothing to do.
+                    WriteWarning($"Shard {shard.Source} holds none of the {resolver.Named} host(s) named; nothing to do here.");
+                }
+            }
+
             return targets;
+        }
+
+        /// <summary>-Shard and -ShardCount as a shard, null without -Shard; a wrong one stops the cmdlet before any host is touched.</summary>
+        private InventoryShard? ChooseShard()
+        {
+            var count = Bound(nameof(ShardCount)) ? ShardCount : (int?)null;
+            try
+            {
+                return InventoryShard.FromParameters(Shard, count, Environment.GetEnvironmentVariable);
+            }
+            catch (SentinelException e)
+            {
+                ThrowSentinelError(e, Shard);
+                throw;
+            }
         }
 
         /// <summary>What the user asked, as bound: an unbound parameter is null, so the planner's precedence decides.</summary>

@@ -26,12 +26,18 @@ namespace Sentinel.Commands
         public string[]? Tag { get; set; }
 
         /// <summary>
-        /// Only the servers of share k of n (written <c>k/n</c>), by a stable hash of the server name: n
-        /// runners given 1/n to n/n each get a disjoint part, and together the whole inventory.
+        /// Only the servers of share k of n (written <c>k/n</c>, k from 1), by a stable hash of the server
+        /// name: n runners given 1/n to n/n each get a disjoint part, and together the whole inventory.
+        /// <c>Auto</c> reads the share from the scheduler running the job, as the host cmdlets' -Shard does.
         /// </summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Shard { get; set; }
+
+        /// <summary>The number of shards, for -Shard Auto where the scheduler gives no total (Kubernetes, Nomad).</summary>
+        [Parameter]
+        [ValidateRange(1, InventoryShard.MaxCount)]
+        public int ShardCount { get; set; }
 
         /// <inheritdoc/>
 
@@ -40,7 +46,8 @@ namespace Sentinel.Commands
             var path = ServerInventory.DefaultPath;
             try
             {
-                var shard = Shard != null ? InventoryShard.Parse(Shard) : null;
+                var count = MyInvocation.BoundParameters.ContainsKey(nameof(ShardCount)) ? ShardCount : (int?)null;
+                var shard = InventoryShard.FromParameters(Shard, count, Environment.GetEnvironmentVariable);
                 var servers = ServerInventory.Load(path);
                 var names = Name ?? new[] { "*" };
                 WriteObject(

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using Sentinel.Errors;
 using Sentinel.Hosts;
 using Sentinel.Inventory;
+using Sentinel.Metrics;
 using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
@@ -66,6 +67,34 @@ namespace Sentinel.Commands
         /// <summary>The init system to use; without it, detected once per session.</summary>
         [Parameter]
         public ServiceManager? Manager { get; set; }
+
+        /// <summary>
+        /// A file to write the results to in the Prometheus text format (name it *.prom in node_exporter's
+        /// --collector.textfile.directory), replaced whole each time; one file per runner or shard.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MetricsPath { get; set; }
+
+        /// <summary>-MetricsPath as a file-system path; null without it.</summary>
+        internal string? MetricsFile => MetricsPath == null ? null : GetUnresolvedProviderPathFromPSPath(MetricsPath);
+
+        /// <summary>Adds what the restart budget has left for each service to <paramref name="metrics"/>; a budget file that cannot be read leaves them out.</summary>
+        internal static void AddBudgets(ServiceMetrics metrics, Remediator remediator)
+        {
+            foreach (var (host, service) in metrics.Services())
+            {
+                try
+                {
+                    var status = remediator.Budget.Check(host, service);
+                    metrics.BudgetRemaining(host, service, status.Limit - status.Used);
+                }
+                catch (SentinelException)
+                {
+                    return; // the damaged file is the next repair's error, with its own message
+                }
+            }
+        }
 
         /// <summary>The hosts with their services; a host with no service to work on is an error of its own.</summary>
         internal List<RemediationHost> CollectHosts(PipelinePump pump, Remediator remediator)

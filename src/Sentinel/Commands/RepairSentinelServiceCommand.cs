@@ -1,8 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using Sentinel.Errors;
+using Sentinel.Metrics;
 using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
@@ -62,6 +64,7 @@ namespace Sentinel.Commands
 
             var batches = Rollout.Batches(approved, batchSize, ThrottleLimit);
             var breaker = NewBreaker(approved.Count);
+            var metrics = MetricsPath != null ? new ServiceMetrics() : null;
             var skipped = 0;
             try
             {
@@ -81,6 +84,7 @@ namespace Sentinel.Commands
                             foreach (var service in host.Services)
                             {
                                 var result = host.Unreached(service, batch, e);
+                                metrics?.Repaired(result, DateTime.UtcNow);
                                 pump.Post(() => WriteObject(result));
                             }
 
@@ -92,6 +96,7 @@ namespace Sentinel.Commands
                         {
                             var result = await host.RepairAsync(controller, service, batch, StopToken).ConfigureAwait(false);
                             failed |= result.Action == RemediationAction.Failed || result.Action == RemediationAction.Refused;
+                            metrics?.Repaired(result, DateTime.UtcNow);
                             pump.Post(() => WriteObject(result));
                         }
 
@@ -102,6 +107,7 @@ namespace Sentinel.Commands
                         foreach (var service in host.Services)
                         {
                             var result = host.Skipped(service, batch, reason);
+                            metrics?.Repaired(result, DateTime.UtcNow);
                             pump.Post(() => WriteObject(result));
                         }
                     }, host => host.ComputerName, StopToken);
@@ -110,6 +116,20 @@ namespace Sentinel.Commands
             finally
             {
                 CloseAll(approved);
+            }
+
+            if (metrics != null)
+            {
+                metrics.Breaker(breaker.Tripped);
+                AddBudgets(metrics, remediator);
+                try
+                {
+                    metrics.WriteTo(MetricsFile!);
+                }
+                catch (SentinelException e)
+                {
+                    WriteSentinelError(e, MetricsPath);
+                }
             }
 
             if (breaker.Tripped)

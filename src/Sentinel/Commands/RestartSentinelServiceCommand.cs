@@ -15,5 +15,15 @@ namespace Sentinel.Commands
         public SwitchParameter TestConfig { get; set; }
 
         internal override bool TestConfigFirst => TestConfig;
+
+        /// <summary>
+        /// A file to write the results to in the Prometheus text format (name it *.prom in node_exporter's
+        /// --collector.textfile.directory), replaced whole; one file per runner or shard.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MetricsPath { get; set; }
+
+        internal override string? MetricsFile => MetricsPath == null ? null : GetUnresolvedProviderPathFromPSPath(MetricsPath);
     }
 }

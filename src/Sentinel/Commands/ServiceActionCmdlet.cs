@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using Sentinel.Errors;
 using Sentinel.Hosts;
+using Sentinel.Metrics;
 using Sentinel.Results;
 using Sentinel.Services;
 
@@ -42,6 +43,9 @@ namespace Sentinel.Commands
 
         internal virtual bool TestConfigFirst => false;
 
+        /// <summary>Where to write the results in the Prometheus text format; null where the cmdlet has no -MetricsPath.</summary>
+        internal virtual string? MetricsFile => null;
+
         /// <inheritdoc/>
 
         protected override void EndProcessing()
@@ -66,11 +70,13 @@ namespace Sentinel.Commands
             }
 
             var timeout = TimeSpan.FromSeconds(Timeout);
+            var metrics = MetricsFile != null && approved.Values.Any(services => services.Length > 0) ? new ServiceMetrics() : null;
             ForEachItem(approved.Keys.ToList(), target => approved[target], SudoCredential?.Password, async (host, pump, name) =>
             {
                 var services = new ServiceController(host, StopToken);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var (result, error) = await services.ActAsync(manager, name, Action, TestConfigFirst, Wait, timeout).ConfigureAwait(false);
+                metrics?.Acted(result, DateTime.UtcNow);
                 pump.Post(() =>
                 {
                     WriteObject(result);
@@ -80,6 +86,15 @@ namespace Sentinel.Commands
                     }
                 });
             });
+
+            try
+            {
+                metrics?.WriteTo(MetricsFile!);
+            }
+            catch (SentinelException e)
+            {
+                WriteSentinelError(e, MetricsFile);
+            }
         }
     }
 }

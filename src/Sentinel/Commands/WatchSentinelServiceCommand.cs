@@ -1,7 +1,10 @@
 using System;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using Sentinel.Errors;
+using Sentinel.Metrics;
 using Sentinel.Pipeline;
 using Sentinel.Remediation;
 using Sentinel.Results;
@@ -59,25 +62,74 @@ namespace Sentinel.Commands
                 "Repair services while watching?",
                 "Watch-SentinelService");
 
+            var metricsFile = MetricsFile;
+            var metrics = metricsFile != null ? new ServiceMetrics() : null;
+            metrics?.Breaker(false);
+            var metricsFailed = 0;
+            void WriteMetrics()
+            {
+                AddBudgets(metrics!, remediator);
+                try
+                {
+                    metrics!.WriteTo(metricsFile!);
+                    Interlocked.Exchange(ref metricsFailed, 0);
+                }
+                catch (SentinelException e) when (Interlocked.Exchange(ref metricsFailed, 1) == 0)
+                {
+                    pump.Post(() => WriteSentinelError(e)); // once, not every round, until a write succeeds again
+                }
+                catch (SentinelException)
+                {
+                    // Reported already.
+                }
+            }
+
             try
             {
                 RunPumped(pump, () =>
                 {
                     var sink = new WatchSink
                     {
-                        Changed = change => pump.Post(() => WriteObject(change)),
-                        Repaired = result => pump.Post(() => WriteObject(result)),
+                        Changed = change =>
+                        {
+                            metrics?.Seen(change.ComputerName, change.Name, change.State, change.Time.ToUniversalTime());
+                            pump.Post(() => WriteObject(change));
+                        },
+                        Repaired = result =>
+                        {
+                            metrics?.Repaired(result, DateTime.UtcNow);
+                            pump.Post(() => WriteObject(result));
+                        },
                         HostFailed = error => pump.Post(() => WriteSentinelError(error)),
-                        BreakerTripped = reason => pump.Post(() => WriteSentinelError(RemediationErrors.WatchBreakerTripped(reason))),
+                        BreakerTripped = reason =>
+                        {
+                            metrics?.Breaker(true);
+                            pump.Post(() => WriteSentinelError(RemediationErrors.WatchBreakerTripped(reason)));
+                        },
+                        RoundDone = (_, duration) =>
+                        {
+                            if (metrics != null)
+                            {
+                                metrics.RoundDuration(duration);
+                                WriteMetrics();
+                            }
+                        },
                     };
                     var watcher = new Watcher(hosts, TimeSpan.FromSeconds(Interval), Count > 0 ? Count : (int?)null, repair, ThrottleLimit, RepairBackoff.Scaled(TimeSpan.FromSeconds(BackoffSeconds)), breaker, SystemClock.Instance, sink);
-                    return watcher.RunAsync(StopToken);
+                    return RunThenWriteAsync(watcher, metrics != null ? WriteMetrics : null);
                 });
             }
             finally
             {
                 CloseAll(hosts);
             }
+        }
+
+        /// <summary>The watch, then the metrics once more: the repairs still under way at the last round have ended.</summary>
+        private async Task RunThenWriteAsync(Watcher watcher, Action? writeMetrics)
+        {
+            await watcher.RunAsync(StopToken).ConfigureAwait(false);
+            writeMetrics?.Invoke();
         }
     }
 }

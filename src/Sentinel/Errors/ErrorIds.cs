@@ -212,5 +212,8 @@ namespace Sentinel.Errors
 
         /// <summary>The remediation state file (the restart budgets) cannot be used.</summary>
         public const string RemediationStateInvalid = "Sentinel.RemediationStateInvalid";
+
+        /// <summary>The -MetricsPath file (Prometheus text format) could not be written.</summary>
+        public const string MetricsWriteFailed = "Sentinel.MetricsWriteFailed";
     }
 }

@@ -13,24 +13,32 @@ namespace Sentinel.Hosts
     /// addresses with the connection parameters, inventory names (wildcards allowed) and tags. What the
     /// parameters mean for each host is the <see cref="ConnectionPlanner"/>'s. A host whose own
     /// settings are wrong, or a name or tag that matches nothing, is an error for that name alone; the
-    /// others go on.
+    /// others go on. With a shard, only the hosts of that shard are kept, chosen by the name the user
+    /// gave (the -ComputerName as written, the inventory server's name), so the same inventory splits the
+    /// same way on every runner; sessions are never sharded: they are hosts already chosen.
     /// </summary>
     internal sealed class TargetResolver
     {
         private readonly Func<ConnectionPlanner> _planner;
         private readonly Func<List<ServerEntry>> _inventory;
         private readonly Action<SentinelException, string> _error;
+        private readonly InventoryShard? _shard;
         private ConnectionPlanner? _plannerMade;
 
         /// <param name="planner">Made on first need: a bad -KeyExchange fails only when a host needs settings.</param>
         /// <param name="inventory">Loads the inventory; its failure (a damaged file) is thrown to the caller.</param>
         /// <param name="error">Receives the error for one name, with the name as its target.</param>
-        public TargetResolver(Func<ConnectionPlanner> planner, Func<List<ServerEntry>> inventory, Action<SentinelException, string> error)
+        /// <param name="shard">The share of the hosts to keep; null keeps them all.</param>
+        public TargetResolver(Func<ConnectionPlanner> planner, Func<List<ServerEntry>> inventory, Action<SentinelException, string> error, InventoryShard? shard = null)
         {
             _planner = planner;
             _inventory = inventory;
             _error = error;
+            _shard = shard;
         }
+
+        /// <summary>Hosts named before the shard was applied (each name or inventory entry once).</summary>
+        public int Named { get; private set; }
 
         private ConnectionPlanner Planner => _plannerMade ??= _planner();
 
@@ -50,7 +58,7 @@ namespace Sentinel.Hosts
         public List<HostTarget> ComputerNames(IEnumerable<string>? names)
         {
             var targets = new List<HostTarget>();
-            foreach (var name in names ?? new[] { Planner.DefaultComputerName })
+            foreach (var name in InShard((names ?? new[] { Planner.DefaultComputerName }).ToList(), name => name))
             {
                 Add(targets, name, null);
             }
@@ -92,12 +100,18 @@ namespace Sentinel.Hosts
         private List<HostTarget> FromEntries(IEnumerable<ServerEntry> entries)
         {
             var targets = new List<HostTarget>();
-            foreach (var entry in entries)
+            foreach (var entry in InShard(entries.ToList(), entry => entry.Name))
             {
                 Add(targets, entry.ComputerName, entry);
             }
 
             return targets;
+        }
+
+        private IEnumerable<T> InShard<T>(List<T> named, Func<T, string> name)
+        {
+            Named += named.Count;
+            return _shard == null ? named : named.Where(item => _shard.Contains(name(item)));
         }
 
         private void Add(List<HostTarget> targets, string computerName, ServerEntry? entry)

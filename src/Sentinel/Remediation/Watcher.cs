@@ -37,6 +37,9 @@ namespace Sentinel.Remediation
 
         /// <summary>The breaker tripped (once): no more repairs in this watch.</summary>
         public Action<string> BreakerTripped { get; set; } = _ => { };
+
+        /// <summary>A round has asked every service its state (after its Changed calls), and how long that took.</summary>
+        public Action<int, TimeSpan> RoundDone { get; set; } = (_, _) => { };
     }
 
     /// <summary>
@@ -112,6 +115,7 @@ namespace Sentinel.Remediation
                 {
                     var roundStart = _clock.UtcNow;
                     await PollAllAsync(round, cancellationToken).ConfigureAwait(false);
+                    _sink.RoundDone(round, _clock.UtcNow - roundStart);
                     if (round == _count)
                     {
                         break;

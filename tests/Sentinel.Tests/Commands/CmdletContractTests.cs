@@ -53,7 +53,7 @@ namespace Sentinel.Tests.Commands
         {
             "Session", "ComputerName", "ServerName", "Server", "Tag", "Port", "UserName", "Credential", "KeyFile", "CertificateFile",
             "KeyPassphrase", "ConnectTimeout", "HostKeyPolicy", "KnownHostsFile", "JumpHost", "JumpHostCredential", "ConfigFile",
-            "KeyExchange", "Cipher", "ThrottleLimit",
+            "KeyExchange", "Cipher", "ThrottleLimit", "Shard", "ShardCount",
         };
 
         private static CommandMetadata Metadata(string name) => new CommandMetadata(Cmdlets.Single(t =>
@@ -79,6 +79,8 @@ namespace Sentinel.Tests.Commands
             Assert.Contains("Tag", parameters["Tag"].ParameterSets.Keys);
             Assert.True(parameters["Session"].ParameterSets["Session"].ValueFromPipeline, $"{name}: sessions must pipe in");
             Assert.Contains("HostName", parameters["ComputerName"].Aliases);
+            Assert.DoesNotContain("Session", parameters["Shard"].ParameterSets.Keys); // sessions are hosts already chosen
+            Assert.Equal(new[] { "ComputerName", "ServerName", "Tag" }, parameters["ShardCount"].ParameterSets.Keys.OrderBy(k => k, StringComparer.Ordinal));
         }
 
         [Theory]
@@ -101,6 +103,8 @@ namespace Sentinel.Tests.Commands
             Assert.Contains("Name", parameters["ServerName"].Aliases);
             Assert.True(parameters["Server"].ParameterSets["ServerName"].ValueFromPipeline);
             Assert.Contains("Tag", parameters.Keys);
+            Assert.Contains("Shard", parameters.Keys);
+            Assert.Contains("ShardCount", parameters.Keys);
         }
 
         private static PowerShell NewShell()

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -48,6 +50,89 @@ namespace Sentinel.Tests.Remediation
         [InlineData("a/b")]
         [InlineData("1/2000")]
         public void RefusesWhatIsNotKOfN(string text) => Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<SentinelException>(() => InventoryShard.Parse(text)).ErrorId);
+
+        private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
+            name => variables.Where(v => v.Name == name).Select(v => v.Value).FirstOrDefault();
+
+        public static TheoryData<string, string, string?, int?> Schedulers() => new TheoryData<string, string, string?, int?>
+        {
+            // index variable, total variable (null: -ShardCount gives it), the shard count passed
+            { "CI_NODE_INDEX", "CI_NODE_TOTAL", "1-based", null },
+            { "SYSTEM_JOBPOSITIONINPHASE", "SYSTEM_TOTALJOBSINPHASE", "1-based", null },
+            { "JOB_COMPLETION_INDEX", string.Empty, "0-based", 4 },
+            { "NOMAD_ALLOC_INDEX", string.Empty, "0-based", 4 },
+        };
+
+        [Theory]
+        [MemberData(nameof(Schedulers))]
+        public void AutoUnderEachSchedulerSplitsTheHostsIntoDisjointSharesThatCoverThemAll(string indexVariable, string totalVariable, string? numbering, int? shardCount)
+        {
+            var first = numbering == "1-based" ? 1 : 0;
+            var shards = Enumerable.Range(first, 4).Select(index =>
+            {
+                var variables = new List<(string, string)> { (indexVariable, index.ToString(CultureInfo.InvariantCulture)) };
+                if (totalVariable.Length > 0)
+                {
+                    variables.Add((totalVariable, "4"));
+                }
+
+                var shard = InventoryShard.Choose("Auto", shardCount, Environment(variables.ToArray()));
+                Assert.Equal(index - first + 1, shard.Index);
+                Assert.Equal(4, shard.Count);
+                Assert.Contains(indexVariable, shard.Source, StringComparison.Ordinal);
+                return Names.Take(100).Where(shard.Contains).ToList();
+            }).ToList();
+
+            Assert.Equal(Names.Take(100), shards.SelectMany(s => s).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void KOfNCountsFromOneAndAgreesWithAuto()
+        {
+            var gitLab = InventoryShard.Choose("auto", null, Environment(("CI_NODE_INDEX", "2"), ("CI_NODE_TOTAL", "3")));
+            var kubernetes = InventoryShard.Choose("Auto", 3, Environment(("JOB_COMPLETION_INDEX", "1")));
+            var given = InventoryShard.Choose("2/3", null, Environment());
+            Assert.Equal((given.Index, given.Count), (gitLab.Index, gitLab.Count));
+            Assert.Equal((given.Index, given.Count), (kubernetes.Index, kubernetes.Count));
+        }
+
+        [Fact]
+        public void ASchedulerThatGivesTheTotalComesBeforeOneThatDoesNot()
+        {
+            // A GitLab job on the Kubernetes executor runs in a pod; GitLab's index is the one that shards it.
+            var shard = InventoryShard.Choose("Auto", null, Environment(("JOB_COMPLETION_INDEX", "0"), ("CI_NODE_INDEX", "3"), ("CI_NODE_TOTAL", "3")));
+            Assert.Equal(3, shard.Index);
+        }
+
+        [Theory]
+        [InlineData("no scheduler at all", null)]
+        [InlineData("JOB_COMPLETION_INDEX=0", null)]
+        [InlineData("NOMAD_ALLOC_INDEX=3", null)]
+        [InlineData("JOB_COMPLETION_INDEX=4", 4)]
+        [InlineData("CI_NODE_INDEX=0,CI_NODE_TOTAL=4", null)]
+        [InlineData("CI_NODE_INDEX=5,CI_NODE_TOTAL=4", null)]
+        [InlineData("CI_NODE_INDEX=2,CI_NODE_TOTAL=4", 3)]
+        [InlineData("SYSTEM_JOBPOSITIONINPHASE=x,SYSTEM_TOTALJOBSINPHASE=2", null)]
+        [InlineData("NOMAD_ALLOC_INDEX=-1", 2)]
+        [InlineData("JOB_COMPLETION_INDEX=0", 2000)]
+        public void AutoRefusesWhatDoesNotNameOneShardClearly(string variables, int? shardCount)
+        {
+            var environment = Environment(variables.Split(',').Where(v => v.Contains('=', StringComparison.Ordinal)).Select(v => (v.Split('=')[0], v.Split('=')[1])).ToArray());
+            var error = Assert.Throws<SentinelException>(() => InventoryShard.Choose("Auto", shardCount, environment));
+            Assert.Equal(ErrorIds.InvalidArgument, error.ErrorId);
+            Assert.Contains("Shard", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ShardCountAloneIsRefusedAndNeitherIsNoShard()
+        {
+            Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<SentinelException>(() => InventoryShard.FromParameters(null, 4, Environment())).ErrorId);
+            Assert.Null(InventoryShard.FromParameters(null, null, Environment(("CI_NODE_INDEX", "1"), ("CI_NODE_TOTAL", "2"))));
+        }
+
+        [Fact]
+        public void ShardCountMustAgreeWithKOfN() =>
+            Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<SentinelException>(() => InventoryShard.Choose("1/3", 4, Environment())).ErrorId);
     }
 
     public sealed class ServiceLogTests

@@ -152,12 +152,16 @@ namespace Sentinel.Tests.Remediation
 
             public ConcurrentQueue<string> Trips { get; } = new ConcurrentQueue<string>();
 
+            /// <summary>Each round done, with the changes reported by then.</summary>
+            public ConcurrentQueue<(int Round, int ChangesSoFar)> Rounds { get; } = new ConcurrentQueue<(int, int)>();
+
             public WatchSink Sink => new WatchSink
             {
                 Changed = Changes.Enqueue,
                 Repaired = Repairs.Enqueue,
                 HostFailed = e => Errors.Enqueue(e.ErrorId),
                 BreakerTripped = Trips.Enqueue,
+                RoundDone = (round, _) => Rounds.Enqueue((round, Changes.Count)),
             };
         }
 
@@ -216,6 +220,16 @@ namespace Sentinel.Tests.Remediation
             Assert.Equal(new ServiceState?[] { null, ServiceState.Running, ServiceState.Stopped }, nginx.Select(c => c.PreviousState));
             Assert.Equal(TimeSpan.FromSeconds(50), clock.UtcNow - start); // 6 rounds, 10 s apart, no wait after the last
             Assert.Empty(recorder.Repairs);
+        }
+
+        [Fact]
+        public async Task ReportsEachRoundDoneAfterItsChanges()
+        {
+            var clock = new FakeClock();
+            var web1 = new Target("web1", round => round == 2 ? ServiceState.Stopped : ServiceState.Running, "nginx", "sshd");
+            var (watcher, recorder) = NewWatcher(clock, 3, repair: false, targets: web1);
+            await watcher.RunAsync(CancellationToken.None);
+            Assert.Equal(new[] { (1, 2), (2, 4), (3, 6) }, recorder.Rounds.ToArray()); // the metrics file written at round end sees the round's states
         }
 
         [Fact]
