@@ -497,8 +497,8 @@ namespace Sentinel.Execution
             /// <summary>
             /// True when a second channel ended the process group, or found it gone, within
             /// <see cref="RemoteProcessGroup.CheckLimit"/>. Where the session's connection opens no second
-            /// channel (MaxSessions 1, a server that allows one channel per connection), the check runs on
-            /// a fresh connection to the same host key.
+            /// channel (MaxSessions 1, a server that allows one channel per connection), or the check there
+            /// did not see the group gone, it runs once more on a fresh connection to the same host key.
             /// </summary>
             private async Task<bool> EndProcessGroupAsync(int processGroup)
             {
@@ -508,10 +508,12 @@ namespace Sentinel.Execution
                 {
                     limit.CancelAfter(RemoteProcessGroup.CheckLimit);
                     var ended = await CheckOnAsync(Connection, line, limit.Token).ConfigureAwait(false);
-                    if (ended.HasValue || _freshConnection == null || limit.IsCancellationRequested)
+                    if (ended == true || _freshConnection == null || limit.IsCancellationRequested)
                     {
                         return ended ?? false;
                     }
+
+                    // No channel there, or no answer that the group is gone: once more, on a connection of its own.
 
                     try
                     {

@@ -398,6 +398,25 @@ namespace Sentinel.Tests.Execution
         }
 
         [Fact]
+        public async Task ATimeoutCheckThatCannotSeeTheGroupGoneTriesOnceMoreOnAFreshConnection()
+        {
+            // The session's connection opens no second channel (MaxSessions 1); a fresh one does, and
+            // there the group is gone: only that check makes the message say "was ended".
+            TimedOutWithPid(4242);
+            _connection.ThenStartThrows(new ChannelRefusedException("administratively prohibited"));
+            var fresh = new ScriptedConnection("web01-fresh");
+            fresh.Then(new ScriptedProcess(stdout: "gone\n"));
+            var freshLive = new LiveConnection(fresh, new KeepAliveSettings(TimeSpan.Zero, 3));
+
+            var error = await Assert.ThrowsAsync<SentinelException>(() => CommandRunner.RunAsync(_session, _live, new CommandRequest("yes | cat") { Timeout = TimeSpan.FromMilliseconds(300) }, _ => Task.FromResult(freshLive), CancellationToken.None).WaitAsync(Prompt));
+
+            Assert.Equal(ErrorIds.CommandTimeout, error.ErrorId);
+            Assert.Contains("was ended (SIGTERM to its process group)", error.Message);
+            Assert.Contains("kill -TERM -- -4242", RunnerLine.Unwrap(Assert.Single(fresh.Commands)).Command);
+            Assert.True(fresh.IsDisposed, "the check's own connection is closed after it");
+        }
+
+        [Fact]
         public async Task AnAnswerWithoutTheWrappersLineIsCommandNotRunNotAResult()
         {
             // A ForceCommand's own program answered: exit 0, its own output, and the wrapper never ran.
