@@ -78,9 +78,27 @@ AfterAll {
     Get-ChildItem $labHome -Directory -Filter 'anyhost-*' | Remove-Item -Recurse -Force
 }
 
-Describe 'Commands, sudo and services on a host without any SHA-256 program' {
+Describe 'Commands, sudo, services and onboarding on a host without any SHA-256 program' {
     BeforeAll {
-        $session = Connect-Lab @{ SessionPath = (New-SessionPath -Without @('sha256sum', 'shasum', 'sha256', 'openssl')) }
+        $path = New-SessionPath -Without @('sha256sum', 'shasum', 'sha256', 'openssl')
+        $session = Connect-Lab @{ SessionPath = $path }
+        # A throwaway user whose ~/.ssh/authorized_keys the onboarding writes, on an sshd that reads it.
+        $throwaway = "sentinel-nohash-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        & useradd --create-home --shell /bin/bash $throwaway
+        $onboardLab = Start-SentinelLab -NoNginx -SessionPath $path -AuthorizedKeysFile '.ssh/authorized_keys' -AllowUser $throwaway
+        $script:labs.Add($onboardLab)
+        "${throwaway}:$($onboardLab.Password)" | & chpasswd
+    }
+
+    AfterAll { & userdel --remove $throwaway 2>$null }
+
+    It 'installs a key with Install-SentinelKey, which then logs in' {
+        $target = @{ ComputerName = $onboardLab.ComputerName; Port = $onboardLab.Port; KnownHostsFile = (New-TestKnownHostsFile) }
+        $userSession = Connect-SentinelServer @target -Credential ([pscredential]::new($throwaway, (ConvertTo-SecureString $onboardLab.Password -AsPlainText -Force)))
+        $key = New-SentinelKey -Path (Join-Path $TestDrive 'nohash-key') -Comment 'nohash@test'
+        $result = Install-SentinelKey -Session $userSession -PublicKeyFile $key.PublicKeyPath -ErrorAction Stop
+        $result.Status | Should -Be 'Added'
+        $result.Verified | Should -BeTrue
     }
 
     It 'runs a command, a password-protected -Sudo command and a service query, none of which needs one' {
