@@ -50,8 +50,12 @@ namespace Sentinel.Results
     /// <summary>One service's status on one host.</summary>
     public sealed class ServiceStatus
     {
-        internal ServiceStatus(string computerName, string name, ServiceManager manager, ServiceState state, int? mainPid = null, DateTime? since = null, string? subState = null)
+        internal ServiceStatus(string computerName, string name, ServiceManager manager, ServiceState state, int? mainPid = null, DateTime? since = null, string? subState = null, SystemdLimits? limits = null)
         {
+            Result = limits?.Result;
+            Restarts = limits?.Restarts;
+            StartLimitBurst = limits?.StartLimitBurst;
+            StartLimitInterval = limits?.StartLimitInterval;
             ComputerName = computerName;
             Name = name;
             Manager = manager;
@@ -81,6 +85,36 @@ namespace Sentinel.Results
 
         /// <summary>The manager's finer state (systemd's SubState: running, exited, dead, ...).</summary>
         public string? SubState { get; }
+
+        /// <summary>systemd's Result of the unit's last run (success, exit-code, start-limit-hit, ...).</summary>
+        public string? Result { get; }
+
+        /// <summary>Restarts systemd made itself since the unit was last started by hand (systemd's NRestarts).</summary>
+        public int? Restarts { get; }
+
+        /// <summary>systemd's StartLimitBurst: starts allowed within <see cref="StartLimitInterval"/>.</summary>
+        public int? StartLimitBurst { get; }
+
+        /// <summary>systemd's StartLimitIntervalUSec as systemctl prints it (10s, 1min 30s, ...).</summary>
+        public string? StartLimitInterval { get; }
+
+        /// <summary>True while systemd is waiting to restart the unit itself (SubState auto-restart).</summary>
+        public bool AutoRestarting => SubState == "auto-restart";
+
+        /// <summary>True when systemd refused to start the unit again: StartLimitBurst starts within StartLimitInterval.</summary>
+        public bool StartLimitHit => Result == "start-limit-hit";
+    }
+
+    /// <summary>What systemd itself knows of a unit's restarts and start limit.</summary>
+    internal sealed class SystemdLimits
+    {
+        public string? Result { get; set; }
+
+        public int? Restarts { get; set; }
+
+        public int? StartLimitBurst { get; set; }
+
+        public string? StartLimitInterval { get; set; }
     }
 
     /// <summary>What a start, stop or restart did to one service on one host.</summary>

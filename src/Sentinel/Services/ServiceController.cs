@@ -127,9 +127,12 @@ namespace Sentinel.Services
 
         /// <summary>
         /// Runs one action and, with <paramref name="wait"/>, polls until the wanted state or the timeout.
-        /// Returns the result and, when it did not succeed, the error to report beside it.
+        /// Returns the result and, when it did not succeed, the error to report beside it. A unit systemd
+        /// is restarting itself is left to it (ServiceAutoRestarting); a start systemd refuses for its
+        /// start limit is ServiceStartLimitHit; <paramref name="resetFailed"/> clears a failed unit's
+        /// state and start-limit counter (systemctl reset-failed) before a start or restart.
         /// </summary>
-        public async Task<(ServiceActionResult Result, SentinelException? Error)> ActAsync(ServiceManager manager, string name, ServiceAction action, bool testConfig, bool wait, TimeSpan timeout)
+        public async Task<(ServiceActionResult Result, SentinelException? Error)> ActAsync(ServiceManager manager, string name, ServiceAction action, bool testConfig, bool wait, TimeSpan timeout, bool resetFailed = false)
         {
             var clock = Stopwatch.StartNew();
             var before = await StatusAsync(manager, name).ConfigureAwait(false);
@@ -147,24 +150,45 @@ namespace Sentinel.Services
                 }
             }
 
+            if (action != ServiceAction.Stop && before.AutoRestarting)
+            {
+                return (Result(name, action, before.State, before.State, false, clock, string.Empty, string.Empty), ServiceErrors.AutoRestarting(Host, name, before.Restarts));
+            }
+
+            if (resetFailed && manager == ServiceManager.Systemd && action != ServiceAction.Stop && before.State == ServiceState.Failed)
+            {
+                var reset = await RunAsync(Privileged(ServiceCommands.ResetFailed(name), CommandRequest.QueryTimeout)).ConfigureAwait(false);
+                if (!reset.Succeeded)
+                {
+                    return (Result(name, action, before.State, before.State, false, clock, reset.Output, reset.Error), ServiceErrors.ActionFailed(Host, name, "reset-failed", reset.ExitCode, reset.Error + reset.Output));
+                }
+            }
+
             var run = await RunAsync(Privileged(ServiceCommands.Action(manager, name, action), timeout)).ConfigureAwait(false);
             if (!run.Succeeded)
             {
                 var after = await StatusAsync(manager, name).ConfigureAwait(false);
-                return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output));
+                var error = after.StartLimitHit
+                    ? ServiceErrors.StartLimitHit(Host, name, after.StartLimitBurst, after.StartLimitInterval)
+                    : ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output);
+                return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), error);
             }
 
             var wanted = action == ServiceAction.Stop ? ServiceState.Stopped : ServiceState.Running;
             var current = await StatusAsync(manager, name).ConfigureAwait(false);
-            while (wait && current.State != wanted && clock.Elapsed < timeout)
+
+            // A unit at its start limit will not come back by waiting: systemd refuses every start until reset-failed.
+            while (wait && current.State != wanted && !current.StartLimitHit && clock.Elapsed < timeout)
             {
                 await Task.Delay(PollInterval, _stop).ConfigureAwait(false);
                 current = await StatusAsync(manager, name).ConfigureAwait(false);
             }
 
             var reached = !wait || current.State == wanted;
-            return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error),
-                reached ? null : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout));
+            var missed = reached ? null
+                : current.StartLimitHit ? ServiceErrors.StartLimitHit(Host, name, current.StartLimitBurst, current.StartLimitInterval)
+                : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout);
+            return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error), missed);
         }
 
         // The safe sudo path: first without a password, the login password only after sudo's own prompt.
