@@ -58,6 +58,12 @@ namespace Sentinel.Commands
                 return;
             }
 
+            Act(names);
+        }
+
+        /// <summary>Acts on every host at once, -ThrottleLimit at a time (Restart-SentinelService rolls instead).</summary>
+        internal virtual void Act(string[] names)
+        {
             // ShouldProcess talks to the host, so it is asked here, on the pipeline thread, before any work starts.
             var approved = new Dictionary<HostTarget, string[]>();
             foreach (var target in ResolveHosts())

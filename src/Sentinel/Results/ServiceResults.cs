@@ -117,17 +117,38 @@ namespace Sentinel.Results
         public string? StartLimitInterval { get; set; }
     }
 
+    /// <summary>How one service's start, stop or restart ended, rolled or not.</summary>
+    public enum ServiceActionOutcome
+    {
+        /// <summary>Done: the action exited 0, the wanted state was reached and (in a rolling restart) the health gate passed.</summary>
+        Succeeded,
+
+        /// <summary>The action failed, the state was not reached, or the health gate failed (see Reason).</summary>
+        Failed,
+
+        /// <summary>Not touched: the roll stopped (-MaxFailure), or -MaxUnavailable hosts were down (see Reason).</summary>
+        Skipped,
+    }
+
     /// <summary>What a start, stop or restart did to one service on one host.</summary>
     public sealed class ServiceActionResult
     {
         internal ServiceActionResult(string computerName, string name, ServiceAction action, ServiceState stateBefore, ServiceState stateAfter, bool succeeded, TimeSpan duration, string output, string error)
+            : this(computerName, name, action, stateBefore, stateAfter, succeeded ? ServiceActionOutcome.Succeeded : ServiceActionOutcome.Failed, string.Empty, 0, duration, output, error)
         {
+        }
+
+        internal ServiceActionResult(string computerName, string name, ServiceAction action, ServiceState stateBefore, ServiceState stateAfter, ServiceActionOutcome outcome, string reason, int batch, TimeSpan duration, string output, string error)
+        {
+            Outcome = outcome;
+            Succeeded = outcome == ServiceActionOutcome.Succeeded;
+            Reason = reason;
+            Batch = batch;
             ComputerName = computerName;
             Name = name;
             Action = action;
             StateBefore = stateBefore;
             StateAfter = stateAfter;
-            Succeeded = succeeded;
             Duration = duration;
             Output = output;
             Error = error;
@@ -159,6 +180,19 @@ namespace Sentinel.Results
 
         /// <summary>Standard error of the action (or of the refusing configuration test).</summary>
         public string Error { get; }
+
+        /// <summary>Succeeded, Failed or Skipped.</summary>
+        public ServiceActionOutcome Outcome { get; }
+
+        /// <summary>Why, in a rolling restart: what the health gate saw, or why the host was Skipped; empty otherwise.</summary>
+        public string Reason { get; }
+
+        /// <summary>The batch of a rolling restart the host was in (from 1); 0 when not rolled.</summary>
+        public int Batch { get; }
+
+        /// <summary>The same result judged again: the health gate's or the roll's verdict, in <paramref name="batch"/>.</summary>
+        internal ServiceActionResult With(ServiceActionOutcome outcome, string reason, int batch) =>
+            new ServiceActionResult(ComputerName, Name, Action, StateBefore, StateAfter, outcome, reason, batch, Duration, Output, Error);
     }
 
     /// <summary>The result of a service's configuration test (nginx -t, sshd -t, ...) on one host.</summary>

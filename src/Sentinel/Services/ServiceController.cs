@@ -191,6 +191,13 @@ namespace Sentinel.Services
             return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error), missed);
         }
 
+        /// <summary>Runs a health check as the login user (no sudo), bounded by <paramref name="timeout"/>; a timeout is CommandTimeout.</summary>
+        public Task<CommandResult> RunHealthCommandAsync(string command, TimeSpan timeout) =>
+            RunAsync(new CommandRequest(command) { Timeout = timeout, MaxOutputBytes = HealthOutputBytes });
+
+        /// <summary>What a health command's result keeps of its output: enough for the reason.</summary>
+        private const long HealthOutputBytes = 64 * 1024;
+
         // The safe sudo path: first without a password, the login password only after sudo's own prompt.
         private static CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)
         {
