@@ -220,7 +220,7 @@ namespace Sentinel.Remediation
         /// it had right after the restart (where the manager tracks one) for the settle time, then the
         /// health command must exit 0 within its timeout.
         /// </summary>
-        internal async Task<string?> HealthGateAsync(ServiceController controller, ServiceManager manager, string name)
+        private async Task<string?> HealthGateAsync(ServiceController controller, ServiceManager manager, string name)
         {
             var first = await controller.StatusAsync(manager, name).ConfigureAwait(false);
             if (first.State != ServiceState.Running)
