@@ -54,6 +54,17 @@ namespace Sentinel.Services
             }
         }
 
+        /// <summary>
+        /// Whether the unit's last journal lines say systemd refused a start for its start limit. systemd
+        /// (252) keeps the unit's earlier Result (exit-code) when its own restarts ran into the limit, and
+        /// systemctl then says only that the job failed; PID 1 logs these fixed, untranslated words.
+        /// </summary>
+        public static bool SaysStartLimitHit(string journal) =>
+            journal.IndexOf("Start request repeated too quickly", StringComparison.Ordinal) >= 0;
+
+        /// <summary>How many of the unit's last journal lines are read to see a start-limit refusal: it logs the words, the result, then "Failed to start".</summary>
+        public const int StartLimitJournalLines = 3;
+
         /// <summary>Clears a failed unit's state and start-limit counter (systemd only), run under sudo before a start.</summary>
         public static string ResetFailed(string name) => $"systemctl reset-failed -- {ShellQuote.Quote(name)}";
 

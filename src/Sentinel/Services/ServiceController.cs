@@ -168,7 +168,7 @@ namespace Sentinel.Services
             if (!run.Succeeded)
             {
                 var after = await StatusAsync(manager, name).ConfigureAwait(false);
-                var error = after.StartLimitHit
+                var error = after.StartLimitHit || (manager == ServiceManager.Systemd && await StartLimitLoggedAsync(name).ConfigureAwait(false))
                     ? ServiceErrors.StartLimitHit(Host, name, after.StartLimitBurst, after.StartLimitInterval)
                     : ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output);
                 return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), error);
@@ -189,6 +189,20 @@ namespace Sentinel.Services
                 : current.StartLimitHit ? ServiceErrors.StartLimitHit(Host, name, current.StartLimitBurst, current.StartLimitInterval)
                 : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout);
             return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error), missed);
+        }
+
+        /// <summary>Whether the unit's journal says its last start was refused for the start limit; a journal that cannot be read says nothing.</summary>
+        private async Task<bool> StartLimitLoggedAsync(string name)
+        {
+            try
+            {
+                var log = await LogAsync(ServiceManager.Systemd, name, ServiceCommands.StartLimitJournalLines, null, 16 * 1024).ConfigureAwait(false);
+                return ServiceCommands.SaysStartLimitHit(log.Output);
+            }
+            catch (SentinelException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Runs a health check as the login user (no sudo), bounded by <paramref name="timeout"/>; a timeout is CommandTimeout.</summary>

@@ -34,7 +34,7 @@ namespace Sentinel.Tests.Services
         }
 
         /// <summary>A systemd unit whose status answers come from <paramref name="states"/> in turn (the last repeats); starts exit <paramref name="startExit"/>.</summary>
-        private static ScriptedServiceHost Unit(string[] states, int startExit = 0)
+        private static ScriptedServiceHost Unit(string[] states, int startExit = 0, string journal = "")
         {
             var calls = 0;
             return ScriptedServiceHost.OnRequest(request =>
@@ -47,7 +47,7 @@ namespace Sentinel.Tests.Services
                     case Restart:
                         return (startExit, "", startExit == 0 ? "" : "Job for app.service failed because the start request repeated too quickly.\n");
                     default:
-                        return (0, "", "");
+                        return request.Command.StartsWith("journalctl", StringComparison.Ordinal) ? (0, journal, "") : (0, "", "");
                 }
             });
         }
@@ -90,6 +90,24 @@ namespace Sentinel.Tests.Services
             Assert.Equal(ErrorIds.ServiceStartLimitHit, error!.ErrorId);
             Assert.Contains("2 starts within 1min 30s", error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(ResetFailed, host.Commands);
+        }
+
+        [Fact]
+        public async Task ARefusalAfterSystemdsOwnRestartsIsStartLimitHitThoughResultStaysExitCode()
+        {
+            // systemd 252, seen on the lab's systemd host: its auto-restarts ran into the limit, Result kept exit-code.
+            var journal = "Dec 05 08:30:30 web01 systemd[1]: app.service: Start request repeated too quickly.\nDec 05 08:30:30 web01 systemd[1]: app.service: Failed with result 'exit-code'.\nDec 05 08:30:30 web01 systemd[1]: Failed to start app.service.\n";
+            var host = Unit(new[] { LimitHit.Replace("Result=start-limit-hit", "Result=exit-code") }, startExit: 1, journal: journal);
+            var (_, error) = await host.Controller().ActAsync(ServiceManager.Systemd, "app.service", ServiceAction.Restart, false, true, TimeSpan.FromSeconds(5));
+            Assert.Equal(ErrorIds.ServiceStartLimitHit, error!.ErrorId);
+        }
+
+        [Fact]
+        public async Task AnyOtherFailedStartStaysActionFailed()
+        {
+            var host = Unit(new[] { LimitHit.Replace("Result=start-limit-hit", "Result=exit-code") }, startExit: 1, journal: "Dec 05 08:30:30 web01 systemd[1]: Failed to start app.service.\n");
+            var (_, error) = await host.Controller().ActAsync(ServiceManager.Systemd, "app.service", ServiceAction.Restart, false, true, TimeSpan.FromSeconds(5));
+            Assert.Equal(ErrorIds.ServiceActionFailed, error!.ErrorId);
         }
 
         [Fact]
