@@ -59,6 +59,10 @@ namespace Sentinel.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Run systemctl reset-failed on a failed unit before starting it (clearing systemd's start limit), only when the restart budget allows the start.</summary>
+        [Parameter]
+        public SwitchParameter ResetFailed { get; set; }
+
         /// <summary>The password sudo asks for, when it asks; without it, the session's login password (none for a key login).</summary>
         [Parameter]
         [Credential]
@@ -162,6 +166,7 @@ namespace Sentinel.Commands
                 Settle = TimeSpan.FromSeconds(SettleSeconds),
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 Force = Force,
+                ResetFailed = ResetFailed,
                 Manager = Manager,
             }, SystemClock.Instance);
         }

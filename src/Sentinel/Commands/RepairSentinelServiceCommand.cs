@@ -23,16 +23,16 @@ namespace Sentinel.Commands
     [OutputType(typeof(RemediationResult))]
     public sealed class RepairSentinelServiceCommand : RemediationCmdlet
     {
-        /// <summary>Hosts per batch (a count, or a percentage of the hosts: 25%); without it, 1 host as the canary, then -ThrottleLimit at a time.</summary>
+        /// <summary>Hosts per batch (a count, or a percentage of the hosts: 25%), or a ramp of them (1, '10%', '50%': the last repeats); without it, 1 host as the canary, then -ThrottleLimit at a time.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string? BatchSize { get; set; }
+        public string[]? BatchSize { get; set; }
 
         /// <inheritdoc/>
 
         protected override void EndProcessing()
         {
-            var batchSize = BatchSize != null ? Portion(BatchSize, nameof(BatchSize)) : null;
+            var batchSize = BatchSize?.Select(size => Portion(size, nameof(BatchSize))).ToList();
             var remediator = NewRemediator();
             var pump = new PipelinePump();
             var hosts = CollectHosts(pump, remediator);

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using Sentinel.Errors;
 using Sentinel.Hosts;
-using Sentinel.Metrics;
 using Sentinel.Results;
 using Sentinel.Services;
 
@@ -43,8 +42,6 @@ namespace Sentinel.Commands
 
         internal virtual bool TestConfigFirst => false;
 
-        /// <summary>Where to write the results in the Prometheus text format; null where the cmdlet has no -MetricsPath.</summary>
-        internal virtual string? MetricsFile => null;
 
         /// <inheritdoc/>
 
@@ -62,6 +59,12 @@ namespace Sentinel.Commands
                 return;
             }
 
+            Act(names);
+        }
+
+        /// <summary>Acts on every host at once, -ThrottleLimit at a time (Restart-SentinelService rolls instead).</summary>
+        internal virtual void Act(string[] names)
+        {
             // ShouldProcess talks to the host, so it is asked here, on the pipeline thread, before any work starts.
             var approved = new Dictionary<HostTarget, string[]>();
             foreach (var target in ResolveHosts())
@@ -70,13 +73,11 @@ namespace Sentinel.Commands
             }
 
             var timeout = TimeSpan.FromSeconds(Timeout);
-            var metrics = MetricsFile != null && approved.Values.Any(services => services.Length > 0) ? new ServiceMetrics() : null;
             ForEachItem(approved.Keys.ToList(), target => approved[target], SudoCredential?.Password, async (host, pump, name) =>
             {
                 var services = new ServiceController(host, StopToken);
                 var manager = await services.ManagerAsync(Manager).ConfigureAwait(false);
                 var (result, error) = await services.ActAsync(manager, name, Action, TestConfigFirst, Wait, timeout).ConfigureAwait(false);
-                metrics?.Acted(result, DateTime.UtcNow);
                 pump.Post(() =>
                 {
                     WriteObject(result);
@@ -86,15 +87,6 @@ namespace Sentinel.Commands
                     }
                 });
             });
-
-            try
-            {
-                metrics?.WriteTo(MetricsFile!);
-            }
-            catch (SentinelException e)
-            {
-                WriteSentinelError(e, MetricsFile);
-            }
         }
     }
 }

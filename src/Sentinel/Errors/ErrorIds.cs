@@ -141,6 +141,15 @@ namespace Sentinel.Errors
         /// <summary>The service did not reach the state asked for in time.</summary>
         public const string ServiceStateTimeout = "Sentinel.ServiceStateTimeout";
 
+        /// <summary>systemd refused the start: the unit was started StartLimitBurst times within StartLimitIntervalSec (result start-limit-hit).</summary>
+        public const string ServiceStartLimitHit = "Sentinel.ServiceStartLimitHit";
+
+        /// <summary>systemd is restarting the unit itself (activating, auto-restart): Sentinel leaves it to systemd.</summary>
+        public const string ServiceAutoRestarting = "Sentinel.ServiceAutoRestarting";
+
+        /// <summary>After a restart, the service did not pass its health gate: it stopped running, its main process changed, or -HealthCommand failed.</summary>
+        public const string ServiceUnhealthy = "Sentinel.ServiceUnhealthy";
+
         /// <summary>The container name or id holds characters it cannot have.</summary>
         public const string InvalidContainerName = "Sentinel.InvalidContainerName";
 

@@ -27,6 +27,13 @@ namespace Sentinel.Errors
             $"The breaker tripped: {reason}. " + (skipped == 0 ? "No host was left to skip." : $"{(skipped == 1 ? "1 host was" : $"{skipped} hosts were")} not touched (results with Action Skipped)."),
             "Look at the Failed and Refused results (their Diagnostics hold the state and the last log lines), fix the cause, then run again; -MaxFailure allows more failures.");
 
+        public static SentinelException RollStopped(string reason, int skipped) => new SentinelException(
+            ErrorIds.RemediationBreakerTripped,
+            ErrorCategory.LimitsExceeded,
+            null,
+            $"The rolling restart stopped: {reason}. {(skipped == 1 ? "1 host was" : $"{skipped} hosts were")} not restarted (results with Outcome Skipped).",
+            "Look at the Failed results (their Reason says what the restart or the health gate saw), fix the cause, then restart the Skipped hosts; -MaxFailure allows more failures.");
+
         public static SentinelException WatchBreakerTripped(string reason) => new SentinelException(
             ErrorIds.RemediationBreakerTripped,
             ErrorCategory.LimitsExceeded,

@@ -56,6 +56,27 @@ namespace Sentinel.Errors
             $"'{name}' on {computerName} did not reach {wanted} within {timeout.TotalSeconds:0.##} s (last seen: {last}).",
             "Check the service's log on the host, or give it longer with -Timeout.");
 
+        public static SentinelException StartLimitHit(string computerName, string name, int? burst, string? interval) => new SentinelException(
+            ErrorIds.ServiceStartLimitHit,
+            ErrorCategory.LimitsExceeded,
+            computerName,
+            $"systemd on {computerName} refused to start '{name}': start request repeated too quickly (start-limit-hit: {(burst.HasValue ? burst.Value.ToString(CultureInfo.InvariantCulture) : "?")} starts within {interval ?? "?"}, the unit's StartLimitBurst and StartLimitIntervalSec).",
+            $"Find why '{name}' keeps stopping (its journal), then start it again with -ResetFailed, which runs systemctl reset-failed first, within Sentinel's restart budget.");
+
+        public static SentinelException AutoRestarting(string computerName, string name, int? restarts) => new SentinelException(
+            ErrorIds.ServiceAutoRestarting,
+            ErrorCategory.ResourceBusy,
+            computerName,
+            $"systemd on {computerName} is restarting '{name}' itself (auto-restart{(restarts.HasValue ? $", {restarts.Value.ToString(CultureInfo.InvariantCulture)} restart(s) so far" : string.Empty)}), so Sentinel did not start it a second time.",
+            "Let systemd's own restart finish, then check the service again; its journal says why it stopped.");
+
+        public static SentinelException Unhealthy(string computerName, string name, string reason) => new SentinelException(
+            ErrorIds.ServiceUnhealthy,
+            ErrorCategory.InvalidResult,
+            computerName,
+            $"'{name}' on {computerName} was restarted but failed its health gate: {reason}",
+            "Check the service's log on the host; the result's Reason says which check failed.");
+
         public static SentinelException InvalidContainerName(string name) => new SentinelException(
             ErrorIds.InvalidContainerName,
             ErrorCategory.InvalidArgument,

@@ -28,6 +28,9 @@ namespace Sentinel.Remediation
         /// <summary>The init system to use; null detects it once per session.</summary>
         public ServiceManager? Manager { get; set; }
 
+        /// <summary>Run systemctl reset-failed before starting a failed unit (once the restart budget allowed the start).</summary>
+        public bool ResetFailed { get; set; }
+
         public const int LogLines = 50;
 
         /// <summary>What the diagnostics keep of the log.</summary>
@@ -83,8 +86,16 @@ namespace Sentinel.Remediation
                         return Result(RemediationAction.Failed, before, $"NotFound: there is no service '{name}' on {computerName} ({manager})");
                 }
 
+                if (status.AutoRestarting)
+                {
+                    var busy = ServiceErrors.AutoRestarting(computerName, name, status.Restarts);
+                    return Result(RemediationAction.Skipped, before, $"{Word(busy)}: {busy.Message}");
+                }
+
+                // Restarts systemd made itself count against the budget too, so Sentinel never adds a storm to systemd's.
+                var systemdRestarts = status.Restarts ?? 0;
                 diagnostics = await DiagnoseAsync(services, manager, status).ConfigureAwait(false);
-                if (!_options.Force && !(_budget.Check(computerName, name) is var check && check.Allowed))
+                if (!_options.Force && !(_budget.Check(computerName, name, systemdRestarts) is var check && check.Allowed))
                 {
                     return Result(RemediationAction.Skipped, before, BudgetExhausted(name, computerName, check));
                 }
@@ -98,14 +109,14 @@ namespace Sentinel.Remediation
                     }
                 }
 
-                if (!_budget.TryTake(computerName, name, _options.Force, out var taken))
+                if (!_budget.TryTake(computerName, name, _options.Force, systemdRestarts, out var taken))
                 {
                     return Result(RemediationAction.Skipped, before, BudgetExhausted(name, computerName, taken));
                 }
 
                 var action = before == ServiceState.Stopped ? ServiceAction.Start : ServiceAction.Restart;
                 var done = before == ServiceState.Stopped ? RemediationAction.Started : RemediationAction.Restarted;
-                var (acted, error) = await services.ActAsync(manager, name, action, testConfig: false, wait: true, _options.Timeout).ConfigureAwait(false);
+                var (acted, error) = await services.ActAsync(manager, name, action, testConfig: false, wait: true, _options.Timeout, _options.ResetFailed).ConfigureAwait(false);
                 if (error != null)
                 {
                     diagnostics += await AfterwardsAsync(services, manager, name).ConfigureAwait(false);
@@ -148,6 +159,7 @@ namespace Sentinel.Remediation
 
         private static string BudgetExhausted(string name, string computerName, BudgetStatus status) =>
             $"BudgetExhausted: {status.Used} restart(s) of {name} on {computerName} already, the budget is {status.Limit}"
+            + (status.SystemdRestarts > 0 ? $" (of them {status.SystemdRestarts} by systemd itself)" : string.Empty)
             + (status.NextAllowedUtc is DateTime next ? $"; the next is allowed after {next.ToLocalTime():yyyy-MM-dd HH:mm:ss}" : string.Empty);
 
         private static string Minutes(TimeSpan window) => $"{window.TotalMinutes:0.##} min";

@@ -14,15 +14,19 @@ namespace Sentinel.Remediation
     /// <summary>Where a service stands against its restart budget.</summary>
     internal readonly struct BudgetStatus
     {
-        public BudgetStatus(int used, int limit, DateTime? nextAllowedUtc)
+        public BudgetStatus(int used, int limit, DateTime? nextAllowedUtc, int systemdRestarts = 0)
         {
+            SystemdRestarts = systemdRestarts;
             Used = used;
             Limit = limit;
             NextAllowedUtc = nextAllowedUtc;
         }
 
-        /// <summary>Restarts counted within the window.</summary>
+        /// <summary>Restarts counted within the window, with systemd's own.</summary>
         public int Used { get; }
+
+        /// <summary>Of <see cref="Used"/>, the restarts systemd made itself (its NRestarts).</summary>
+        public int SystemdRestarts { get; }
 
         public int Limit { get; }
 
@@ -79,19 +83,20 @@ namespace Sentinel.Remediation
             }
         }
 
-        public BudgetStatus Check(string computerName, string service)
+        public BudgetStatus Check(string computerName, string service, int systemdRestarts = 0)
         {
             lock (Gate)
             {
-                return StatusOf(Times(Load(), computerName, service));
+                return StatusOf(Times(Load(), computerName, service), systemdRestarts);
             }
         }
 
         /// <summary>
         /// Counts one restart now when the budget allows it (or, with <paramref name="force"/>, anyway);
-        /// false, and nothing counted, when it is used up.
+        /// false, and nothing counted, when it is used up. <paramref name="systemdRestarts"/> (systemd's
+        /// NRestarts) count as used.
         /// </summary>
-        public bool TryTake(string computerName, string service, bool force, out BudgetStatus status)
+        public bool TryTake(string computerName, string service, bool force, int systemdRestarts, out BudgetStatus status)
         {
             lock (Gate)
             {
@@ -99,7 +104,7 @@ namespace Sentinel.Remediation
                 {
                     var ledger = Load();
                     var times = Times(ledger, computerName, service);
-                    status = StatusOf(times);
+                    status = StatusOf(times, systemdRestarts);
                     if (!status.Allowed && !force)
                     {
                         return false;
@@ -107,18 +112,24 @@ namespace Sentinel.Remediation
 
                     times.Add(_clock.UtcNow);
                     Save(ledger);
-                    status = StatusOf(times);
+                    status = StatusOf(times, systemdRestarts);
                     return true;
                 }
             }
         }
 
-        private BudgetStatus StatusOf(List<DateTime> times)
+        /// <summary>
+        /// Sentinel's restarts within the window plus <paramref name="systemdRestarts"/>. systemd's count
+        /// has no times, so when it alone uses the budget up there is no time at which it frees.
+        /// </summary>
+        private BudgetStatus StatusOf(List<DateTime> times, int systemdRestarts)
         {
             var since = _clock.UtcNow - Window;
             var counted = times.Where(t => t > since).OrderBy(t => t).ToList();
-            DateTime? next = counted.Count >= Limit && counted.Count > 0 ? counted[counted.Count - Limit] + Window : (DateTime?)null;
-            return new BudgetStatus(counted.Count, Limit, Limit == 0 ? null : next);
+            var used = counted.Count + systemdRestarts;
+            var freesFirst = used - Limit;
+            DateTime? next = used >= Limit && freesFirst < counted.Count ? counted[freesFirst] + Window : (DateTime?)null;
+            return new BudgetStatus(used, Limit, Limit == 0 ? null : next, systemdRestarts);
         }
 
         private static string Key(string computerName, string service) => computerName.ToLowerInvariant() + "\n" + service;

@@ -15,17 +15,20 @@ namespace Sentinel.Remediation
     internal static class Rollout
     {
         /// <summary>
-        /// The batches: with <paramref name="batchSize"/>, every batch that many hosts (a percentage of all
-        /// of them); without, one host as the canary, then <paramref name="throttle"/> hosts at a time.
+        /// The batches of a ramp, as Ansible's serial list: batch n takes the n-th size (a count, or a
+        /// percentage of all the hosts), and the last size repeats until every host has its batch, so
+        /// 1, 50% over 8 hosts gives batches of 1, 4 and 3, and a single size makes every batch that
+        /// size. Without a ramp, one host as the canary, then <paramref name="throttle"/> hosts at a time.
         /// </summary>
-        public static List<List<T>> Batches<T>(IReadOnlyList<T> hosts, Portion? batchSize, int throttle)
+        public static List<List<T>> Batches<T>(IReadOnlyList<T> hosts, IReadOnlyList<Portion>? ramp, int throttle)
         {
             var batches = new List<List<T>>();
-            var first = batchSize?.Of(hosts.Count) ?? 1;
-            var rest = batchSize?.Of(hosts.Count) ?? throttle;
             for (var start = 0; start < hosts.Count;)
             {
-                var size = Math.Max(1, batches.Count == 0 ? first : rest);
+                var size = ramp == null || ramp.Count == 0
+                    ? (batches.Count == 0 ? 1 : throttle)
+                    : ramp[Math.Min(batches.Count, ramp.Count - 1)].Of(hosts.Count);
+                size = Math.Max(1, size);
                 batches.Add(hosts.Skip(start).Take(size).ToList());
                 start += size;
             }

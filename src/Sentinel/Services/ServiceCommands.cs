@@ -37,7 +37,7 @@ namespace Sentinel.Services
             }
         }
 
-        public const string SystemdProperties = "Id,LoadState,ActiveState,SubState,MainPID,ActiveEnterTimestamp";
+        public const string SystemdProperties = "Id,LoadState,ActiveState,SubState,MainPID,ActiveEnterTimestamp,Result,NRestarts,StartLimitBurst,StartLimitIntervalUSec";
 
         public static string Status(ServiceManager manager, string name)
         {
@@ -53,6 +53,20 @@ namespace Sentinel.Services
                     return SbinPath + $"service {quoted} status";
             }
         }
+
+        /// <summary>
+        /// Whether the unit's last journal lines say systemd refused a start for its start limit. systemd
+        /// (252) keeps the unit's earlier Result (exit-code) when its own restarts ran into the limit, and
+        /// systemctl then says only that the job failed; PID 1 logs these fixed, untranslated words.
+        /// </summary>
+        public static bool SaysStartLimitHit(string journal) =>
+            journal.IndexOf("Start request repeated too quickly", StringComparison.Ordinal) >= 0;
+
+        /// <summary>How many of the unit's last journal lines are read to see a start-limit refusal: it logs the words, the result, then "Failed to start".</summary>
+        public const int StartLimitJournalLines = 3;
+
+        /// <summary>Clears a failed unit's state and start-limit counter (systemd only), run under sudo before a start.</summary>
+        public static string ResetFailed(string name) => $"systemctl reset-failed -- {ShellQuote.Quote(name)}";
 
         /// <summary>Whether an init script exists: asked only when the status exit code leaves it open.</summary>
         public static string InitScriptExists(string name) => $"test -e /etc/init.d/{ShellQuote.Quote(ServiceName.Bare(name))}";
@@ -126,8 +140,24 @@ namespace Sentinel.Services
             var state = loadState == "not-found" ? ServiceState.NotFound : FromActiveState(activeState);
             int? mainPid = properties.TryGetValue("MainPID", out var pidText) && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : (int?)null;
             var since = properties.TryGetValue("ActiveEnterTimestamp", out var stamp) ? ParseSystemdTimestamp(stamp) : null;
-            return new ServiceStatus(computerName, name, ServiceManager.Systemd, state, mainPid, since, IsSystemdWord(subState) ? subState : null);
+            properties.TryGetValue("Result", out var result);
+            properties.TryGetValue("StartLimitIntervalUSec", out var interval);
+            var limits = new SystemdLimits
+            {
+                Result = IsSystemdWord(result) ? result : null,
+                Restarts = Count(properties, "NRestarts"),
+                StartLimitBurst = Count(properties, "StartLimitBurst"),
+                StartLimitInterval = IsTimeSpan(interval) ? interval : null,
+            };
+            return new ServiceStatus(computerName, name, ServiceManager.Systemd, state, mainPid, since, IsSystemdWord(subState) ? subState : null, limits);
         }
+
+        private static int? Count(Dictionary<string, string> properties, string key) =>
+            properties.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : (int?)null;
+
+        // systemd prints a time span as words such as "10s" or "1min 30s": letters, digits, spaces and dots only.
+        private static bool IsTimeSpan(string? text) =>
+            !string.IsNullOrEmpty(text) && text!.Length <= 64 && text.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '.');
 
         private static bool IsSystemdWord(string? text) =>
             !string.IsNullOrEmpty(text) && text!.Length <= 64 && text.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');

@@ -127,9 +127,12 @@ namespace Sentinel.Services
 
         /// <summary>
         /// Runs one action and, with <paramref name="wait"/>, polls until the wanted state or the timeout.
-        /// Returns the result and, when it did not succeed, the error to report beside it.
+        /// Returns the result and, when it did not succeed, the error to report beside it. A unit systemd
+        /// is restarting itself is left to it (ServiceAutoRestarting); a start systemd refuses for its
+        /// start limit is ServiceStartLimitHit; <paramref name="resetFailed"/> clears a failed unit's
+        /// state and start-limit counter (systemctl reset-failed) before a start or restart.
         /// </summary>
-        public async Task<(ServiceActionResult Result, SentinelException? Error)> ActAsync(ServiceManager manager, string name, ServiceAction action, bool testConfig, bool wait, TimeSpan timeout)
+        public async Task<(ServiceActionResult Result, SentinelException? Error)> ActAsync(ServiceManager manager, string name, ServiceAction action, bool testConfig, bool wait, TimeSpan timeout, bool resetFailed = false)
         {
             var clock = Stopwatch.StartNew();
             var before = await StatusAsync(manager, name).ConfigureAwait(false);
@@ -147,25 +150,67 @@ namespace Sentinel.Services
                 }
             }
 
+            if (action != ServiceAction.Stop && before.AutoRestarting)
+            {
+                return (Result(name, action, before.State, before.State, false, clock, string.Empty, string.Empty), ServiceErrors.AutoRestarting(Host, name, before.Restarts));
+            }
+
+            if (resetFailed && manager == ServiceManager.Systemd && action != ServiceAction.Stop && before.State == ServiceState.Failed)
+            {
+                var reset = await RunAsync(Privileged(ServiceCommands.ResetFailed(name), CommandRequest.QueryTimeout)).ConfigureAwait(false);
+                if (!reset.Succeeded)
+                {
+                    return (Result(name, action, before.State, before.State, false, clock, reset.Output, reset.Error), ServiceErrors.ActionFailed(Host, name, "reset-failed", reset.ExitCode, reset.Error + reset.Output));
+                }
+            }
+
             var run = await RunAsync(Privileged(ServiceCommands.Action(manager, name, action), timeout)).ConfigureAwait(false);
             if (!run.Succeeded)
             {
                 var after = await StatusAsync(manager, name).ConfigureAwait(false);
-                return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output));
+                var error = after.StartLimitHit || (manager == ServiceManager.Systemd && await StartLimitLoggedAsync(name).ConfigureAwait(false))
+                    ? ServiceErrors.StartLimitHit(Host, name, after.StartLimitBurst, after.StartLimitInterval)
+                    : ServiceErrors.ActionFailed(Host, name, action.ToString(), run.ExitCode, run.Error + run.Output);
+                return (Result(name, action, before.State, after.State, false, clock, run.Output, run.Error), error);
             }
 
             var wanted = action == ServiceAction.Stop ? ServiceState.Stopped : ServiceState.Running;
             var current = await StatusAsync(manager, name).ConfigureAwait(false);
-            while (wait && current.State != wanted && clock.Elapsed < timeout)
+
+            // A unit at its start limit will not come back by waiting: systemd refuses every start until reset-failed.
+            while (wait && current.State != wanted && !current.StartLimitHit && clock.Elapsed < timeout)
             {
                 await Task.Delay(PollInterval, _stop).ConfigureAwait(false);
                 current = await StatusAsync(manager, name).ConfigureAwait(false);
             }
 
             var reached = !wait || current.State == wanted;
-            return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error),
-                reached ? null : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout));
+            var missed = reached ? null
+                : current.StartLimitHit ? ServiceErrors.StartLimitHit(Host, name, current.StartLimitBurst, current.StartLimitInterval)
+                : ServiceErrors.StateTimeout(Host, name, wanted.ToString(), current.State.ToString(), timeout);
+            return (Result(name, action, before.State, current.State, reached, clock, run.Output, run.Error), missed);
         }
+
+        /// <summary>Whether the unit's journal says its last start was refused for the start limit; a journal that cannot be read says nothing.</summary>
+        private async Task<bool> StartLimitLoggedAsync(string name)
+        {
+            try
+            {
+                var log = await LogAsync(ServiceManager.Systemd, name, ServiceCommands.StartLimitJournalLines, null, 16 * 1024).ConfigureAwait(false);
+                return ServiceCommands.SaysStartLimitHit(log.Output);
+            }
+            catch (SentinelException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Runs a health check as the login user (no sudo), bounded by <paramref name="timeout"/>; a timeout is CommandTimeout.</summary>
+        public Task<CommandResult> RunHealthCommandAsync(string command, TimeSpan timeout) =>
+            RunAsync(new CommandRequest(command) { Timeout = timeout, MaxOutputBytes = HealthOutputBytes });
+
+        /// <summary>What a health command's result keeps of its output: enough for the reason.</summary>
+        private const long HealthOutputBytes = 64 * 1024;
 
         // The safe sudo path: first without a password, the login password only after sudo's own prompt.
         private static CommandRequest Privileged(string command, TimeSpan timeout) => new CommandRequest(command)

@@ -97,9 +97,9 @@ namespace Sentinel.Tests.Remediation
         [Fact]
         public void ABatchSizeGivesEveryBatchThatSizeTheFirstBeingTheCanary()
         {
-            Assert.Equal(new[] { 2, 2, 2, 1 }, Rollout.Batches(Hosts, Portion.Parse("2", "BatchSize"), 32).Select(b => b.Count));
-            Assert.Equal(new[] { 3, 3, 1 }, Rollout.Batches(Hosts, Portion.Parse("40%", "BatchSize"), 32).Select(b => b.Count));
-            Assert.Single(Rollout.Batches(Hosts, Portion.Parse("100%", "BatchSize"), 32));
+            Assert.Equal(new[] { 2, 2, 2, 1 }, Rollout.Batches(Hosts, new[] { Portion.Parse("2", "BatchSize") }, 32).Select(b => b.Count));
+            Assert.Equal(new[] { 3, 3, 1 }, Rollout.Batches(Hosts, new[] { Portion.Parse("40%", "BatchSize") }, 32).Select(b => b.Count));
+            Assert.Single(Rollout.Batches(Hosts, new[] { Portion.Parse("100%", "BatchSize") }, 32));
             Assert.Empty(Rollout.Batches(new string[0], null, 32));
         }
 
@@ -131,7 +131,7 @@ namespace Sentinel.Tests.Remediation
         public async Task MaxFailureFailedHostsSkipEveryHostNotYetTouched()
         {
             var breaker = new CircuitBreaker(threshold: 2);
-            var (touched, skipped) = await RunAsync(Rollout.Batches(Hosts, Portion.Parse("1", "BatchSize"), 32), breaker, new HashSet<string> { "web2", "web4" });
+            var (touched, skipped) = await RunAsync(Rollout.Batches(Hosts, new[] { Portion.Parse("1", "BatchSize") }, 32), breaker, new HashSet<string> { "web2", "web4" });
             Assert.Equal(new[] { "web1", "web2", "web3", "web4" }, touched);
             Assert.Equal(new[] { "web5", "web6", "web7" }, skipped.Select(s => s.Host));
             Assert.Contains("2 host(s) failed (web2, web4), and -MaxFailure allows 2", breaker.Reason);

@@ -31,12 +31,12 @@ namespace Sentinel.Tests.Remediation
             var budget = Budget();
             for (var i = 1; i <= 3; i++)
             {
-                Assert.True(budget.TryTake("web01", "nginx", false, out var taken));
+                Assert.True(budget.TryTake("web01", "nginx", false, 0, out var taken));
                 Assert.Equal(i, taken.Used);
                 _clock.Advance(TimeSpan.FromMinutes(1));
             }
 
-            Assert.False(budget.TryTake("web01", "nginx", false, out var refused));
+            Assert.False(budget.TryTake("web01", "nginx", false, 0, out var refused));
             Assert.False(refused.Allowed);
             Assert.Equal(3, refused.Used);
             Assert.Equal(_clock.UtcNow.AddMinutes(-3).AddMinutes(30), refused.NextAllowedUtc);
@@ -48,9 +48,9 @@ namespace Sentinel.Tests.Remediation
         public void ARestartLeavingTheWindowFreesOnePlace()
         {
             var budget = Budget(limit: 2, minutes: 30);
-            Assert.True(budget.TryTake("web01", "nginx", false, out _));
+            Assert.True(budget.TryTake("web01", "nginx", false, 0, out _));
             _clock.Advance(TimeSpan.FromMinutes(10));
-            Assert.True(budget.TryTake("web01", "nginx", false, out _));
+            Assert.True(budget.TryTake("web01", "nginx", false, 0, out _));
             Assert.False(budget.Check("web01", "nginx").Allowed);
             _clock.Advance(TimeSpan.FromMinutes(20.5));
             Assert.True(budget.Check("web01", "nginx").Allowed);
@@ -60,8 +60,8 @@ namespace Sentinel.Tests.Remediation
         [Fact]
         public void IsKeptInTheFileAcrossRunsAndHostNamesIgnoreCase()
         {
-            Assert.True(Budget(limit: 1).TryTake("WEB01", "nginx", false, out _));
-            Assert.False(Budget(limit: 1).TryTake("web01", "nginx", false, out _));
+            Assert.True(Budget(limit: 1).TryTake("WEB01", "nginx", false, 0, out _));
+            Assert.False(Budget(limit: 1).TryTake("web01", "nginx", false, 0, out _));
             Assert.Contains("\"restarts\"", File.ReadAllText(StatePath));
             Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
         }
@@ -70,8 +70,8 @@ namespace Sentinel.Tests.Remediation
         public void ForceCountsTheRestartEvenOverTheBudget()
         {
             var budget = Budget(limit: 1);
-            Assert.True(budget.TryTake("web01", "nginx", false, out _));
-            Assert.True(budget.TryTake("web01", "nginx", true, out var forced));
+            Assert.True(budget.TryTake("web01", "nginx", false, 0, out _));
+            Assert.True(budget.TryTake("web01", "nginx", true, 0, out var forced));
             Assert.Equal(2, forced.Used);
         }
 
@@ -80,7 +80,7 @@ namespace Sentinel.Tests.Remediation
         {
             var budget = Budget(limit: 5);
             var granted = Enumerable.Range(0, 40).AsParallel().WithDegreeOfParallelism(8)
-                .Count(_ => Budget(limit: 5).TryTake("web01", "nginx", false, out var _));
+                .Count(_ => Budget(limit: 5).TryTake("web01", "nginx", false, 0, out var _));
             Assert.Equal(5, granted);
             Assert.Equal(5, budget.Check("web01", "nginx").Used);
         }
@@ -96,7 +96,7 @@ namespace Sentinel.Tests.Remediation
             File.WriteAllText(StatePath, text);
             var error = Assert.Throws<SentinelException>(() => Budget().Validate());
             Assert.Equal(ErrorIds.RemediationStateInvalid, error.ErrorId);
-            Assert.Throws<SentinelException>(() => Budget().TryTake("web01", "nginx", false, out _));
+            Assert.Throws<SentinelException>(() => Budget().TryTake("web01", "nginx", false, 0, out _));
             Assert.Equal(text, File.ReadAllText(StatePath));
         }
 

@@ -85,7 +85,7 @@ namespace Sentinel.Tests.Services
             Assert.Equal("/usr/sbin/service 'nginx' restart", ServiceCommands.Action(ServiceManager.SysV, "nginx.service", ServiceAction.Restart));
             Assert.Equal("systemctl stop -- 'nginx.service'", ServiceCommands.Action(ServiceManager.Systemd, "nginx.service", ServiceAction.Stop));
             Assert.Equal("rc-service 'nginx' start", ServiceCommands.Action(ServiceManager.OpenRC, "nginx", ServiceAction.Start));
-            Assert.Equal("TZ=UTC systemctl show -p Id,LoadState,ActiveState,SubState,MainPID,ActiveEnterTimestamp -- 'nginx'", ServiceCommands.Status(ServiceManager.Systemd, "nginx"));
+            Assert.Equal("TZ=UTC systemctl show -p Id,LoadState,ActiveState,SubState,MainPID,ActiveEnterTimestamp,Result,NRestarts,StartLimitBurst,StartLimitIntervalUSec -- 'nginx'", ServiceCommands.Status(ServiceManager.Systemd, "nginx"));
             Assert.EndsWith("service 'nginx' status", ServiceCommands.Status(ServiceManager.SysV, "nginx"));
         }
 
