@@ -6,7 +6,7 @@ BeforeAll {
     function Get-ShardHosts {
         # The hosts Restart-SentinelService -Shard Auto plans for in a fresh pwsh whose environment is the
         # scheduler's (only these variables set), one run per shard: -WhatIf names each host it would
-        # touch and connects to none.
+        # touch (its roll's plan) and connects to none.
         param([hashtable[]]$Environments, [string]$ExtraParameters = '')
         $runs = foreach ($environment in $Environments) {
             $set = ($schedulerVariables | ForEach-Object { "Remove-Item env:$_ -ErrorAction SilentlyContinue" }) + ($environment.GetEnumerator() | ForEach-Object { "`$env:$($_.Key) = '$($_.Value)'" })
@@ -21,7 +21,7 @@ Restart-SentinelService nginx -ComputerName $($names -join ',') -Shard Auto $Ext
         $shards = [System.Collections.Generic.List[object]]::new()
         foreach ($line in $output) {
             if ("$line" -eq '--- shard') { $shards.Add([System.Collections.Generic.List[string]]::new()) }
-            elseif ("$line" -match "on target `"service 'nginx' on (host\d{3})`"") { $shards[-1].Add($Matches[1]) }
+            elseif ("$line" -match 'Batch \d+ of \d+, (host\d{3}): restart nginx') { $shards[-1].Add($Matches[1]) }
         }
         $shards.Count | Should -Be $Environments.Count -Because ($output -join "`n")
         , $shards
@@ -75,7 +75,7 @@ Describe '-Shard over the inventory' {
         foreach ($line in $output) {
             if ("$line" -eq '--- shard') { $into = [System.Collections.Generic.List[string]]::new(); $planned.Add($into) }
             elseif ("$line" -eq '--- listed') { $into = [System.Collections.Generic.List[string]]::new(); $listed.Add($into) }
-            elseif ("$line" -match "on target `"service 'nginx' on (host\d{3})`"") { $into.Add($Matches[1]) }
+            elseif ("$line" -match 'Batch \d+ of \d+, (host\d{3}): restart nginx') { $into.Add($Matches[1]) }
             elseif ("$line" -match '^host\d{3}$') { $into.Add("$line") }
         }
         Assert-Partition $planned
