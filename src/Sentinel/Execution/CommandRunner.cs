@@ -514,7 +514,6 @@ namespace Sentinel.Execution
                     }
 
                     // No channel there, or no answer that the group is gone: once more, on a connection of its own.
-
                     try
                     {
                         using (var fresh = await _freshConnection(limit.Token).ConfigureAwait(false))

@@ -18,18 +18,20 @@ namespace Sentinel.Execution
         public static readonly TimeSpan CheckLimit = TimeSpan.FromSeconds(10);
 
         /// <summary>
-        /// The line that ends group <paramref name="processGroup"/>: SIGTERM, then after two seconds
-        /// SIGKILL, then prints <see cref="Gone"/> once no process in /proc has that group, or "running".
-        /// Under sudo no SIGKILL: it would end sudo, which relays SIGTERM to its root command, and leave
-        /// that command running unseen; the login user cannot signal root's processes itself.
+        /// The line that ends group <paramref name="processGroup"/>: SIGTERM, again after a second, then
+        /// SIGKILL after two, then prints <see cref="Gone"/> once no process in /proc has that group, or
+        /// "running" after four. The signal is sent more than once because one that arrives while sudo
+        /// is still authenticating is lost: sudo relays only what comes once its command runs. Under
+        /// sudo no SIGKILL, only more SIGTERMs: SIGKILL would end sudo, which relays SIGTERM to its root
+        /// command, and leave that command running unseen; the login user cannot signal root's processes itself.
         /// </summary>
         public static string EndCommand(int processGroup, bool sudo)
         {
             var group = processGroup.ToString(CultureInfo.InvariantCulture);
             return "[ -r /proc/$$/stat ] || { echo unknown; exit 0; }; "
                 + "alive() { for f in /proc/[0-9]*/stat; do read -r s 2>/dev/null <\"$f\" || continue; s=${s##*) }; s=${s#* }; s=${s#* }; [ \"${s%% *}\" = " + group + " ] && return 0; done; return 1; }; "
-                + "n=0; while alive; do case $n in 0) kill -TERM -- -" + group + " 2>/dev/null;; "
-                + (sudo ? string.Empty : "20) kill -KILL -- -" + group + " 2>/dev/null;; ")
+                + "n=0; while alive; do case $n in "
+                + (sudo ? "0|10|20|30) kill -TERM -- -" + group + " 2>/dev/null;; " : "0|10) kill -TERM -- -" + group + " 2>/dev/null;; 20|30) kill -KILL -- -" + group + " 2>/dev/null;; ")
                 + "40) echo running; exit 0;; esac; n=$((n+1)); sleep 0.1 2>/dev/null || sleep 1; done; echo " + Gone;
         }
     }
