@@ -220,7 +220,12 @@ namespace Sentinel.Commands
             }
 
             var output = result.Output.Trim();
-            if (output.Length == 0 || output.IndexOf('\n') >= 0)
+            if (output.Length == 0)
+            {
+                return Step("Command", false, result.Duration, $"whoami ended well but printed no user name: {printed}", NoCommandsHint);
+            }
+
+            if (output.IndexOf('\n') >= 0)
             {
                 return Step("Command", false, result.Duration, $"whoami printed more than the user name: {printed}", "Something else writes to the output of every command (the login shell, its startup files, a ForceCommand): scripts that read output would see it too. Check the account's login shell and dotfiles.");
             }
