@@ -92,6 +92,7 @@ namespace Sentinel.Ssh
             request.Log?.Invoke($"Host-key algorithms offered: {string.Join(", ", hostKeyAlgorithms)} ({(request.ExpectHostCertificate ? "certificates first: a @cert-authority line matches this host; " : string.Empty)}{why}).");
             var client = new SshClient(info);
             // SSH.NET hands over the certified key as HostKey, and keeps the certificate's bytes to itself.
+            client.ServerIdentificationReceived += (sender, e) => request.ServerAnswered?.Invoke(e.SshIdentification.ToString());
             client.HostKeyReceived += (sender, e) => e.CanTrust = request.VerifyHostKey(new HostKeyOffer(e.HostKeyName, e.Certificate != null && presentedCertificate != null ? presentedCertificate : e.HostKey));
 
             // SSH.NET ignores the token during key exchange and authentication: the deadline and a
@@ -105,6 +106,9 @@ namespace Sentinel.Ssh
                     {
                         await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
                     }
+
+                    // The handshake may take long on a saturated machine (the engine decides); a channel open later may not.
+                    info.Timeout = request.SessionTimeout;
 
                     return new SshNetConnection(client, request.ComputerName);
                 }

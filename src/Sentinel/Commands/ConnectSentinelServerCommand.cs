@@ -39,7 +39,6 @@ namespace Sentinel.Commands
 
         protected override void EndProcessing()
         {
-            var connector = new Connector(Transport);
             var store = SessionStore.Current;
             var targets = ResolveConnectTargets().Select(target => target.Settings).ToList();
             foreach (var settings in targets)
@@ -50,13 +49,17 @@ namespace Sentinel.Commands
                     MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveCountMax)) ? KeepAliveCountMax : settings.KeepAlive.CountMax);
             }
 
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Connect-SentinelServer"), async settings =>
+            RunPumped(pump =>
             {
-                var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
+                var connector = PacedConnector(pump);
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Connect-SentinelServer", connector.Pacer), async settings =>
+                {
+                    var attempt = await connector.ConnectAsync(settings, line => pump.Post(() => WriteVerbose(line)), StopToken).ConfigureAwait(false);
 
-                // A session that never reaches the pipeline (Ctrl+C came first) is closed, not left open unlisted.
-                pump.Post(() => Emit(attempt, store), dropped: () => attempt.Connection?.Dispose());
-            }, StopToken));
+                    // A session that never reaches the pipeline (Ctrl+C came first) is closed, not left open unlisted.
+                    pump.Post(() => Emit(attempt, store), dropped: () => attempt.Connection?.Dispose());
+                }, StopToken);
+            });
         }
 
         private void Emit(ConnectAttempt attempt, SessionStore store)

@@ -9,6 +9,8 @@ using Sentinel.Errors;
 using Sentinel.HostKeys;
 using Sentinel.Hosts;
 using Sentinel.Inventory;
+using Sentinel.Pacing;
+using Sentinel.Pipeline;
 using Sentinel.Results;
 
 namespace Sentinel.Commands
@@ -181,10 +183,17 @@ namespace Sentinel.Commands
         [ValidateRange(1, InventoryShard.MaxCount)]
         public int ShardCount { get; set; }
 
-        /// <summary>How many hosts to work on at once.</summary>
+        /// <summary>How many hosts to work on at once: the ceiling, not the pace (SSH handshakes within it are paced by their latency).</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = 32;
+
+        /// <summary>
+        /// A connector for this invocation whose handshakes are paced: -ThrottleLimit is their ceiling,
+        /// their own latency the pace (see <see cref="HandshakePacer"/>); each change is said on the verbose stream.
+        /// </summary>
+        internal Connector PacedConnector(PipelinePump pump) =>
+            new Connector(Transport, new HandshakePacer(ThrottleLimit, TimeSpan.FromSeconds(ConnectTimeout), line => pump.Post(() => WriteVerbose(line))));
 
         private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 

@@ -152,7 +152,7 @@ namespace Sentinel.Commands
             RunPumped(pump =>
             {
                 var context = NewHostContext(pump, SudoCredential?.Password);
-                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, Activity), async target =>
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, Activity, context.Connector.Pacer), async target =>
                 {
                     var host = new RemoteHost(target, context);
                     try

@@ -80,7 +80,7 @@ namespace Sentinel.Commands
 
         /// <summary>What the hosts of this invocation share: the connector, the audit trail, verbose narration through <paramref name="pump"/>.</summary>
         internal HostContext NewHostContext(PipelinePump pump, SecureString? sudoPassword = null) =>
-            new HostContext(new Connector(Transport), AuditTrail, line => pump.Post(() => WriteVerbose(line)), StopToken) { SudoPassword = sudoPassword };
+            new HostContext(PacedConnector(pump), AuditTrail, line => pump.Post(() => WriteVerbose(line)), StopToken) { SudoPassword = sudoPassword };
 
         /// <summary>
         /// Runs <paramref name="work"/> once per host, up to -ThrottleLimit hosts at once with progress,
@@ -93,7 +93,7 @@ namespace Sentinel.Commands
             RunPumped(pump =>
             {
                 var context = NewHostContext(pump, sudoPassword);
-                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, MyInvocation.MyCommand.Name), async target =>
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, MyInvocation.MyCommand.Name, context.Connector.Pacer), async target =>
                 {
                     var host = new RemoteHost(target, context);
                     try

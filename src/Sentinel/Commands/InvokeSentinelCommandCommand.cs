@@ -100,7 +100,7 @@ namespace Sentinel.Commands
             {
                 var context = NewHostContext(pump, SudoCredential?.Password);
                 context.ReconnectSessions = !NoReconnect;
-                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Invoke-SentinelCommand"), async target =>
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Invoke-SentinelCommand", context.Connector.Pacer), async target =>
                 {
                     var host = new RemoteHost(target, context);
                     var request = new CommandRequest(Command)

@@ -6,6 +6,7 @@ using Sentinel.Audit;
 using Sentinel.Connections;
 using Sentinel.Errors;
 using Sentinel.Module;
+using Sentinel.Pacing;
 using Sentinel.Pipeline;
 using Sentinel.Transport;
 
@@ -82,8 +83,11 @@ namespace Sentinel.Commands
             }
         }
 
-        /// <summary>Posts the fan-out's done/total to the pipeline as one progress bar named <paramref name="activity"/>.</summary>
-        internal Action<int, int> FanOutProgress(PipelinePump pump, string activity)
+        /// <summary>
+        /// Posts the fan-out's done/total to the pipeline as one progress bar named <paramref name="activity"/>,
+        /// with how many handshakes run at once and why as its current operation when <paramref name="pacer"/> paces them.
+        /// </summary>
+        internal Action<int, int> FanOutProgress(PipelinePump pump, string activity, HandshakePacer? pacer = null)
         {
             var id = activity.GetHashCode() & 0x7FFF;
             return (finished, total) =>
@@ -92,6 +96,7 @@ namespace Sentinel.Commands
                 {
                     PercentComplete = finished * 100 / total,
                     RecordType = finished == total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                    CurrentOperation = pacer?.Status,
                 };
                 pump.Post(() => WriteProgress(record));
             };

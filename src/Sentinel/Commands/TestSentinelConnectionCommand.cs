@@ -59,14 +59,17 @@ namespace Sentinel.Commands
                 }
             }
 
-            var connector = new Connector(Transport);
             var targets = ResolveHosts().Select(target => target.Settings).ToList();
-            RunPumped(pump => FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Test-SentinelConnection"), async settings =>
+            RunPumped(pump =>
             {
-                var steps = await TestAsync(connector, settings, line => pump.Post(() => WriteVerbose(line))).ConfigureAwait(false);
-                var result = new ConnectionTestResult(settings.ComputerName, settings.Port, settings.UserName, steps);
-                pump.Post(() => WriteObject(Quiet ? (object)result.Passed : result));
-            }, StopToken));
+                var connector = PacedConnector(pump);
+                return FanOut.RunAsync(targets, ThrottleLimit, FanOutProgress(pump, "Test-SentinelConnection", connector.Pacer), async settings =>
+                {
+                    var steps = await TestAsync(connector, settings, line => pump.Post(() => WriteVerbose(line))).ConfigureAwait(false);
+                    var result = new ConnectionTestResult(settings.ComputerName, settings.Port, settings.UserName, steps);
+                    pump.Post(() => WriteObject(Quiet ? (object)result.Passed : result));
+                }, StopToken);
+            });
         }
 
         private async Task<List<ConnectionTestStep>> TestAsync(Connector connector, ConnectionSettings settings, Action<string> log)

@@ -10,6 +10,8 @@ using System.Threading.Tasks;
 using Sentinel.Agent;
 using Sentinel.Errors;
 using Sentinel.HostKeys;
+using Sentinel.Pacing;
+using Sentinel.Remediation;
 using Sentinel.Results;
 using Sentinel.Transport;
 
@@ -26,6 +28,9 @@ namespace Sentinel.Connections
         public ConnectionSettings Settings { get; }
 
         public HostKeyVerifier? Verifier { get; set; }
+
+        /// <summary>The clock of the handshake under way, told when the server answers and when the key exchange is done.</summary>
+        public HandshakeClock? Handshake { get; set; }
 
         /// <summary>Time from the start until the host key was judged: TCP plus key exchange.</summary>
         public TimeSpan? HandshakeTime { get; set; }
@@ -85,11 +90,23 @@ namespace Sentinel.Connections
         private static readonly string[] PasswordMethod = { "password" };
 
         private readonly ISshTransport _transport;
+        private readonly HandshakePacer? _pacer;
+        private readonly IRunnerLoad _load;
+        private readonly IClock _clock;
 
-        public Connector(ISshTransport transport)
+        /// <param name="pacer">Paces this cmdlet's handshakes; null runs every handshake at once.</param>
+        /// <param name="load">Tells when this machine is saturated; the process's shared measurement by default.</param>
+        /// <param name="clock">Times handshakes; the system clock by default.</param>
+        public Connector(ISshTransport transport, HandshakePacer? pacer = null, IRunnerLoad? load = null, IClock? clock = null)
         {
             _transport = transport;
+            _pacer = pacer;
+            _load = load ?? RunnerLoad.Shared;
+            _clock = clock ?? SystemClock.Instance;
         }
+
+        /// <summary>How many handshakes run at once, and why; null when not paced.</summary>
+        public HandshakePacer? Pacer => _pacer;
 
         /// <summary>
         /// Connects to the host, through its jump hosts when it has any. A failure at any hop is the
@@ -200,7 +217,7 @@ namespace Sentinel.Connections
                 SentinelException? agentFailure = null;
                 agent = OpenAgent(settings, log, ref agentFailure);
                 var request = Prepare(settings, agent, agentFailure, attempt, log, clock);
-                attempt.Connection = await DialAsync(settings, request, viaLocalPort, attempt, log, clock, cancellationToken).ConfigureAwait(false);
+                attempt.Connection = await DialAsync(settings, request, viaLocalPort, attempt, log, cancellationToken).ConfigureAwait(false);
                 attempt.Authenticated = request.Authenticated;
                 log($"Authenticated as '{settings.UserName}' with {Describe(attempt.Authenticated)} (offered {attempt.Offered}); connected in {clock.ElapsedMilliseconds} ms.");
             }
@@ -356,9 +373,12 @@ namespace Sentinel.Connections
             {
                 var trusted = verifier.Verify(offer);
                 attempt.HandshakeTime ??= clock.Elapsed;
+                attempt.Handshake?.KeyExchanged();
                 return trusted;
             })
             {
+                ServerAnswered = version => attempt.Handshake?.ServerAnswered(KeyboardInteractivePrompt.Printable(version)),
+                SessionTimeout = settings.ConnectTimeout,
                 Password = settings.Password,
                 KeyExchanges = settings.KeyExchanges,
                 Ciphers = settings.Ciphers,
@@ -465,45 +485,79 @@ namespace Sentinel.Connections
             return keys;
         }
 
-        private async Task<ISshConnection> DialAsync(ConnectionSettings settings, SshConnectRequest template, int? viaLocalPort, ConnectAttempt attempt, Action<string> log, Stopwatch clock, CancellationToken cancellationToken)
+        /// <summary>
+        /// Dials each address in turn, within one handshake clock: the handshake waits for its place
+        /// among this cmdlet's handshakes at once first, and that wait does not count (see
+        /// <see cref="HandshakePacer"/> and <see cref="HandshakeClock"/>).
+        /// </summary>
+        private async Task<ISshConnection> DialAsync(ConnectionSettings settings, SshConnectRequest template, int? viaLocalPort, ConnectAttempt attempt, Action<string> log, CancellationToken cancellationToken)
         {
             var addresses = viaLocalPort.HasValue ? new[] { IPAddress.Loopback } : await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
-            SentinelException? last = null;
-            foreach (var address in addresses)
+            var queued = _clock.UtcNow;
+            using (var slot = _pacer == null ? null : await _pacer.EnterAsync(cancellationToken).ConfigureAwait(false))
+            using (var handshake = new HandshakeClock(settings.ConnectTimeout, _clock.UtcNow - queued, slot, _pacer?.ParkAfter ?? settings.ConnectTimeout, _load, _clock))
             {
-                var remaining = settings.ConnectTimeout - clock.Elapsed;
-                if (remaining <= TimeSpan.Zero)
+                attempt.Handshake = handshake;
+                SentinelException? last = null;
+                foreach (var address in addresses)
                 {
-                    throw ConnectionErrors.Timeout(settings.ComputerName, settings.Port, settings.ConnectTimeout);
-                }
-
-                var dialPort = viaLocalPort ?? settings.Port;
-                log($"Connecting to {settings.ComputerName} ({address}) port {dialPort}{(viaLocalPort.HasValue ? " (forwarded by the jump host)" : string.Empty)}, timeout {remaining.TotalSeconds:0.#} s.");
-                var request = template.To(address.ToString(), dialPort, remaining);
-                try
-                {
-                    var connection = await _transport.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
+                    var dialPort = viaLocalPort ?? settings.Port;
+                    log($"Connecting to {settings.ComputerName} ({address}) port {dialPort}{(viaLocalPort.HasValue ? " (forwarded by the jump host)" : string.Empty)}, timeout {settings.ConnectTimeout.TotalSeconds:0.#} s of the host's time{(handshake.Waited >= TimeSpan.FromMilliseconds(100) ? $" (after {handshake.Waited.TotalSeconds:0.#} s waiting for its turn among the handshakes at once)" : string.Empty)}.");
+                    var request = template.To(address.ToString(), dialPort, handshake.HardLimit);
                     try
                     {
-                        log(attempt.Verifier!.Describe());
-                        log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
-                        return connection;
+                        var connection = await ConnectWatchedAsync(settings, request, handshake, slot, cancellationToken).ConfigureAwait(false);
+                        slot?.Completed(handshake.Elapsed);
+                        try
+                        {
+                            log(attempt.Verifier!.Describe());
+                            log($"Server {connection.ServerVersion}; {connection.Algorithms}.");
+                            return connection;
+                        }
+                        catch
+                        {
+                            connection.Dispose();
+                            throw;
+                        }
                     }
-                    catch
+                    catch (SentinelException e) when (e.ErrorId == ErrorIds.ConnectionRefused && attempt.HandshakeTime == null)
                     {
-                        connection.Dispose();
-                        throw;
+                        // localhost may resolve to ::1 and 127.0.0.1 while sshd listens on one: try the next.
+                        log($"{address} refused the connection.");
+                        last = e;
                     }
                 }
-                catch (SentinelException e) when (e.ErrorId == ErrorIds.ConnectionRefused && attempt.HandshakeTime == null)
+
+                throw last ?? ConnectionErrors.UnknownHost(settings.ComputerName);
+            }
+        }
+
+        /// <summary>One address's handshake, ended by the handshake clock when the host's time is up.</summary>
+        private async Task<ISshConnection> ConnectWatchedAsync(ConnectionSettings settings, SshConnectRequest request, HandshakeClock handshake, HandshakeSlot? slot, CancellationToken cancellationToken)
+        {
+            using (var expire = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var stopWatching = new CancellationTokenSource())
+            {
+                var watchdog = handshake.WatchAsync(expire, stopWatching.Token);
+                try
                 {
-                    // localhost may resolve to ::1 and 127.0.0.1 while sshd listens on one: try the next.
-                    log($"{address} refused the connection.");
-                    last = e;
+                    return await _transport.ConnectAsync(request, expire.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (handshake.Expired && !cancellationToken.IsCancellationRequested)
+                {
+                    if (handshake.Answered)
+                    {
+                        slot?.TimedOutAfterAnswer();
+                    }
+
+                    throw ConnectionErrors.HandshakeTimeout(settings.ComputerName, settings.Port, settings.ConnectTimeout, handshake.Describe());
+                }
+                finally
+                {
+                    stopWatching.Cancel();
+                    await watchdog.ConfigureAwait(false);
                 }
             }
-
-            throw last ?? ConnectionErrors.UnknownHost(settings.ComputerName);
         }
 
         private static string Describe(UserAuthentication? authentication) => authentication == null

@@ -21,6 +21,15 @@ namespace Sentinel.Errors
             "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.",
             inner);
 
+        /// <summary>A handshake out of time, with its own timings (<paramref name="story"/>): when the server answered, what it had done, what did not count.</summary>
+        public static SentinelException HandshakeTimeout(string computerName, int port, TimeSpan timeout, string story) => new SentinelException(
+            ErrorIds.ConnectionTimeout,
+            ErrorCategory.OperationTimeout,
+            computerName,
+            $"Connecting to {computerName} port {port} timed out after {Seconds(timeout)} s of the host's time: {story}.",
+            "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.",
+            null);
+
         public static SentinelException Refused(string computerName, int port, Exception? inner = null) => new SentinelException(
             ErrorIds.ConnectionRefused,
             ErrorCategory.ConnectionError,

@@ -164,6 +164,7 @@ namespace Sentinel.Transport
             DialPort = port;
             UserName = userName;
             Timeout = timeout;
+            SessionTimeout = timeout;
             VerifyHostKey = verifyHostKey;
         }
 
@@ -181,7 +182,14 @@ namespace Sentinel.Transport
 
         public string UserName { get; }
 
+        /// <summary>The most the handshake may take; the engine's own clock usually ends it sooner, by cancelling.</summary>
         public TimeSpan Timeout { get; }
+
+        /// <summary>How long the connection, once open, waits for the server to answer a channel open or a request.</summary>
+        public TimeSpan SessionTimeout { get; set; }
+
+        /// <summary>Called with the server's SSH version line as it arrives: the host has answered.</summary>
+        public Action<string>? ServerAnswered { get; set; }
 
         /// <summary>Called on the SSH library's thread at every key exchange; must decide without I/O.</summary>
         public Func<HostKeyOffer, bool> VerifyHostKey { get; }
@@ -222,7 +230,7 @@ namespace Sentinel.Transport
         /// <summary>Connection-story lines for the verbose stream; may be called from any thread.</summary>
         public Action<string>? Log { get; set; }
 
-        /// <summary>This request, everything kept, aimed at one resolved address and port with the time left.</summary>
+        /// <summary>This request, everything kept, aimed at one resolved address and port, with the most the handshake may take.</summary>
         public SshConnectRequest To(string address, int dialPort, TimeSpan timeout)
         {
             var request = new SshConnectRequest(ComputerName, address, Port, UserName, timeout, VerifyHostKey)
@@ -234,6 +242,8 @@ namespace Sentinel.Transport
                 KnownHostKeyTypes = KnownHostKeyTypes,
                 ExpectHostCertificate = ExpectHostCertificate,
                 HostKeyPresented = HostKeyPresented,
+                ServerAnswered = ServerAnswered,
+                SessionTimeout = SessionTimeout,
                 Log = Log,
                 _outcome = _outcome,
             };
