@@ -417,6 +417,82 @@ function Stop-SentinelLabFleet {
     foreach ($lab in $Fleet.Labs) { Stop-SentinelLab -Lab $lab }
 }
 
+function Start-SentinelLabWideFleet {
+    <#
+    .SYNOPSIS
+    A wide fleet for fan-out at scale: up to 2,032 healthy hosts and up to 254 black holes, served by one
+    lab sshd in a network namespace of its own.
+    .DESCRIPTION
+    Makes the namespace sentinel-wide-<port> with its loopback up, and starts one Start-SentinelLab sshd
+    in it listening on 0.0.0.0 (MaxStartups 2000, so a thousand handshakes at once are not dropped by
+    sshd's own limit). In a namespace the whole of 127.0.0.0/8 is local, so that sshd answers on every
+    127.x.y.z address: healthy hosts are 127.0.1.1 .. 127.0.1.254, 127.0.2.1 ... (never .0 or .255),
+    black holes 127.0.9.1 and up, where an iptables rule in the namespace drops every TCP packet
+    (`-A INPUT -d 127.0.9.0/24 -p tcp -j DROP`): a connect there hangs until the client gives up, as
+    towards a host that is off, not 'connection refused'.
+
+    Clients must run inside the namespace to reach any of it:
+        ip netns exec <Namespace> dotnet pwsh -NoProfile -File ...
+        ip netns exec <Namespace> ssh -i <Lab.KeyPath> -o UserKnownHostsFile=<KnownHostsFile> -o StrictHostKeyChecking=yes -p <Port> sentinel@127.0.4.17 echo ok
+
+    Every host is the same sshd on this machine's CPUs, so the server side of every handshake competes
+    with the client for them; sshd accepts through one listen queue of 128 (SSH_LISTEN_BACKLOG).
+    .PARAMETER Count
+    Healthy hosts, from 127.0.1.1 on, 254 per /24 (127.0.1.x .. 127.0.8.x).
+    .PARAMETER BlackHoleCount
+    Black holes, from 127.0.9.1 on.
+    .PARAMETER CpuList
+    A taskset CPU list (such as '1') the sshd listener is pinned to, with -a, so every connection process
+    it forks inherits the pinning.
+    .OUTPUTS
+    Namespace, Port, Addresses (healthy), BlackHoles, Lab (Start-SentinelLab's object: KeyPath, UserName,
+    LogPath...), KnownHostsFile (one line per healthy and black-hole address, `[addr]:port <type> <key>`,
+    all the sshd's one host key, for strict host-key checking), CpuList.
+    #>
+    param([Parameter(Mandatory)][ValidateRange(1, 2032)][int]$Count, [ValidateRange(0, 254)][int]$BlackHoleCount = 0, [string]$CpuList)
+    $port = Get-FreeTcpPort
+    $fleet = [pscustomobject]@{
+        Namespace      = "sentinel-wide-$port"
+        Port           = $port
+        Addresses      = @(0..($Count - 1) | ForEach-Object { '127.0.{0}.{1}' -f (1 + [Math]::Floor($_ / 254)), (1 + $_ % 254) })
+        BlackHoles     = if ($BlackHoleCount) { @(1..$BlackHoleCount | ForEach-Object { "127.0.9.$_" }) } else { @() }
+        Lab            = $null
+        KnownHostsFile = $null
+        CpuList        = $CpuList
+    }
+    try {
+        Invoke-Native ip @('netns', 'add', $fleet.Namespace) | Out-Null
+        Invoke-Native ip @('-n', $fleet.Namespace, 'link', 'set', 'lo', 'up') | Out-Null
+        Invoke-Native ip @('netns', 'exec', $fleet.Namespace, 'iptables', '-A', 'INPUT', '-d', '127.0.9.0/24', '-p', 'tcp', '-j', 'DROP') | Out-Null
+        $fleet.Lab = Start-SentinelLab -Port $port -Name "wide-$port" -ListenAddress '0.0.0.0' -NetworkNamespace $fleet.Namespace -NoNginx -ExtraConfig @('MaxStartups 2000')
+        if ($CpuList) { Invoke-Native taskset @('-a', '-p', '-c', $CpuList, "$($fleet.Lab.SshdPid)") | Out-Null }
+
+        # Readiness and the host key in one: ssh-keyscan from inside the namespace, until it answers.
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        $scanned = $null
+        while (-not $scanned) {
+            $scanned = @(& ip netns exec $fleet.Namespace ssh-keyscan -T 2 -t ed25519 -p $port 127.0.1.1 2>$null) | Where-Object { $_ -and -not $_.StartsWith('#') } | Select-Object -First 1
+            if (-not $scanned -and [DateTime]::UtcNow -gt $deadline) { throw "The wide fleet's sshd does not answer on 127.0.1.1:$port in $($fleet.Namespace): $(Get-Content $fleet.Lab.LogPath -Raw)" }
+            if (-not $scanned) { [System.Threading.Thread]::Sleep(50) }
+        }
+        $key = ($scanned -split '\s+', 2)[1]
+        $fleet.KnownHostsFile = Join-Path $fleet.Lab.Root 'known_hosts'
+        [IO.File]::WriteAllLines($fleet.KnownHostsFile, [string[]]@(@($fleet.Addresses) + @($fleet.BlackHoles) | ForEach-Object { "[$_]:$port $key" }))
+        $fleet
+    }
+    catch {
+        Stop-SentinelLabWideFleet -Fleet $fleet
+        throw
+    }
+}
+
+function Stop-SentinelLabWideFleet {
+    <# Stops the wide fleet's sshd (and its connection processes) and deletes its namespace. #>
+    param([Parameter(Mandatory)]$Fleet)
+    if ($Fleet.Lab) { Stop-SentinelLab -Lab $Fleet.Lab }
+    & ip netns del $Fleet.Namespace 2>$null
+}
+
 function Start-SentinelLabBastion {
     <#
     .SYNOPSIS
@@ -559,4 +635,4 @@ function Get-SentinelLabCredential {
     [pscredential]::new($Lab.UserName, (ConvertTo-SecureString $Lab.Password -AsPlainText -Force))
 }
 
-Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelTinySsh, Stop-SentinelTinySsh, Invoke-Native, Stop-ProcessTree, Wait-ProcessExit, Get-SentinelLabAccount, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening
+Export-ModuleMember -Function Install-SentinelLabPrerequisites, Start-SentinelTinySsh, Stop-SentinelTinySsh, Invoke-Native, Stop-ProcessTree, Wait-ProcessExit, Get-SentinelLabAccount, Start-SentinelLab, Stop-SentinelLab, Restart-SentinelLab, Get-SentinelLabCredential, Get-SentinelLabConnectionProcess, Start-SentinelLabFleet, Stop-SentinelLabFleet, Start-SentinelLabWideFleet, Stop-SentinelLabWideFleet, Start-SentinelLabBastion, Stop-SentinelLabBastion, Get-FreeTcpPort, Wait-TcpListening
