@@ -261,10 +261,14 @@ function Start-SentinelLab {
     .PARAMETER ExtraConfig
     sshd_config lines placed before the lab's own, so they win (sshd takes a keyword's first value):
     'UsePAM yes', 'PasswordAuthentication no', 'TrustedUserCAKeys <file>', 'HostCertificate <file>'...
+    Not MaxStartups: sshd takes its last value (-MaxStartups sets it).
+    .PARAMETER MaxStartups
+    sshd's MaxStartups: how many unauthenticated connections it keeps before it drops new ones.
     #>
     param([int]$Port = 0, [string]$Name, [switch]$KeepHostKey, [ValidateSet('rsa', 'ecdsa', 'ed25519')][string[]]$HostKeyType = @('ed25519'), [switch]$NoNginx, [string]$SessionPath, [hashtable]$SessionEnvironment = @{},
         [string[]]$ListenAddress = @('127.0.0.1'), [string]$NetworkNamespace, [hashtable]$Replay, [string[]]$ReplayData = @(),
-        [string]$AuthorizedKeysFile = "$($script:SecretsRoot)/authorized_keys/%u", [string[]]$AllowUser = @(), [string[]]$ExtraConfig = @())
+        [string]$AuthorizedKeysFile = "$($script:SecretsRoot)/authorized_keys/%u", [string[]]$AllowUser = @(), [string[]]$ExtraConfig = @(),
+        [string]$MaxStartups = '200:30:400')
 
     Install-SentinelLabPrerequisites
     Initialize-LabSecrets
@@ -338,7 +342,7 @@ PermitRootLogin no
 UsePAM no
 MaxSessions 10
 Subsystem sftp /usr/lib/openssh/sftp-server
-MaxStartups 200:30:400
+MaxStartups $MaxStartups
 LogLevel VERBOSE
 $(if ($environment) { "SetEnv $($environment -join ' ')" })
 "@
@@ -464,7 +468,7 @@ function Start-SentinelLabWideFleet {
         Invoke-Native ip @('netns', 'add', $fleet.Namespace) | Out-Null
         Invoke-Native ip @('-n', $fleet.Namespace, 'link', 'set', 'lo', 'up') | Out-Null
         Invoke-Native ip @('netns', 'exec', $fleet.Namespace, 'iptables', '-A', 'INPUT', '-d', '127.0.9.0/24', '-p', 'tcp', '-j', 'DROP') | Out-Null
-        $fleet.Lab = Start-SentinelLab -Port $port -Name "wide-$port" -ListenAddress '0.0.0.0' -NetworkNamespace $fleet.Namespace -NoNginx -ExtraConfig @('MaxStartups 2000')
+        $fleet.Lab = Start-SentinelLab -Port $port -Name "wide-$port" -ListenAddress '0.0.0.0' -NetworkNamespace $fleet.Namespace -NoNginx -MaxStartups 2000
         if ($CpuList) { Invoke-Native taskset @('-a', '-p', '-c', $CpuList, "$($fleet.Lab.SshdPid)") | Out-Null }
 
         # Readiness and the host key in one: ssh-keyscan from inside the namespace, until it answers.
