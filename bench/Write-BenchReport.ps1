@@ -1,6 +1,7 @@
 # Turns the harness's measurements into docs/benchmarks.md and docs/benchmarks.png (gnuplot).
-# Dot-sourced by Invoke-SentinelBench.ps1. The section Invoke-FileBench.ps1 writes (between the
-# files-bench markers) is carried over from the existing docs/benchmarks.md untouched.
+# Dot-sourced by Invoke-SentinelBench.ps1. The sections Invoke-FileBench.ps1 and Invoke-FanOutBench.ps1
+# write (between the files-bench and fanout-bench markers) are carried over from the existing
+# docs/benchmarks.md untouched.
 
 function Get-BenchStats {
     param($Results, [string]$Scenario)
@@ -443,12 +444,13 @@ function Write-BenchReport {
     $md.Add('root filesystem cached in /var/cache/sentinel-lab, built on first use), and stops them by PID at the end.')
     $md.Add('`bench/Invoke-SentinelBench.ps1 -ModulePath <manifest> -FromResults out/bench/results.json` re-writes this report from a run''s measurements.')
 
-    # The files section belongs to Invoke-FileBench.ps1: kept byte for byte, from its start marker on.
+    # The files and fan-out sections belong to Invoke-FileBench.ps1 and Invoke-FanOutBench.ps1: kept
+    # byte for byte, from the first of their start markers on.
     $mdPath = Join-Path $OutputDirectory 'benchmarks.md'
     $existing = if (Test-Path $mdPath) { Get-Content $mdPath -Raw } else { '' }
-    $filesAt = $existing.IndexOf('<!-- files-bench:start -->')
+    $keptAt = @('<!-- files-bench:start -->', '<!-- fanout-bench:start -->' | ForEach-Object { $existing.IndexOf($_) } | Where-Object { $_ -ge 0 } | Sort-Object) | Select-Object -First 1
     $text = ($md -join "`n") + "`n"
-    if ($filesAt -ge 0) { $text += "`n" + $existing.Substring($filesAt) }
+    if ($null -ne $keptAt) { $text += "`n" + $existing.Substring($keptAt) }
     Set-Content -Path $mdPath -Value $text -NoNewline
     Write-Host "`nWrote $mdPath"
 

@@ -1,0 +1,38 @@
+<#
+.SYNOPSIS
+The wide fan-out case for Sentinel: a fresh pwsh runs one command on every host at one -ThrottleLimit.
+
+.DESCRIPTION
+Run by Invoke-FanOutBench.ps1 inside the wide fleet's network namespace. Invoke-SentinelCommand keeps its
+defaults (key exchange, -ConnectTimeout 10 s) but for -ThrottleLimit. Timed from just before the call to
+just after it (the import apart). A host is ok when its result exited 0 with exactly -Expect as output
+(trimmed); every other host is lost. Errors are counted by FullyQualifiedErrorId (the part before the
+comma). Peak memory is this process's VmHWM. Prints one JSON line like bench/peers/fanout.py.
+#>
+param(
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)][string]$HostsFile,
+    [Parameter(Mandatory)][int]$Port,
+    [Parameter(Mandatory)][string]$KeyFile,
+    [Parameter(Mandatory)][string]$KnownHostsFile,
+    [Parameter(Mandatory)][int]$ThrottleLimit,
+    [string]$Command = 'echo ok',
+    [string]$Expect = 'ok'
+)
+$clock = [Diagnostics.Stopwatch]::StartNew()
+Import-Module $ModulePath
+$imported = $clock.Elapsed.TotalSeconds
+$hosts = [IO.File]::ReadAllLines($HostsFile) | Where-Object { $_ }
+$clock.Restart()
+$results = @(Invoke-SentinelCommand $Command -ComputerName $hosts -Port $Port -KeyFile $KeyFile -KnownHostsFile $KnownHostsFile -HostKeyPolicy Strict `
+        -ThrottleLimit $ThrottleLimit -ErrorAction SilentlyContinue -ErrorVariable failures)
+$seconds = $clock.Elapsed.TotalSeconds
+$ok = @($results | Where-Object { $_.ExitCode -eq 0 -and "$($_.Output)".Trim() -eq $Expect }).Count
+$errors = [ordered]@{}
+foreach ($group in @($failures | ForEach-Object { ($_.FullyQualifiedErrorId -split ',', 2)[0] } | Group-Object | Sort-Object Count -Descending)) {
+    $errors[$group.Name] = $group.Count
+}
+$peak = [double](((Get-Content /proc/self/status | Select-String '^VmHWM:').Line -split '\s+')[1]) / 1024
+$firstError = if ($failures) { "$($failures[0].TargetObject): $($failures[0])" } else { $null }
+[ordered]@{ seconds = $seconds; import_seconds = $imported; count = $hosts.Count; ok = $ok; lost = $hosts.Count - $ok; errors = $errors
+    peak_mib = $peak; first_error = $firstError } | ConvertTo-Json -Compress
