@@ -30,7 +30,7 @@ $script:FishSudoersFile = '/etc/sudoers.d/sentinel-lab-fish'
 # fish is the fish user's login shell; tinysshd (one channel per connection, publickey only), run under
 # ucspi-tcp's tcpserver, is an interop server; prometheus and prometheus-node-exporter read -MetricsPath
 # files (SentinelMetricsLab.psm1).
-$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'fish', 'tinysshd', 'ucspi-tcp', 'prometheus', 'prometheus-node-exporter')
+$script:Packages = @('openssh-server', 'openssh-client', 'sudo', 'nginx-light', 'procps', 'iproute2', 'python3-asyncssh', 'inotify-tools', 'fish', 'tinysshd', 'ucspi-tcp', 'prometheus', 'prometheus-node-exporter', 'iptables')
 
 function Invoke-Native {
     # Runs a program, failing loudly with its output when it fails. Input, when given, goes to stdin

@@ -14,7 +14,9 @@ namespace Sentinel.Pacing
     /// answered, the host is known to be there, and time this machine spent saturated
     /// (<see cref="IRunnerLoad"/>) does not count: a handshake starved of CPU by the run itself waits
     /// instead of failing, up to <see cref="StretchFactor"/> times the timeout in all. A handshake whose
-    /// server has not answered after the pacer's park time gives its place up and goes on.
+    /// server has not answered after the pacer's park time, on a machine that was not saturated for half
+    /// of that time, gives its place up and goes on: that host is slow or gone, not starved by the run
+    /// (whose starved handshakes keep their places, or pacing would be undone).
     /// </summary>
     internal sealed class HandshakeClock : IDisposable
     {
@@ -27,6 +29,7 @@ namespace Sentinel.Pacing
         private readonly HandshakeSlot? _slot;
         private readonly TimeSpan _parkAfter;
         private readonly DateTime _started;
+        private readonly TimeSpan _saturatedAtStart;
         private readonly IDisposable _watchingLoad;
         private DateTime? _answered;
         private TimeSpan _saturatedAtAnswer;
@@ -46,6 +49,7 @@ namespace Sentinel.Pacing
             _clock = clock;
             _started = clock.UtcNow;
             _watchingLoad = load.Watch();
+            _saturatedAtStart = load.SaturatedTime;
         }
 
         public TimeSpan Timeout { get; }
@@ -104,12 +108,14 @@ namespace Sentinel.Pacing
 
         /// <summary>
         /// Cancels <paramref name="expire"/> when the host's time is up (or the stretched limit is
-        /// reached); parks the handshake's place when its server is slow to answer. Returns when
+        /// reached); parks the handshake's place when its server is slow to answer on a machine that is
+        /// not saturated. Returns when
         /// <paramref name="stop"/> is cancelled or the time is up.
         /// </summary>
         public async Task WatchAsync(CancellationTokenSource expire, CancellationToken stop)
         {
             var parked = false;
+            var nextParkCheck = _parkAfter;
             while (!stop.IsCancellationRequested)
             {
                 TimeSpan wait;
@@ -126,16 +132,18 @@ namespace Sentinel.Pacing
                     }
 
                     wait = Min(Timeout - hostTime, HardLimit - wall);
-                    if (_answered == null && !parked)
+                    if (_answered == null && !parked && _slot != null)
                     {
-                        if (wall >= _parkAfter)
+                        if (wall >= nextParkCheck && (_load.SaturatedTime - _saturatedAtStart).Ticks * 2 < wall.Ticks)
                         {
-                            _slot?.Park();
+                            _slot.Park();
                             parked = true;
                         }
                         else
                         {
-                            wait = Min(wait, _parkAfter - wall);
+                            // A busy machine explains a late answer: check again later.
+                            nextParkCheck = wall >= nextParkCheck ? wall + _parkAfter : nextParkCheck;
+                            wait = Min(wait, nextParkCheck - wall);
                         }
                     }
                 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Sentinel.Remediation;
 
 namespace Sentinel.Pacing
 {
@@ -12,13 +13,19 @@ namespace Sentinel.Pacing
     /// handshake is CPU work on both ends, and a fan-out that starts more than the runner and the fleet
     /// can carry makes every one of them slow, until healthy hosts miss their connect timeout. So the
     /// number in flight follows the handshakes' own latency, as TCP follows its round trips (additive
-    /// increase, multiplicative decrease): after each round (as many handshakes as the limit, at least
-    /// <see cref="MinimumRound"/>), a median latency that holds (within twice the lowest median of the
-    /// last rounds, and under a quarter of the connect timeout) raises the limit, doubling until the first
-    /// back-off and by one after it; a median that climbs, or a handshake that timed out after its server
-    /// answered, halves it. Connections already open are not counted: only handshakes hold a place, and a
-    /// handshake whose server has not answered within <see cref="ParkAfter"/> gives its place up, so hosts
-    /// that never answer (black holes) do not stall the hosts behind them.
+    /// increase, multiplicative decrease). After each round (as many handshakes as the limit, at least
+    /// <see cref="MinimumRound"/>):
+    /// - a median latency that holds (within 1.5 times the lowest median of the last rounds plus 50 ms,
+    ///   and under a quarter of the connect timeout) raises the limit, doubling until the first back-off,
+    ///   by one after; only handshakes admitted under the current limit count toward its round;
+    /// - a median that climbed while this machine was saturated (<see cref="IRunnerLoad"/>) a quarter of
+    ///   the round or more halves it;
+    /// - a median that climbed on a machine that was not holds it: those are slower hosts, not a busier
+    ///   runner, and fewer at once would not make them faster.
+    /// A handshake that timed out after its server answered halves it at once. Connections already open
+    /// are not counted: only handshakes hold a place, and a handshake whose server has not answered within
+    /// <see cref="ParkAfter"/> on a machine that is not saturated gives its place up, so hosts that never
+    /// answer (black holes) do not stall the hosts behind them (see <see cref="HandshakeClock"/>).
     /// </summary>
     internal sealed class HandshakePacer
     {
@@ -27,20 +34,34 @@ namespace Sentinel.Pacing
         private const int FloorRounds = 20;
         private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(50);
 
+        /// <summary>A round whose latency climbed backs off only when this machine was saturated this share of it.</summary>
+        private const double SaturatedRound = 0.25;
+
         private readonly object _lock = new object();
         private readonly LinkedList<TaskCompletionSource<HandshakeSlot>> _waiting = new LinkedList<TaskCompletionSource<HandshakeSlot>>();
         private readonly List<TimeSpan> _round = new List<TimeSpan>();
         private readonly Queue<TimeSpan> _roundMedians = new Queue<TimeSpan>();
         private readonly TimeSpan _latencyCeiling;
         private readonly Action<string> _narrate;
+        private readonly IRunnerLoad _load;
+        private readonly IClock _clock;
+        private DateTime _roundBegan;
+        private TimeSpan _saturatedAtRoundStart;
         private bool _slowStart = true;
+        private int _epoch;
         private int _inFlight;
 
         /// <param name="ceiling">-ThrottleLimit: never more handshakes than this at once.</param>
         /// <param name="connectTimeout">The connect timeout: a round whose median climbs past a quarter of it backs off whatever the floor.</param>
         /// <param name="narrate">Told each change of the limit and why (the cmdlet's verbose stream); called under no lock.</param>
-        public HandshakePacer(int ceiling, TimeSpan connectTimeout, Action<string> narrate)
+        /// <param name="load">Tells whether this machine was saturated during a round; the process's shared measurement by default.</param>
+        /// <param name="clock">Times rounds; the system clock by default.</param>
+        public HandshakePacer(int ceiling, TimeSpan connectTimeout, Action<string> narrate, IRunnerLoad? load = null, IClock? clock = null)
         {
+            _load = load ?? RunnerLoad.Shared;
+            _clock = clock ?? SystemClock.Instance;
+            _roundBegan = _clock.UtcNow;
+            _saturatedAtRoundStart = _load.SaturatedTime;
             Ceiling = Math.Max(1, ceiling);
             Limit = Math.Min(Ceiling, FirstLimit);
             _latencyCeiling = TimeSpan.FromTicks(connectTimeout.Ticks / 4);
@@ -101,7 +122,7 @@ namespace Sentinel.Pacing
                 if (_waiting.Count == 0 && _inFlight < Limit)
                 {
                     _inFlight++;
-                    return new HandshakeSlot(this);
+                    return new HandshakeSlot(this, _epoch);
                 }
 
                 waiter = new TaskCompletionSource<HandshakeSlot>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -134,12 +155,19 @@ namespace Sentinel.Pacing
             waiter.TrySetCanceled();
         }
 
-        /// <summary>A handshake that completed, with its latency from its place to authenticated.</summary>
-        internal void Completed(TimeSpan latency)
+        /// <summary>A handshake that completed, with its latency from its place to authenticated, admitted under <paramref name="epoch"/>.</summary>
+        internal void Completed(TimeSpan latency, int epoch)
         {
             string? change;
             lock (_lock)
             {
+                // A handshake admitted under another limit tells of that limit, not of this one (as TCP
+                // judges a window by its own packets).
+                if (epoch != _epoch)
+                {
+                    return;
+                }
+
                 _round.Add(latency);
                 change = _round.Count < Math.Max(MinimumRound, Limit) ? null : EndRound();
             }
@@ -162,7 +190,7 @@ namespace Sentinel.Pacing
         /// <summary>Frees a place: the handshake ended, or was parked.</summary>
         internal void Leave()
         {
-            List<TaskCompletionSource<HandshakeSlot>> admitted;
+            List<(TaskCompletionSource<HandshakeSlot> Waiter, int Epoch)> admitted;
             lock (_lock)
             {
                 _inFlight--;
@@ -184,15 +212,18 @@ namespace Sentinel.Pacing
             }
 
             var floor = Floor!.Value;
-            var holding = TimeSpan.FromTicks(floor.Ticks * 2) + Slack;
-            if (median > _latencyCeiling)
+            var saturated = SaturatedShareOfRound();
+            var climbed = median > _latencyCeiling || median > TimeSpan.FromTicks(floor.Ticks * 3 / 2) + Slack;
+            if (climbed && saturated >= SaturatedRound)
             {
-                return BackOff($"the last {sorted.Count} handshakes took {Seconds(median)} s at the median, over a quarter of the connect timeout");
+                return BackOff($"the last {sorted.Count} handshakes took {Seconds(median)} s at the median against {Seconds(floor)} s at best lately{(median > _latencyCeiling ? ", over a quarter of the connect timeout" : string.Empty)}, with this machine saturated {saturated:P0} of the time");
             }
 
-            if (median > holding)
+            if (climbed)
             {
-                return BackOff($"the last {sorted.Count} handshakes took {Seconds(median)} s at the median, against {Seconds(floor)} s at best lately: the runner or the fleet is saturated");
+                // Slower hosts, not a busier runner: more at once would not slow them down.
+                Status = $"up to {Limit} handshakes at once (held: {Seconds(median)} s at the median, this machine not saturated)";
+                return string.Empty;
             }
 
             var before = Limit;
@@ -202,16 +233,31 @@ namespace Sentinel.Pacing
                 return string.Empty;
             }
 
+            _epoch++;
             Status = $"up to {Limit} handshakes at once (raised: {Seconds(median)} s at the median holds)";
             return $"Handshakes at once: {before} -> {Limit} (the last {sorted.Count} took {Seconds(median)} s at the median, {Seconds(floor)} s at best lately: the latency holds).";
+        }
+
+        /// <summary>How much of the time since the round began this machine was saturated; starts the next round.</summary>
+        private double SaturatedShareOfRound()
+        {
+            var now = _clock.UtcNow;
+            var saturated = _load.SaturatedTime;
+            var wall = now - _roundBegan;
+            var share = wall > TimeSpan.Zero ? Math.Min(1, (saturated - _saturatedAtRoundStart).TotalSeconds / wall.TotalSeconds) : 0;
+            _roundBegan = now;
+            _saturatedAtRoundStart = saturated;
+            return share;
         }
 
         private string BackOff(string why)
         {
             _slowStart = false;
             _round.Clear();
+            SaturatedShareOfRound();
             var before = Limit;
             Limit = Math.Max(1, Limit / 2);
+            _epoch++;
             Status = $"up to {Limit} handshakes at once (halved: {why})";
             return before == Limit ? string.Empty : $"Handshakes at once: {before} -> {Limit} ({why}).";
         }
@@ -224,7 +270,7 @@ namespace Sentinel.Pacing
                 return;
             }
 
-            List<TaskCompletionSource<HandshakeSlot>> admitted;
+            List<(TaskCompletionSource<HandshakeSlot> Waiter, int Epoch)> admitted;
             lock (_lock)
             {
                 admitted = AdmitWaiting();
@@ -234,12 +280,12 @@ namespace Sentinel.Pacing
             _narrate(change!);
         }
 
-        private List<TaskCompletionSource<HandshakeSlot>> AdmitWaiting()
+        private List<(TaskCompletionSource<HandshakeSlot> Waiter, int Epoch)> AdmitWaiting()
         {
-            var admitted = new List<TaskCompletionSource<HandshakeSlot>>();
+            var admitted = new List<(TaskCompletionSource<HandshakeSlot>, int)>();
             while (_waiting.Count > 0 && _inFlight < Limit)
             {
-                admitted.Add(_waiting.First!.Value);
+                admitted.Add((_waiting.First!.Value, _epoch));
                 _waiting.RemoveFirst();
                 _inFlight++;
             }
@@ -247,11 +293,11 @@ namespace Sentinel.Pacing
             return admitted;
         }
 
-        private void Grant(List<TaskCompletionSource<HandshakeSlot>> admitted)
+        private void Grant(List<(TaskCompletionSource<HandshakeSlot> Waiter, int Epoch)> admitted)
         {
-            foreach (var waiter in admitted)
+            foreach (var (waiter, epoch) in admitted)
             {
-                waiter.SetResult(new HandshakeSlot(this));
+                waiter.SetResult(new HandshakeSlot(this, epoch));
             }
         }
 
@@ -262,11 +308,14 @@ namespace Sentinel.Pacing
     internal sealed class HandshakeSlot : IDisposable
     {
         private readonly HandshakePacer _pacer;
+        private readonly int _epoch;
         private int _held = 1;
 
-        public HandshakeSlot(HandshakePacer pacer)
+        /// <param name="epoch">The pacer's limit when the place was given, so that its latency counts only toward that limit's rounds.</param>
+        public HandshakeSlot(HandshakePacer pacer, int epoch)
         {
             _pacer = pacer;
+            _epoch = epoch;
         }
 
         /// <summary>The handshake completed: its latency counts toward the round, unless it was parked (its server was slow to answer, not the runner).</summary>
@@ -274,7 +323,7 @@ namespace Sentinel.Pacing
         {
             if (Interlocked.Exchange(ref _held, 0) == 1)
             {
-                _pacer.Completed(latency);
+                _pacer.Completed(latency, _epoch);
                 _pacer.Leave();
             }
         }

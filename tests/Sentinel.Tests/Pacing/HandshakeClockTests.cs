@@ -62,12 +62,25 @@ namespace Sentinel.Tests.Pacing
         [Fact]
         public async Task AServerSilentPastTheParkTimeGivesItsPlaceUp()
         {
-            var pacer = new HandshakePacer(1, Timeout, _ => { });
+            var pacer = new HandshakePacer(1, Timeout, _ => { }, new FakeRunnerLoad(), _clock);
             var slot = await pacer.EnterAsync(CancellationToken.None);
             var behind = pacer.EnterAsync(CancellationToken.None);
             await RunUntilExpired(new FakeRunnerLoad(), slot: slot);
             (await behind).Dispose();
             Assert.Equal(0, pacer.InFlight);
+        }
+
+        [Fact]
+        public async Task AServerSilentOnASaturatedMachineKeepsItsPlaceOrPacingWouldBeUndone()
+        {
+            var load = FakeRunnerLoad.AlwaysSaturated(_clock);
+            var pacer = new HandshakePacer(1, Timeout, _ => { }, load, _clock);
+            var slot = await pacer.EnterAsync(CancellationToken.None);
+            var behind = pacer.EnterAsync(CancellationToken.None);
+            await RunUntilExpired(load, slot: slot);
+            Assert.False(behind.IsCompleted);
+            slot.Dispose();
+            (await behind).Dispose();
         }
 
         [Fact]

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Sentinel.Pacing;
+using Sentinel.Tests.Remediation;
 using Xunit;
 
 namespace Sentinel.Tests.Pacing
@@ -13,12 +14,16 @@ namespace Sentinel.Tests.Pacing
     {
         private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(100);
         private readonly List<string> _said = new List<string>();
+        private readonly FakeClock _clock = new FakeClock();
 
-        private HandshakePacer Pacer(int ceiling = 1000) => new HandshakePacer(ceiling, TimeSpan.FromSeconds(10), line => { lock (_said) { _said.Add(line); } });
+        /// <param name="saturated">Whether this machine is saturated all the time, or never.</param>
+        private HandshakePacer Pacer(int ceiling = 1000, bool saturated = true) =>
+            new HandshakePacer(ceiling, TimeSpan.FromSeconds(10), line => { lock (_said) { _said.Add(line); } }, saturated ? FakeRunnerLoad.AlwaysSaturated(_clock) : new FakeRunnerLoad(), _clock);
 
-        /// <summary>Runs one round: as many handshakes as the limit (at least the minimum round), each taking <paramref name="latency"/>.</summary>
-        private static async Task Round(HandshakePacer pacer, TimeSpan latency)
+        /// <summary>Runs one round: as many handshakes as the limit (at least the minimum round), each taking <paramref name="latency"/>, together.</summary>
+        private async Task Round(HandshakePacer pacer, TimeSpan latency)
         {
+            _clock.Advance(latency);
             var count = Math.Max(HandshakePacer.MinimumRound, pacer.Limit);
             var slots = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => pacer.EnterAsync(CancellationToken.None)));
             foreach (var slot in slots)
@@ -58,7 +63,7 @@ namespace Sentinel.Tests.Pacing
             Assert.Equal(64, pacer.Limit);
             await Round(pacer, TimeSpan.FromMilliseconds(900));
             Assert.Equal(32, pacer.Limit);
-            Assert.Contains(_said, line => line.StartsWith("Handshakes at once: 64 -> 32 (", StringComparison.Ordinal) && line.Contains("0.90 s at the median") && line.Contains("saturated"));
+            Assert.Contains(_said, line => line.StartsWith("Handshakes at once: 64 -> 32 (", StringComparison.Ordinal) && line.Contains("0.90 s at the median against 0.10 s at best lately, with this machine saturated 100"));
             Assert.Contains("halved", pacer.Status, StringComparison.Ordinal);
             await Round(pacer, Fast);
             Assert.Equal(33, pacer.Limit);
@@ -74,6 +79,19 @@ namespace Sentinel.Tests.Pacing
         }
 
         [Fact]
+        public async Task AClimbOnAMachineThatIsNotSaturatedHoldsTheLimit()
+        {
+            var pacer = Pacer(saturated: false);
+            await Round(pacer, Fast);
+            Assert.Equal(32, pacer.Limit);
+            await Round(pacer, TimeSpan.FromSeconds(3));
+            Assert.Equal(32, pacer.Limit);
+            Assert.Contains("held", pacer.Status, StringComparison.Ordinal);
+            await Round(pacer, Fast);
+            Assert.Equal(64, pacer.Limit);
+        }
+
+        [Fact]
         public async Task AHandshakeThatTimedOutAfterItsServerAnsweredHalvesTheLimit()
         {
             var pacer = Pacer();
@@ -84,6 +102,26 @@ namespace Sentinel.Tests.Pacing
 
             Assert.Equal(8, pacer.Limit);
             Assert.Equal(0, pacer.InFlight);
+        }
+
+        [Fact]
+        public async Task HandshakesAdmittedUnderAnEarlierLimitDoNotCountTowardTheNewOne()
+        {
+            var pacer = Pacer();
+            var before = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => pacer.EnterAsync(CancellationToken.None)));
+            before[0].TimedOutAfterAnswer();
+            Assert.Equal(8, pacer.Limit);
+
+            // The slow ones admitted under 16 finish: they tell nothing about 8, so no second halving.
+            foreach (var slot in before)
+            {
+                slot.Completed(TimeSpan.FromSeconds(5));
+            }
+
+            Assert.Equal(8, pacer.Limit);
+            Assert.Single(_said);
+            await Round(pacer, Fast);
+            Assert.Equal(9, pacer.Limit);
         }
 
         [Fact]

@@ -28,7 +28,7 @@ namespace Sentinel.Tests.Pacing
             Directory.CreateDirectory(_folder);
             File.WriteAllText(Path.Combine(_folder, "config"), "Host target\n  HostName 10.0.0.3\n  Port 22\n");
             _transport.AddKey("/keys/target");
-            _pacer = new HandshakePacer(32, TimeSpan.FromSeconds(10), _ => { });
+            _pacer = new HandshakePacer(32, TimeSpan.FromSeconds(10), _ => { }, new FakeRunnerLoad(), _clock);
         }
 
         public void Dispose() => Directory.Delete(_folder, recursive: true);
