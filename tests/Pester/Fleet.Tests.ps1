@@ -75,6 +75,7 @@ Describe 'Fan-out over many hosts' {
             $progress = @($shell.Streams.Progress)
             $progress.StatusDescription | Should -Contain '6 of 6 hosts'
             $progress[-1].RecordType | Should -Be 'Completed'
+            $progress[-1].CurrentOperation | Should -Match '^up to \d+ handshakes at once' -Because 'the progress bar shows how many handshakes run at once, and why'
         }
         finally { $shell.Dispose() }
     }

@@ -216,7 +216,7 @@ namespace Sentinel.Pacing
             var climbed = median > _latencyCeiling || median > TimeSpan.FromTicks(floor.Ticks * 3 / 2) + Slack;
             if (climbed && saturated >= SaturatedRound)
             {
-                return BackOff($"the last {sorted.Count} handshakes took {Seconds(median)} s at the median against {Seconds(floor)} s at best lately{(median > _latencyCeiling ? ", over a quarter of the connect timeout" : string.Empty)}, with this machine saturated {saturated:P0} of the time");
+                return BackOff($"the last {sorted.Count} handshakes took {Seconds(median)} s at the median against {Seconds(floor)} s at best lately{(median > _latencyCeiling ? ", over a quarter of the connect timeout" : string.Empty)}, with this machine saturated {Percent(saturated)} of the time");
             }
 
             if (climbed)
@@ -302,6 +302,8 @@ namespace Sentinel.Pacing
         }
 
         private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+
+        private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
     }
 
     /// <summary>One handshake's place in its <see cref="HandshakePacer"/>: given back once, whichever way it ends.</summary>

@@ -63,7 +63,7 @@ namespace Sentinel.Tests.Pacing
             Assert.Equal(64, pacer.Limit);
             await Round(pacer, TimeSpan.FromMilliseconds(900));
             Assert.Equal(32, pacer.Limit);
-            Assert.Contains(_said, line => line.StartsWith("Handshakes at once: 64 -> 32 (", StringComparison.Ordinal) && line.Contains("0.90 s at the median against 0.10 s at best lately, with this machine saturated 100"));
+            Assert.Contains(_said, line => line.StartsWith("Handshakes at once: 64 -> 32 (", StringComparison.Ordinal) && line.Contains("0.90 s at the median against 0.10 s at best lately, with this machine saturated 100% of the time"));
             Assert.Contains("halved", pacer.Status, StringComparison.Ordinal);
             await Round(pacer, Fast);
             Assert.Equal(33, pacer.Limit);
