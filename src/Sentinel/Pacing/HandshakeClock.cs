@@ -109,8 +109,7 @@ namespace Sentinel.Pacing
         /// <summary>
         /// Cancels <paramref name="expire"/> when the host's time is up (or the stretched limit is
         /// reached); parks the handshake's place when its server is slow to answer on a machine that is
-        /// not saturated. Returns when
-        /// <paramref name="stop"/> is cancelled or the time is up.
+        /// not saturated. Returns when <paramref name="stop"/> is cancelled or the time is up.
         /// </summary>
         public async Task WatchAsync(CancellationTokenSource expire, CancellationToken stop)
         {
