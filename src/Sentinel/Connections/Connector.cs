@@ -90,7 +90,6 @@ namespace Sentinel.Connections
         private static readonly string[] PasswordMethod = { "password" };
 
         private readonly ISshTransport _transport;
-        private readonly HandshakePacer? _pacer;
         private readonly IRunnerLoad _load;
         private readonly IClock _clock;
 
@@ -100,13 +99,13 @@ namespace Sentinel.Connections
         public Connector(ISshTransport transport, HandshakePacer? pacer = null, IRunnerLoad? load = null, IClock? clock = null)
         {
             _transport = transport;
-            _pacer = pacer;
+            Pacer = pacer;
             _load = load ?? RunnerLoad.Shared;
             _clock = clock ?? SystemClock.Instance;
         }
 
         /// <summary>How many handshakes run at once, and why; null when not paced.</summary>
-        public HandshakePacer? Pacer => _pacer;
+        public HandshakePacer? Pacer { get; }
 
         /// <summary>
         /// Connects to the host, through its jump hosts when it has any. A failure at any hop is the
@@ -494,8 +493,8 @@ namespace Sentinel.Connections
         {
             var addresses = viaLocalPort.HasValue ? new[] { IPAddress.Loopback } : await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
             var queued = _clock.UtcNow;
-            using (var slot = _pacer == null ? null : await _pacer.EnterAsync(cancellationToken).ConfigureAwait(false))
-            using (var handshake = new HandshakeClock(settings.ConnectTimeout, _clock.UtcNow - queued, slot, _pacer?.ParkAfter ?? settings.ConnectTimeout, _load, _clock))
+            using (var slot = Pacer == null ? null : await Pacer.EnterAsync(cancellationToken).ConfigureAwait(false))
+            using (var handshake = new HandshakeClock(settings.ConnectTimeout, _clock.UtcNow - queued, slot, Pacer?.ParkAfter ?? settings.ConnectTimeout, _load, _clock))
             {
                 attempt.Handshake = handshake;
                 SentinelException? last = null;

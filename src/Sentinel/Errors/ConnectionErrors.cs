@@ -13,12 +13,14 @@ namespace Sentinel.Errors
     /// </summary>
     internal static class ConnectionErrors
     {
+        private const string TimeoutHint = "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.";
+
         public static SentinelException Timeout(string computerName, int port, TimeSpan timeout, Exception? inner = null) => new SentinelException(
             ErrorIds.ConnectionTimeout,
             ErrorCategory.OperationTimeout,
             computerName,
             $"Connecting to {computerName} port {port} timed out after {Seconds(timeout)} s: the host did not complete the SSH handshake.",
-            "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.",
+            TimeoutHint,
             inner);
 
         /// <summary>A handshake out of time, with its own timings (<paramref name="story"/>): when the server answered, what it had done, what did not count.</summary>
@@ -27,7 +29,7 @@ namespace Sentinel.Errors
             ErrorCategory.OperationTimeout,
             computerName,
             $"Connecting to {computerName} port {port} timed out after {Seconds(timeout)} s of the host's time: {story}.",
-            "Check that the host is up and that the port is an SSH server (a firewall that drops packets, or a service that never speaks SSH, looks like this). Raise -ConnectTimeout for a slow link.",
+            TimeoutHint,
             null);
 
         public static SentinelException Refused(string computerName, int port, Exception? inner = null) => new SentinelException(
