@@ -2,6 +2,7 @@ using System;
 using System.Security.Cryptography;
 #if NET8_0_OR_GREATER
 using System.Numerics;
+using System.Runtime.CompilerServices;
 #endif
 
 namespace Sentinel.Ssh
@@ -216,6 +217,11 @@ namespace Sentinel.Ssh
         }
 
         /// <summary>h = f * g in Z[x]/(x^p - x - 1), unreduced; f and g are zero beyond p.</summary>
+        // Vector<int> code is left out of the ReadyToRun image (its width is the machine's): compiled
+        // optimised at once, not at tier 0 and again on stack replacement inside the first key exchange.
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static void Multiply(int[] h, int[] f, int[] g, bool scalar)
         {
             var fg = new int[2 * Length];
@@ -277,6 +283,11 @@ namespace Sentinel.Ssh
         }
 
         /// <summary>out = 1/in in R/3; returns 0 when invertible, -1 when not. Constant time: 2p-1 division steps.</summary>
+        // Vector<int> code is left out of the ReadyToRun image (its width is the machine's): compiled
+        // optimised at once, not at tier 0 and again on stack replacement inside the first key exchange.
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static int R3Reciprocal(int[] output, int[] input, bool scalar)
         {
             var f = new int[Length];
@@ -353,6 +364,11 @@ namespace Sentinel.Ssh
         }
 
         /// <summary>out = 1/(3 in) in R/q; returns 0 when invertible. Constant time: 2p-1 division steps.</summary>
+        // Vector<int> code is left out of the ReadyToRun image (its width is the machine's): compiled
+        // optimised at once, not at tier 0 and again on stack replacement inside the first key exchange.
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static int RqReciprocal3(int[] output, int[] input, bool scalar)
         {
             var f = new int[Length];
