@@ -35,9 +35,8 @@ namespace Sentinel.Module
 
         /// <summary>
         /// Loads the adapter on a pool thread, so that Import-Module does not wait for it and the first
-        /// connection finds it ready, then (on PowerShell 7) compiles Sentinel's first-call code there
-        /// (<see cref="FirstPathCompiler"/>). A broken install is not hidden: the load's error is kept
-        /// and thrown to every cmdlet that needs the adapter.
+        /// connection finds it ready. A broken install is not hidden: the load's error is kept and
+        /// thrown to every cmdlet that needs the adapter.
         /// </summary>
         public static void LoadInBackground() => Task.Run(() =>
         {
@@ -48,13 +47,6 @@ namespace Sentinel.Module
             catch (Exception)
             {
                 // Kept by LazyTransport and thrown again at its first use.
-            }
-
-            // Windows PowerShell 5.1 has no tiered JIT: compiling ahead there costs full optimisation
-            // of every method, and was not measured.
-            if (!IsDesktop)
-            {
-                FirstPathCompiler.CompileAhead();
             }
         });
 
