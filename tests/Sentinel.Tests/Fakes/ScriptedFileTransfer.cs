@@ -120,6 +120,8 @@ namespace Sentinel.Tests.Fakes
             : IsDirectory(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, DirectoryMode, 1000, 1000)
             : null;
 
+        public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken) => Task.FromResult(Stat(path));
+
         public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -221,6 +223,8 @@ namespace Sentinel.Tests.Fakes
 
         public void Replace(string from, string to) => throw Refused(to);
 
+        public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken) => throw Refused(to);
+
         public void Remove(string path) => throw Refused(path);
 
         public void CreateDirectory(string path) => throw Refused(path);
@@ -230,6 +234,8 @@ namespace Sentinel.Tests.Fakes
         public void SetOwner(string path, int userId, int groupId) => throw Refused(path);
 
         public void SetMode(string path, int mode) => throw Refused(path);
+
+        public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => throw Refused(path);
 
         public void Dispose()
         {
