@@ -597,11 +597,13 @@ namespace Sentinel.Files
 
         /// <summary>
         /// True when putting each file in place takes only SFTP: its mode and a rename (no -Sudo, -Validate,
-        /// -Backup, -Owner or -Group, no special mode bits, no replaced file whose owner to keep).
+        /// -Backup, -Owner or -Group, no special mode bits, no replaced file whose owner to keep), and no two
+        /// files go to one path (their renames would race; one after the other, the last one wins as it always did).
         /// </summary>
         private bool PlacedByRenameAlone(List<Item> items) =>
             !_c.Options.Sudo && _c.Options.Validate == null && !_c.Options.Backup && _c.Options.Owner == null && _c.Options.Group == null
-            && items.All(item => item.Existing == null && ModeOf(item) <= Convert.ToInt32("777", 8));
+            && items.All(item => item.Existing == null && ModeOf(item) <= Convert.ToInt32("777", 8))
+            && items.Select(item => item.Resolved).Distinct(StringComparer.Ordinal).Count() == items.Count;
 
         /// <summary>
         /// Each verified upload's mode, then its rename, with many files in flight at once; results are told
