@@ -11,11 +11,16 @@ whole, connection included: Sentinel with -ComputerName (a connection for the co
 Stopwatch, the peers by bench/peers/file_bench.py with time.perf_counter around the tool. Every tool gets
 the lab key, one known_hosts file from ssh-keyscan, strict host-key checking, and aes128-gcm@openssh.com
 (Fabric's Paramiko has no GCM and negotiates its default). Tools alternate within each repetition.
+
+-Rows picks rows by name (wildcards, e.g. '*4 KiB' for the two 1,000 x 4 KiB rows); such a run prints
+its rows and their medians and leaves docs/benchmarks.md alone, whose section shows every row. -Repeat sets the repetitions.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string]$ModulePath,
     [switch]$Quick,
+    [string[]]$Rows = '*',
+    [int]$Repeat = 0,
     [string]$OutputDirectory = (Join-Path $PSScriptRoot '../docs')
 )
 
@@ -26,7 +31,11 @@ $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $Python = '/usr/bin/python3'
 $env:PYTHONDONTWRITEBYTECODE = '1'
 $env:PYTHONWARNINGS = 'ignore'
-$Reps = if ($Quick) { 1 } else { 3 }
+$Reps = if ($Repeat -gt 0) { $Repeat } elseif ($Quick) { 1 } else { 3 }
+$AllRows = @('upload 1 x 256 MiB', 'download 1 x 256 MiB', 'upload 1,000 x 4 KiB', 'download 1,000 x 4 KiB', 'push 64 KiB to 50 hosts')
+$Selected = @($AllRows | Where-Object { $row = $_; @($Rows | Where-Object { $row -like $_ }).Count -gt 0 })
+if ($Selected.Count -eq 0) { throw "-Rows $($Rows -join ', ') names none of: $($AllRows -join '; ')" }
+$Partial = $Selected.Count -lt $AllRows.Count
 $Cipher = 'aes128-gcm@openssh.com'
 $Results = [System.Collections.Generic.List[object]]::new()
 
@@ -59,17 +68,20 @@ $load = @((Get-Content /proc/loadavg -Raw).Split(' ')[0])
 $started = Get-Date
 try {
     $lab = Start-SentinelLab -NoNginx
-    $fleet = Start-SentinelLabFleet -Count 50
     $knownHosts = Join-Path $work 'known_hosts'
-    Set-Content $knownHosts (@(& ssh-keyscan -T 10 -t ed25519 -p $lab.Port 127.0.0.1 2>$null) + @(& ssh-keyscan -T 10 -t ed25519 -p $fleet.Port @($fleet.Addresses) 2>$null))
-    $hostsFile = Join-Path $work 'hosts'
-    Set-Content $hostsFile $fleet.Addresses
+    Set-Content $knownHosts @(& ssh-keyscan -T 10 -t ed25519 -p $lab.Port 127.0.0.1 2>$null)
+    if ($Selected -contains 'push 64 KiB to 50 hosts') {
+        $fleet = Start-SentinelLabFleet -Count 50
+        Add-Content $knownHosts @(& ssh-keyscan -T 10 -t ed25519 -p $fleet.Port @($fleet.Addresses) 2>$null)
+        $hostsFile = Join-Path $work 'hosts'
+        Set-Content $hostsFile $fleet.Addresses
+    }
     $peer = @('--port', "$($lab.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher)
     $sentinel = @{ ComputerName = '127.0.0.1'; Port = $lab.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict'; Cipher = $Cipher }
 
     # Data: one 256 MiB file of random bytes, 1,000 files of 4 KiB, one of 64 KiB.
     $big = Join-Path $work 'big.bin'
-    & head -c 256M /dev/urandom > $big
+    if ($Selected -like '*256 MiB') { & head -c 256M /dev/urandom > $big }
     $small = New-Item -ItemType Directory (Join-Path $work 'small')
     $buffer = [byte[]]::new(4KB)
     $random = [Random]::new(14)
@@ -85,14 +97,14 @@ try {
         if (Test-Path $down) { Remove-Item $down -Recurse -Force }
     }
 
-    $rows = [ordered]@{
+    $transferRows = [ordered]@{
         'upload 1 x 256 MiB'       = @{ Up = $true; Src = $big; Dest = "$remoteRoot/big.bin"; Recurse = $false }
         'download 1 x 256 MiB'     = @{ Up = $false; Src = "$remoteRoot/big.bin"; Dest = $down; Recurse = $false }
         'upload 1,000 x 4 KiB'     = @{ Up = $true; Src = "$small"; Dest = "$remoteRoot/small"; Recurse = $true }
         'download 1,000 x 4 KiB'   = @{ Up = $false; Src = "$remoteRoot/small"; Dest = $down; Recurse = $true }
     }
-    foreach ($row in $rows.Keys) {
-        $r = $rows[$row]
+    foreach ($row in @($transferRows.Keys | Where-Object { $Selected -contains $_ })) {
+        $r = $transferRows[$row]
         Write-Host $row
         $tools = 'Sentinel', 'scp', 'sftp', 'asyncssh'
         for ($rep = 0; $rep -lt $Reps; $rep++) {
@@ -122,24 +134,26 @@ try {
         }
     }
 
-    Write-Host 'push 64 KiB to 50 hosts'
-    $fleetSentinel = @{ ComputerName = $fleet.Addresses; Port = $fleet.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
-    $fleetPeer = @('--port', "$($fleet.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher, '--hosts-file', $hostsFile, '--parallel', '32')
-    $tools = 'Sentinel', 'pscp', 'fabric'
-    for ($rep = 0; $rep -lt $Reps; $rep++) {
-        foreach ($tool in $tools) {
-            Reset-Destination
-            if ($tool -eq 'Sentinel') {
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                $out = Copy-SentinelItem -Path $push -Destination "$remoteRoot/push.bin" @fleetSentinel -ErrorAction SilentlyContinue -ErrorVariable failures
-                $clock.Stop()
-                # Every fleet host is this machine: hosts that finish after the first see the same bytes (Unchanged).
-                $unchanged = @($out | Where-Object Action -EQ 'Unchanged').Count
-                Add-Row 'push 64 KiB to 50 hosts' 'Sentinel' $clock.Elapsed.TotalSeconds (50 - @($out).Count) "$unchanged of 50 Unchanged"
-            }
-            else {
-                $result = Invoke-FilePeer (@('push', '--tool', $tool, '--src', $push, '--dest', "$remoteRoot/push.bin") + $fleetPeer)
-                Add-Row 'push 64 KiB to 50 hosts' @{ pscp = 'parallel-scp -p 32'; fabric = 'Fabric put (32 threads)' }[$tool] $result.seconds $result.failures
+    if ($Selected -contains 'push 64 KiB to 50 hosts') {
+        Write-Host 'push 64 KiB to 50 hosts'
+        $fleetSentinel = @{ ComputerName = $fleet.Addresses; Port = $fleet.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
+        $fleetPeer = @('--port', "$($fleet.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher, '--hosts-file', $hostsFile, '--parallel', '32')
+        $tools = 'Sentinel', 'pscp', 'fabric'
+        for ($rep = 0; $rep -lt $Reps; $rep++) {
+            foreach ($tool in $tools) {
+                Reset-Destination
+                if ($tool -eq 'Sentinel') {
+                    $clock = [Diagnostics.Stopwatch]::StartNew()
+                    $out = Copy-SentinelItem -Path $push -Destination "$remoteRoot/push.bin" @fleetSentinel -ErrorAction SilentlyContinue -ErrorVariable failures
+                    $clock.Stop()
+                    # Every fleet host is this machine: hosts that finish after the first see the same bytes (Unchanged).
+                    $unchanged = @($out | Where-Object Action -EQ 'Unchanged').Count
+                    Add-Row 'push 64 KiB to 50 hosts' 'Sentinel' $clock.Elapsed.TotalSeconds (50 - @($out).Count) "$unchanged of 50 Unchanged"
+                }
+                else {
+                    $result = Invoke-FilePeer (@('push', '--tool', $tool, '--src', $push, '--dest', "$remoteRoot/push.bin") + $fleetPeer)
+                    Add-Row 'push 64 KiB to 50 hosts' @{ pscp = 'parallel-scp -p 32'; fabric = 'Fabric put (32 threads)' }[$tool] $result.seconds $result.failures
+                }
             }
         }
     }
@@ -162,7 +176,7 @@ $lines.Add("Run: ``bench/Invoke-FileBench.ps1$(if ($Quick) { ' -Quick' })`` on $
     "$([Environment]::ProcessorCount) cores shared with other work (load average $($load[0]) at the start, $($load[1]) at the end), so treat the figures as rough. " +
     "Each transfer is timed whole, connection included; cipher $Cipher for all but Fabric (Paramiko's default). Sentinel offers its default key exchange (post-quantum sntrup761x25519).")
 $lines.Add('')
-$lines.Add('| Row | Tool | Seconds | MiB/s | Sentinel's time / tool's | Note |')
+$lines.Add("| Row | Tool | Seconds | MiB/s | Sentinel's time / tool's | Note |")
 $lines.Add('|---|---|---:|---:|---:|---|')
 foreach ($group in $Results | Group-Object Row) {
     $bytes = switch -Wildcard ($group.Name) { '*256 MiB' { 256MB } '*4 KiB' { 1000 * 4KB } default { 50 * 64KB } }
@@ -179,6 +193,11 @@ foreach ($group in $Results | Group-Object Row) {
     }
 }
 $lines.Add('<!-- files-bench:end -->')
+if ($Partial) {
+    $lines | Select-Object -Skip 5 -First ($lines.Count - 6) | Write-Host
+    Write-Host 'Rows picked by -Rows: docs/benchmarks.md is left as it is.'
+    return
+}
 $report = Join-Path $OutputDirectory 'benchmarks.md'
 $text = Get-Content $report -Raw
 $section = ($lines -join "`n")

@@ -28,6 +28,9 @@ namespace Sentinel.Ssh
 
         private readonly SftpClient _sftp;
 
+        /// <summary>Requests sent without a thread waiting; null when this SSH.NET build has no way to (then each call waits, as SftpClient's do).</summary>
+        private SftpRequests? _requests;
+
         private SshNetFileTransfer(SftpClient sftp)
         {
             _sftp = sftp;
@@ -48,6 +51,7 @@ namespace Sentinel.Ssh
             try
             {
                 sftp.Connect();
+                transfer._requests = SftpRequests.For(sftp, OperationTimeout);
                 return transfer;
             }
             catch (Exception e) when (IsSshFailure(e))
@@ -74,6 +78,24 @@ namespace Sentinel.Ssh
                 return null;
             }
         });
+
+        public async Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken)
+        {
+            RemoteFileInfo? info = null;
+            await DoAsync(async () =>
+            {
+                try
+                {
+                    var file = await _sftp.GetAsync(path, cancellationToken).ConfigureAwait(false);
+                    info = Describe(file.FullName, file.Attributes);
+                }
+                catch (SftpPathNotFoundException)
+                {
+                    info = null;
+                }
+            }).ConfigureAwait(false);
+            return info;
+        }
 
         /// <summary>
         /// SSH.NET gives each entry as the listed directory's canonical path, '/', and the name the
@@ -107,16 +129,76 @@ namespace Sentinel.Ssh
             return entries;
         }
 
+        /// <summary>
+        /// Made empty and private first (open with O_EXCL, then fchmod 0600 on its handle): the content never
+        /// sits in a file others may read. A file of one request or less is written on that handle, so its
+        /// whole upload is four requests, none waiting on a thread; a larger one goes through SSH.NET's
+        /// upload, which keeps many writes in flight.
+        /// </summary>
         public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
         {
-            // Made empty and private first: the content never sits in a file others may read.
-            Do(() =>
+            if (_requests == null)
             {
-                _sftp.Open(path, FileMode.CreateNew, FileAccess.Write).Dispose();
-                _sftp.ChangePermissions(path, 600);
-                return true;
-            });
+                Do(() =>
+                {
+                    _sftp.Open(path, FileMode.CreateNew, FileAccess.Write).Dispose();
+                    _sftp.ChangePermissions(path, 600);
+                    return true;
+                });
+            }
+            else if (await WriteSmallAsync(_requests, source, path, progress, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             await DoAsync(() => _sftp.UploadFileAsync(source, path, true, new Reporter<UploadFileProgressReport>(r => progress((long)r.TotalBytesUploaded)), cancellationToken)).ConfigureAwait(false);
+        }
+
+        /// <summary>Creates the private file; writes <paramref name="source"/> into it when it fits one request (true), else leaves it empty (false).</summary>
+        private static async Task<bool> WriteSmallAsync(SftpRequests requests, Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
+        {
+            var small = LengthOf(source) is long length && length <= RequestSize;
+            var written = false;
+            await DoAsync(async () =>
+            {
+                var handle = await requests.OpenNewAsync(path, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await requests.SetModeAsync(handle, 600, cancellationToken).ConfigureAwait(false);
+                    if (small)
+                    {
+                        var buffer = new byte[RequestSize];
+                        ulong offset = 0;
+                        int read;
+                        // A local read of one request's bytes at most: read in place.
+                        while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            await requests.WriteAsync(handle, offset, buffer, read, cancellationToken).ConfigureAwait(false);
+                            offset += (ulong)read;
+                            progress((long)offset);
+                        }
+
+                        written = true;
+                    }
+                }
+                finally
+                {
+                    await requests.CloseAsync(handle, CancellationToken.None).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            return written;
+        }
+
+        private static long? LengthOf(Stream source)
+        {
+            try
+            {
+                return source.Length;
+            }
+            catch (NotSupportedException)
+            {
+                return null;
+            }
         }
 
         public async Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken)
@@ -159,6 +241,19 @@ namespace Sentinel.Ssh
             return true;
         });
 
+        /// <summary>As <see cref="Replace"/>; the posix-rename is sent and awaited.</summary>
+        public async Task ReplaceAsync(string from, string to, CancellationToken cancellationToken)
+        {
+            if (_requests == null)
+            {
+                Replace(from, to);
+                return;
+            }
+
+            var requests = _requests;
+            await DoAsync(() => requests.PosixRenameAsync(from, to, cancellationToken)).ConfigureAwait(false);
+        }
+
         public void Remove(string path) => Do(() =>
         {
             _sftp.DeleteFile(path);
@@ -192,15 +287,34 @@ namespace Sentinel.Ssh
 
         public void SetMode(string path, int mode) => Do(() =>
         {
+            _sftp.ChangePermissions(path, OctalDigits(mode));
+            return true;
+        });
+
+        /// <summary>SSH.NET reads a short's decimal digits as octal ones: 644 means rw-r--r--.</summary>
+        private static short OctalDigits(int mode)
+        {
             if (mode > Convert.ToInt32("777", 8))
             {
                 throw new FileTransferException($"SFTP sets permission bits only (mode {Convert.ToString(mode, 8)} has special bits)", permissionDenied: false);
             }
 
-            // SSH.NET reads the short's decimal digits as octal ones: 644 means rw-r--r--.
-            _sftp.ChangePermissions(path, short.Parse(Convert.ToString(mode, 8), System.Globalization.CultureInfo.InvariantCulture));
-            return true;
-        });
+            return short.Parse(Convert.ToString(mode, 8), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>As <see cref="SetMode"/>; one setstat sent and awaited, without SftpClient's realpath and lstat first.</summary>
+        public async Task SetModeAsync(string path, int mode, CancellationToken cancellationToken)
+        {
+            if (_requests == null)
+            {
+                SetMode(path, mode);
+                return;
+            }
+
+            var requests = _requests;
+            var digits = OctalDigits(mode);
+            await DoAsync(() => requests.SetModeAsync(path, digits, cancellationToken)).ConfigureAwait(false);
+        }
 
         public void Dispose()
         {

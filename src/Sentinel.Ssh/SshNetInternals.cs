@@ -131,6 +131,82 @@ namespace Sentinel.Ssh
         public static readonly MethodInfo? SftpPosixRename = Resolve(
             "ISftpSession.RequestPosixRename(string, string)", () => SftpSession?.FieldType.GetMethod("RequestPosixRename", new[] { typeof(string), typeof(string) }));
 
+        // ---- SFTP requests sent without waiting (many files' requests in flight on the one channel) ----
+
+        /// <summary>
+        /// SSH.NET's SftpSession class: its request ids, protocol version, encoding, the extensions the server
+        /// named, and SendRequest(SftpRequest), which registers a request's answer callback and sends it. SSH.NET
+        /// waits on a handle for setstat, fsetstat and posix-rename; these let the adapter send them and await
+        /// the answer, so small files' steps run side by side. Without any SFTP member here: one file at a time.
+        /// </summary>
+        private static readonly Type? SftpSessionType = Resolve("Renci.SshNet.Sftp.SftpSession", () => SshNet.GetType("Renci.SshNet.Sftp.SftpSession"));
+
+        /// <summary>SftpSession.NextRequestId; see <see cref="SftpSessionType"/>.</summary>
+        public static readonly PropertyInfo? SftpNextRequestId = Resolve(
+            "SftpSession.NextRequestId", () => SftpSessionType?.GetProperty("NextRequestId", Instance), p => p.PropertyType == typeof(uint));
+
+        /// <summary>SftpSession.ProtocolVersion; see <see cref="SftpSessionType"/>.</summary>
+        public static readonly PropertyInfo? SftpProtocolVersion = Resolve(
+            "SftpSession.ProtocolVersion", () => SftpSessionType?.GetProperty("ProtocolVersion", Instance), p => p.PropertyType == typeof(uint));
+
+        /// <summary>SftpSession._encoding; see <see cref="SftpSessionType"/>.</summary>
+        public static readonly FieldInfo? SftpEncoding = Resolve(
+            "SftpSession._encoding", () => SftpSessionType?.GetField("_encoding", Instance), f => f.FieldType == typeof(System.Text.Encoding));
+
+        /// <summary>SftpSession._supportedExtensions: posix-rename is sent only to a server that named it, as SSH.NET does.</summary>
+        public static readonly FieldInfo? SftpExtensions = Resolve(
+            "SftpSession._supportedExtensions", () => SftpSessionType?.GetField("_supportedExtensions", Instance), f => typeof(IDictionary<string, string>).IsAssignableFrom(f.FieldType));
+
+        /// <summary>SftpSession.SendRequest(SftpRequest); see <see cref="SftpSessionType"/>.</summary>
+        public static readonly MethodInfo? SftpSendRequest = Resolve(
+            "SftpSession.SendRequest(SftpRequest)", () => SftpSessionType?.GetMethod("SendRequest", Instance, null, new[] { SshNet.GetType("Renci.SshNet.Sftp.Requests.SftpRequest") ?? typeof(void) }, null));
+
+        /// <summary>SftpStatusResponse, the answer setstat, fsetstat, posix-rename, write and close get.</summary>
+        public static readonly Type? SftpStatusResponse = Resolve("Renci.SshNet.Sftp.Responses.SftpStatusResponse", () => SshNet.GetType("Renci.SshNet.Sftp.Responses.SftpStatusResponse"));
+
+        /// <summary>static SftpSession.GetSftpException(SftpStatusResponse, string): null for success, else SSH.NET's own exception for the status.</summary>
+        public static readonly MethodInfo? SftpStatusException = Resolve(
+            "SftpSession.GetSftpException(SftpStatusResponse, string)",
+            () => SftpStatusResponse == null ? null : SftpSessionType?.GetMethod("GetSftpException", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static, null, new[] { SftpStatusResponse, typeof(string) }, null));
+
+        /// <summary>SftpSetStatRequest(uint, uint, string, Encoding, SftpFileAttributes, Action&lt;SftpStatusResponse&gt;).</summary>
+        public static readonly ConstructorInfo? SftpSetStatRequest = Resolve(
+            "SftpSetStatRequest(uint, uint, string, Encoding, SftpFileAttributes, Action<SftpStatusResponse>)",
+            () => StatusRequestConstructor("Renci.SshNet.Sftp.Requests.SftpSetStatRequest", typeof(uint), typeof(uint), typeof(string), typeof(System.Text.Encoding), typeof(Renci.SshNet.Sftp.SftpFileAttributes)));
+
+        /// <summary>SftpFSetStatRequest(uint, uint, byte[], SftpFileAttributes, Action&lt;SftpStatusResponse&gt;).</summary>
+        public static readonly ConstructorInfo? SftpFSetStatRequest = Resolve(
+            "SftpFSetStatRequest(uint, uint, byte[], SftpFileAttributes, Action<SftpStatusResponse>)",
+            () => StatusRequestConstructor("Renci.SshNet.Sftp.Requests.SftpFSetStatRequest", typeof(uint), typeof(uint), typeof(byte[]), typeof(Renci.SshNet.Sftp.SftpFileAttributes)));
+
+        /// <summary>PosixRenameRequest(uint, uint, string, string, Encoding, Action&lt;SftpStatusResponse&gt;).</summary>
+        public static readonly ConstructorInfo? SftpPosixRenameRequest = Resolve(
+            "PosixRenameRequest(uint, uint, string, string, Encoding, Action<SftpStatusResponse>)",
+            () => StatusRequestConstructor("Renci.SshNet.Sftp.Requests.PosixRenameRequest", typeof(uint), typeof(uint), typeof(string), typeof(string), typeof(System.Text.Encoding)));
+
+        /// <summary>SftpFileAttributes(DateTime, DateTime, long, int, int, uint, Dictionary&lt;string, string&gt;): attributes that send only what is changed on them.</summary>
+        public static readonly ConstructorInfo? SftpAttributes = Resolve(
+            "SftpFileAttributes(DateTime, DateTime, long, int, int, uint, Dictionary<string, string>)",
+            () => typeof(Renci.SshNet.Sftp.SftpFileAttributes).GetConstructor(Instance, null, new[] { typeof(DateTime), typeof(DateTime), typeof(long), typeof(int), typeof(int), typeof(uint), typeof(Dictionary<string, string>) }, null));
+
+        /// <summary>ISftpSession.RequestOpenAsync(string, Flags, CancellationToken): open without SSH.NET's realpath first.</summary>
+        public static readonly MethodInfo? SftpOpenAsync = Resolve(
+            "ISftpSession.RequestOpenAsync(string, Flags, CancellationToken)",
+            () => SftpSession?.FieldType.GetMethod("RequestOpenAsync"),
+            m => m.ReturnType == typeof(System.Threading.Tasks.Task<byte[]>) && m.GetParameters().Length == 3 && m.GetParameters()[1].ParameterType.IsEnum);
+
+        /// <summary>ISftpSession.RequestWriteAsync(byte[], ulong, byte[], int, int, CancellationToken).</summary>
+        public static readonly MethodInfo? SftpWriteAsync = Resolve(
+            "ISftpSession.RequestWriteAsync(byte[], ulong, byte[], int, int, CancellationToken)",
+            () => SftpSession?.FieldType.GetMethod("RequestWriteAsync", new[] { typeof(byte[]), typeof(ulong), typeof(byte[]), typeof(int), typeof(int), typeof(CancellationToken) }),
+            m => m.ReturnType == typeof(System.Threading.Tasks.Task));
+
+        /// <summary>ISftpSession.RequestCloseAsync(byte[], CancellationToken).</summary>
+        public static readonly MethodInfo? SftpCloseAsync = Resolve(
+            "ISftpSession.RequestCloseAsync(byte[], CancellationToken)",
+            () => SftpSession?.FieldType.GetMethod("RequestCloseAsync", new[] { typeof(byte[]), typeof(CancellationToken) }),
+            m => m.ReturnType == typeof(System.Threading.Tasks.Task));
+
         // ---- sntrup761x25519 key exchange ----
 
         /// <summary>
@@ -181,6 +257,11 @@ namespace Sentinel.Ssh
         /// <summary>Sentinel's sntrup761x25519 can replace SSH.NET's.</summary>
         public static readonly bool CanExchangeSntrup = EcdhInitMessage != null && EcdhReplyReceived != null && ValidateExchangeHash != null;
 
+        /// <summary>Setstat, fsetstat, posix-rename, open, write and close can be sent without waiting, so many files' steps share the channel.</summary>
+        public static readonly bool CanPipelineSftp = SftpSession != null && SftpNextRequestId != null && SftpProtocolVersion != null && SftpEncoding != null
+            && SftpExtensions != null && SftpSendRequest != null && SftpStatusResponse != null && SftpStatusException != null && SftpSetStatRequest != null
+            && SftpFSetStatRequest != null && SftpPosixRenameRequest != null && SftpAttributes != null && SftpOpenAsync != null && SftpWriteAsync != null && SftpCloseAsync != null;
+
         /// <summary>The members named above that did not resolve in this SSH.NET build; empty with the shipped one.</summary>
         public static IReadOnlyList<string> Missing => MissingNames;
 
@@ -223,12 +304,30 @@ namespace Sentinel.Ssh
                 reasons.Add("stopping a command waits for SSH.NET's channel close");
             }
 
+            if (!CanPipelineSftp)
+            {
+                reasons.Add("file copies send one SFTP request at a time");
+            }
+
             if (!CanExchangeSntrup)
             {
                 reasons.Add("sntrup761x25519 key exchange uses SSH.NET's slower implementation");
             }
 
             return reasons;
+        }
+
+        /// <summary>The internal request type's constructor taking <paramref name="leading"/>, then an Action of SftpStatusResponse.</summary>
+        private static ConstructorInfo? StatusRequestConstructor(string typeName, params Type[] leading)
+        {
+            var status = SshNet.GetType("Renci.SshNet.Sftp.Responses.SftpStatusResponse");
+            if (status == null)
+            {
+                return null;
+            }
+
+            var parameters = new List<Type>(leading) { typeof(Action<>).MakeGenericType(status) };
+            return SshNet.GetType(typeName)?.GetConstructor(Instance, null, parameters.ToArray(), null);
         }
 
         private static T? Resolve<T>(string name, Func<T?> lookup, Func<T, bool>? usable = null)

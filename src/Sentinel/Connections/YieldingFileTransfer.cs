@@ -15,13 +15,19 @@ namespace Sentinel.Connections
     /// is spent (MaxSessions 1: a copy runs its hash and placement commands one after the other with
     /// its transfers); the next operation opens SFTP again. For a server that closes the connection
     /// after one channel (tinysshd) it opens on a fresh connection of its own, kept for the copy.
+    /// Operations may overlap (many small files' requests in flight on the one channel): the channel is
+    /// parked only once the last of them has ended.
     /// </summary>
     internal sealed class YieldingFileTransfer : IFileTransfer, IYieldingChannel
     {
         private readonly SentinelSession _session;
         private readonly LiveConnection _connection;
         private readonly Func<CancellationToken, Task<LiveConnection>> _freshConnection;
-        private readonly SemaphoreSlim _oneAtATime = new SemaphoreSlim(1);
+        /// <summary>Held while the channel is opened, resumed or parked, never across an operation.</summary>
+        private readonly SemaphoreSlim _gate = new SemaphoreSlim(1);
+
+        /// <summary>Operations running on <see cref="_channel"/>; it is parked when the count falls to 0.</summary>
+        private int _active;
         private IFileTransfer? _channel;
         private IFileTransfer? _parked;
         private LiveConnection? _own;
@@ -43,6 +49,19 @@ namespace Sentinel.Connections
         }
 
         public RemoteFileInfo? Stat(string path) => Use(channel => channel.Stat(path));
+
+        public async Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken)
+        {
+            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await channel.StatAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
 
         public async Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
         {
@@ -85,6 +104,19 @@ namespace Sentinel.Connections
 
         public void Replace(string from, string to) => Use(channel => channel.Replace(from, to));
 
+        public async Task ReplaceAsync(string from, string to, CancellationToken cancellationToken)
+        {
+            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await channel.ReplaceAsync(from, to, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
         public void Remove(string path) => Use(channel => channel.Remove(path));
 
         public void CreateDirectory(string path) => Use(channel => channel.CreateDirectory(path));
@@ -95,12 +127,25 @@ namespace Sentinel.Connections
 
         public void SetMode(string path, int mode) => Use(channel => channel.SetMode(path, mode));
 
+        public async Task SetModeAsync(string path, int mode, CancellationToken cancellationToken)
+        {
+            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await channel.SetModeAsync(path, mode, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
         /// <summary>Called by the budget once the place went to a waiter: the parked channel closes.</summary>
         void IYieldingChannel.Yield() => Interlocked.Exchange(ref _parked, null)?.Dispose();
 
         public void Dispose()
         {
-            _oneAtATime.Wait();
+            _gate.Wait();
             if (_own != null)
             {
                 _channel?.Dispose();
@@ -146,14 +191,22 @@ namespace Sentinel.Connections
 
         private async Task<IFileTransfer> EnterAsync(CancellationToken cancellationToken)
         {
-            await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (_active > 0)
+                {
+                    // Another operation holds the channel open: this one joins it.
+                    _active++;
+                    return _channel!;
+                }
+
                 if (_channel != null)
                 {
                     if (_own != null || _connection.Channels.Resume(this))
                     {
                         _parked = null;
+                        _active = 1;
                         return _channel;
                     }
 
@@ -163,24 +216,31 @@ namespace Sentinel.Connections
                 }
 
                 _channel = await OpenChannelAsync(cancellationToken).ConfigureAwait(false);
+                _active = 1;
                 return _channel;
             }
-            catch
+            finally
             {
-                _oneAtATime.Release();
-                throw;
+                _gate.Release();
             }
         }
 
         private void Leave()
         {
-            if (_own == null && _channel != null)
+            // Short: the gate is never held across an operation, and while this one runs no other opens the channel.
+            _gate.Wait();
+            try
             {
-                _parked = _channel;
-                _connection.Channels.Park(this);
+                if (--_active == 0 && _own == null && _channel != null)
+                {
+                    _parked = _channel;
+                    _connection.Channels.Park(this);
+                }
             }
-
-            _oneAtATime.Release();
+            finally
+            {
+                _gate.Release();
+            }
         }
 
         private async Task<IFileTransfer> OpenChannelAsync(CancellationToken cancellationToken)

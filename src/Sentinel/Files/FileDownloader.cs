@@ -22,6 +22,9 @@ namespace Sentinel.Files
     {
         private readonly CopyContext _c;
 
+        /// <summary>Bytes received on this host so far, over all files.</summary>
+        private long _received;
+
         private FileDownloader(CopyContext context)
         {
             _c = context;
@@ -97,41 +100,111 @@ namespace Sentinel.Files
             }
 
             var hashes = await _c.RemoteHashesAsync(plan.Files.Select(f => f.Source).ToList(), sudo: false).ConfigureAwait(false);
-            long done = 0;
-            for (var i = 0; i < plan.Files.Count; i++)
+
+            // What to do with each file is decided in order (ShouldProcess asks in the files' order); the
+            // transfers then run side by side on the one channel, and the results are told in the files' order.
+            // Two sources with one target (or two targets one name on a case-blind file system) go one
+            // after the other, each decided once the one before is in place, as they always did.
+            var sideBySide = plan.Files.Select(f => f.Target).Distinct(StringComparer.OrdinalIgnoreCase).Count() == plan.Files.Count;
+            var outcomes = new Outcome?[plan.Files.Count];
+            var toCopy = new List<Outcome>();
+            try
             {
-                _c.Stop.ThrowIfCancellationRequested();
-                var file = plan.Files[i];
-                var clock = Stopwatch.StartNew();
-                try
+                for (var i = 0; i < plan.Files.Count; i++)
                 {
-                    var copied = await CopyOneAsync(file, hashes[i], destination, clock, done).ConfigureAwait(false);
-                    done += copied?.Length ?? 0;
-                    if (copied != null)
+                    _c.Stop.ThrowIfCancellationRequested();
+                    var outcome = outcomes[i] = new Outcome(plan.Files[i]);
+                    try
                     {
-                        _c.Emit(copied);
+                        if (!await DecideAsync(outcome, hashes[i], destination).ConfigureAwait(false))
+                        {
+                            continue;
+                        }
+
+                        if (sideBySide)
+                        {
+                            toCopy.Add(outcome);
+                        }
+                        else
+                        {
+                            await CopyAsync(outcome).ConfigureAwait(false);
+                        }
+                    }
+                    catch (SentinelException e)
+                    {
+                        outcome.Failure = e;
                     }
                 }
-                catch (SentinelException e)
+
+                await InFlight.ForEachAsync(toCopy.Count, index => CopyAsync(toCopy[index]), _c.Stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var outcome in outcomes)
                 {
-                    _c.Fail(e);
-                    _c.Emit(Result(file.Source, file.Target, FileCopyAction.Failed, 0, null, clock.Elapsed, null, e.Message));
+                    if (outcome?.Failure != null)
+                    {
+                        _c.Fail(outcome.Failure);
+                        _c.Emit(Result(outcome.File.Source, outcome.File.Target, FileCopyAction.Failed, 0, null, outcome.Clock.Elapsed, null, outcome.Failure.Message));
+                    }
+                    else if (outcome?.Result != null)
+                    {
+                        _c.Emit(outcome.Result);
+                    }
                 }
             }
         }
 
-        /// <summary>The result, or null when ShouldProcess declined.</summary>
-        private async Task<FileCopyResult?> CopyOneAsync(PlannedFile file, RemoteHash remote, string destination, Stopwatch clock, long doneBefore)
+        /// <summary>Copies a file decided on; its result or failure goes on its outcome.</summary>
+        private async Task CopyAsync(Outcome outcome)
         {
+            long received = 0;
+            try
+            {
+                outcome.Result = await CopyOneAsync(outcome, now => _c.Progress(outcome.File.Source, Interlocked.Add(ref _received, now - Interlocked.Exchange(ref received, now)), -1)).ConfigureAwait(false);
+            }
+            catch (SentinelException e)
+            {
+                outcome.Failure = e;
+            }
+        }
+
+        /// <summary>One planned file: what became of it, told once all transfers ended.</summary>
+        private sealed class Outcome
+        {
+            public Outcome(PlannedFile file)
+            {
+                File = file;
+            }
+
+            public PlannedFile File { get; }
+
+            public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+            public string RemoteHash { get; set; } = string.Empty;
+
+            public bool Exists { get; set; }
+
+            /// <summary>Unchanged or Copied; null while not done, or when ShouldProcess declined.</summary>
+            public FileCopyResult? Result { get; set; }
+
+            public SentinelException? Failure { get; set; }
+        }
+
+        /// <summary>True when the file is to be copied; else its result (Unchanged) is set, or ShouldProcess declined.</summary>
+        private async Task<bool> DecideAsync(Outcome outcome, RemoteHash remote, string destination)
+        {
+            var file = outcome.File;
+
             // The names were checked as they were listed; this is the last line, on the path itself.
             if (!LocalPath.IsWithin(destination, file.Target))
             {
                 throw FileErrors.OutsideDestination(_c.Host, file.Source, file.Target, destination);
             }
 
-            var remoteHash = remote.Value ?? throw _c.Unverified(file.Source, remote);
+            var remoteHash = outcome.RemoteHash = remote.Value ?? throw _c.Unverified(file.Source, remote);
 
-            var exists = File.Exists(file.Target);
+            var exists = outcome.Exists = File.Exists(file.Target);
             if (Directory.Exists(file.Target))
             {
                 throw FileErrors.LocalCopyFailed(_c.Host, file.Target, "it is a directory");
@@ -151,7 +224,8 @@ namespace Sentinel.Files
 
                 if (local == remoteHash)
                 {
-                    return Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, clock.Elapsed, null, null, _c.Verification);
+                    outcome.Result = Result(file.Source, file.Target, FileCopyAction.Unchanged, new FileInfo(file.Target).Length, local, outcome.Clock.Elapsed, null, null, _c.Verification);
+                    return false;
                 }
 
                 if (!_c.Options.Force)
@@ -160,17 +234,18 @@ namespace Sentinel.Files
                 }
             }
 
-            if (!await _c.Confirm(file.Target, $"{(exists ? "Replace" : "Create")} file from {file.Source} on {_c.Host}").ConfigureAwait(false))
-            {
-                return null;
-            }
+            return await _c.Confirm(file.Target, $"{(exists ? "Replace" : "Create")} file from {file.Source} on {_c.Host}").ConfigureAwait(false);
+        }
 
+        private async Task<FileCopyResult> CopyOneAsync(Outcome outcome, Action<long> progress)
+        {
+            var (file, remoteHash, exists) = (outcome.File, outcome.RemoteHash, outcome.Exists);
             var directory = Path.GetDirectoryName(Path.GetFullPath(file.Target))!;
             var temp = Path.Combine(directory, RemotePath.TempFileName(Path.GetFileName(file.Target), RemotePath.NewUnique()));
             try
             {
                 // The mode a new file gets: the remote file's, as sftp's get gives it (umask applied, owner may write).
-                var remoteMode = file.SourceMode ?? _c.Transfer.Stat(file.Source)?.Mode;
+                var remoteMode = file.SourceMode ?? (await _c.Transfer.StatAsync(file.Source, _c.Stop).ConfigureAwait(false))?.Mode;
                 string hash;
                 long length;
 
@@ -178,7 +253,7 @@ namespace Sentinel.Files
                 using (var stream = UnixPermissions.CreatePrivate(temp, 1 << 16))
                 using (var hashing = new HashingStream(stream))
                 {
-                    await _c.Transfer.DownloadAsync(file.Source, hashing, received => _c.Progress(file.Source, doneBefore + received, -1), _c.Stop).ConfigureAwait(false);
+                    await _c.Transfer.DownloadAsync(file.Source, hashing, progress, _c.Stop).ConfigureAwait(false);
                     hash = hashing.Finish();
                     length = hashing.BytesHashed;
                 }
@@ -210,7 +285,7 @@ namespace Sentinel.Files
                     File.Move(temp, file.Target);
                 }
 
-                return Result(file.Source, file.Target, FileCopyAction.Copied, length, hash, clock.Elapsed, backup, null, _c.Verification);
+                return Result(file.Source, file.Target, FileCopyAction.Copied, length, hash, outcome.Clock.Elapsed, backup, null, _c.Verification);
             }
             catch (FileTransferException e)
             {

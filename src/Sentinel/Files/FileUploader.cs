@@ -99,7 +99,7 @@ namespace Sentinel.Files
                 return;
             }
 
-            var items = _c.Options.Sudo ? await InspectAsRootAsync(plan.Files).ConfigureAwait(false) : Inspect(plan.Files);
+            var items = _c.Options.Sudo ? await InspectAsRootAsync(plan.Files).ConfigureAwait(false) : await InspectAsync(plan.Files).ConfigureAwait(false);
             var toCopy = await DecideAsync(items).ConfigureAwait(false);
             if (toCopy.Count == 0)
             {
@@ -109,7 +109,14 @@ namespace Sentinel.Files
             try
             {
                 await UploadAllAsync(toCopy).ConfigureAwait(false);
-                foreach (var item in await VerifyAsync(toCopy).ConfigureAwait(false))
+                var verified = await VerifyAsync(toCopy).ConfigureAwait(false);
+                if (PlacedByRenameAlone(verified))
+                {
+                    await PlaceSideBySideAsync(verified).ConfigureAwait(false);
+                    return;
+                }
+
+                foreach (var item in verified)
                 {
                     _c.Stop.ThrowIfCancellationRequested();
                     try
@@ -340,16 +347,33 @@ namespace Sentinel.Files
             return items;
         }
 
-        /// <summary>What is at each target now; a target that cannot be replaced by a file fails here.</summary>
-        private List<Item> Inspect(IEnumerable<PlannedFile> files)
+        /// <summary>What is at each target now (the looks in flight side by side); a target that cannot be replaced by a file fails here.</summary>
+        private async Task<List<Item>> InspectAsync(List<PlannedFile> files)
         {
+            var looks = new RemoteFileInfo?[files.Count];
+            var lookFailures = new FileTransferException?[files.Count];
+            await InFlight.ForEachAsync(
+                files.Count,
+                async index =>
+                {
+                    try
+                    {
+                        looks[index] = await _c.Transfer.StatAsync(files[index].Target, _c.Stop).ConfigureAwait(false);
+                    }
+                    catch (FileTransferException e)
+                    {
+                        lookFailures[index] = e;
+                    }
+                },
+                _c.Stop).ConfigureAwait(false);
             var items = new List<Item>();
-            foreach (var file in files)
+            for (var index = 0; index < files.Count; index++)
             {
+                var file = files[index];
                 var item = new Item(file);
                 try
                 {
-                    var existing = _c.Transfer.Stat(file.Target);
+                    var existing = lookFailures[index] is FileTransferException failure ? throw failure : looks[index];
                     switch (existing?.Kind)
                     {
                         case null:
@@ -459,36 +483,69 @@ namespace Sentinel.Files
                 _privateDirectory = path;
             }
 
-            var total = items.Sum(i => i.Length);
-            long before = 0;
+            // The names first, in order: making a staging directory is a step of its own.
+            var failures = new SentinelException?[items.Count];
             for (var index = 0; index < items.Count; index++)
             {
-                var item = items[index];
                 _c.Stop.ThrowIfCancellationRequested();
                 try
                 {
-                    item.Temp = RemotePath.Combine(_privateDirectory ?? StagingDirectoryFor(item.Resolved), index.ToString(CultureInfo.InvariantCulture));
-                    using (var file = new FileStream(item.Planned.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-                    using (var hashing = new HashingStream(file))
+                    items[index].Temp = RemotePath.Combine(_privateDirectory ?? StagingDirectoryFor(items[index].Resolved), index.ToString(CultureInfo.InvariantCulture));
+                }
+                catch (FileTransferException e)
+                {
+                    failures[index] = _c.Failed(items[index].Planned.Target, e);
+                }
+            }
+
+            var total = items.Sum(i => i.Length);
+            long done = 0;
+            try
+            {
+                await InFlight.ForEachAsync(
+                    items.Count,
+                    async index =>
                     {
-                        var done = before;
-                        await _c.Transfer.UploadNewAsync(hashing, item.Temp, sent => _c.Progress(item.Planned.Target, done + sent, total), _c.Stop).ConfigureAwait(false);
-                        item.Sha256 = hashing.Finish();
-                        item.Length = hashing.BytesHashed;
+                        var item = items[index];
+                        if (failures[index] != null)
+                        {
+                            return;
+                        }
+
+                        long sent = 0;
+                        try
+                        {
+                            using (var file = new FileStream(item.Planned.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                            using (var hashing = new HashingStream(file))
+                            {
+                                await _c.Transfer.UploadNewAsync(hashing, item.Temp!, now => _c.Progress(item.Planned.Target, Interlocked.Add(ref done, now - Interlocked.Exchange(ref sent, now)), total), _c.Stop).ConfigureAwait(false);
+                                item.Sha256 = hashing.Finish();
+                                item.Length = hashing.BytesHashed;
+                            }
+                        }
+                        catch (Exception e) when (e is FileTransferException || e is IOException || e is UnauthorizedAccessException)
+                        {
+                            failures[index] = e is FileTransferException transfer
+                                ? _c.Failed(item.Planned.Target, transfer)
+                                : FileErrors.CopyFailed(_c.Host, item.Planned.Source, "cannot read the local file: " + e.Message, e is UnauthorizedAccessException, e);
+                        }
+
+                        _c.Progress(item.Planned.Target, Interlocked.Add(ref done, item.Length - Interlocked.Exchange(ref sent, item.Length)), total);
+                    },
+                    _c.Stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Failures are told in the files' order, as when they went one at a time.
+                for (var index = 0; index < items.Count; index++)
+                {
+                    if (failures[index] is SentinelException error)
+                    {
+                        Failed(items[index], error);
+                        RemoveTemp(items[index]);
+                        items[index].Sha256 = null;
                     }
                 }
-                catch (Exception e) when (e is FileTransferException || e is IOException || e is UnauthorizedAccessException)
-                {
-                    var error = e is FileTransferException transfer
-                        ? _c.Failed(item.Planned.Target, transfer)
-                        : FileErrors.CopyFailed(_c.Host, item.Planned.Source, "cannot read the local file: " + e.Message, e is UnauthorizedAccessException, e);
-                    Failed(item, error);
-                    RemoveTemp(item);
-                    item.Sha256 = null;
-                }
-
-                before += item.Length;
-                _c.Progress(item.Planned.Target, before, total);
             }
         }
 
@@ -538,6 +595,69 @@ namespace Sentinel.Files
             return verified;
         }
 
+        /// <summary>
+        /// True when putting each file in place takes only SFTP: its mode and a rename (no -Sudo, -Validate,
+        /// -Backup, -Owner or -Group, no special mode bits, no replaced file whose owner to keep), and no two
+        /// files go to one path (their renames would race; one after the other, the last one wins as it always did).
+        /// </summary>
+        private bool PlacedByRenameAlone(List<Item> items) =>
+            !_c.Options.Sudo && _c.Options.Validate == null && !_c.Options.Backup && _c.Options.Owner == null && _c.Options.Group == null
+            && items.All(item => item.Existing == null && ModeOf(item) <= Convert.ToInt32("777", 8))
+            && items.Select(item => item.Resolved).Distinct(StringComparer.Ordinal).Count() == items.Count;
+
+        /// <summary>
+        /// Each verified upload's mode, then its rename, with many files in flight at once; results are told
+        /// in the files' order. Not interrupted by a stop once a file's steps began.
+        /// </summary>
+        private async Task PlaceSideBySideAsync(List<Item> items)
+        {
+            var outcomes = new SentinelException?[items.Count];
+            var placed = new bool[items.Count];
+            try
+            {
+                await InFlight.ForEachAsync(
+                    items.Count,
+                    async index =>
+                    {
+                        var item = items[index];
+                        try
+                        {
+                            await _c.Transfer.SetModeAsync(item.Temp!, ModeOf(item), CancellationToken.None).ConfigureAwait(false);
+                            await _c.Transfer.ReplaceAsync(item.Temp!, item.Resolved, CancellationToken.None).ConfigureAwait(false);
+                            item.Temp = null;
+                        }
+                        catch (FileTransferException e)
+                        {
+                            outcomes[index] = _c.Failed(item.Planned.Target, e);
+                        }
+
+                        placed[index] = true;
+                    },
+                    _c.Stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                for (var index = 0; index < items.Count; index++)
+                {
+                    if (!placed[index])
+                    {
+                        continue;
+                    }
+
+                    if (outcomes[index] is SentinelException error)
+                    {
+                        Failed(items[index], error);
+                    }
+                    else
+                    {
+                        _c.Emit(Result(items[index], FileCopyAction.Copied, null, _c.Verification));
+                    }
+                }
+            }
+        }
+
+        private int ModeOf(Item item) => _c.Options.Mode ?? item.Existing?.Mode ?? NewFileMode(item.Planned.Source);
+
         private async Task ValidateAsync(Item item)
         {
             if (_c.Options.Validate == null)
@@ -556,7 +676,7 @@ namespace Sentinel.Files
         /// <summary>Puts a verified upload in place. Not interrupted by a stop: each step is short and bounded.</summary>
         private async Task PlaceAsync(Item item)
         {
-            var mode = _c.Options.Mode ?? item.Existing?.Mode ?? NewFileMode(item.Planned.Source);
+            var mode = ModeOf(item);
             var owner = _c.Options.Owner ?? item.Existing?.UserId.ToString(CultureInfo.InvariantCulture);
             var group = _c.Options.Group ?? item.Existing?.GroupId.ToString(CultureInfo.InvariantCulture);
             // A replaced link gives nothing to keep: the new file is a new file.

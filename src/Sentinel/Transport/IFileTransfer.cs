@@ -17,6 +17,9 @@ namespace Sentinel.Transport
         /// <summary>The file at <paramref name="path"/>, symbolic links followed; null when nothing is there.</summary>
         RemoteFileInfo? Stat(string path);
 
+        /// <summary>As <see cref="Stat"/>, without holding a thread: many can be in flight at once on the one channel.</summary>
+        Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken);
+
         /// <summary>
         /// The entries of a directory (without its own . and ..), each as lstat sees it, with
         /// <see cref="RemoteFileInfo.Name"/> exactly as the server sent it (a hostile server may send
@@ -24,7 +27,10 @@ namespace Sentinel.Transport
         /// </summary>
         Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken);
 
-        /// <summary>Creates a new file (failing when the name exists) readable only by its owner, and streams <paramref name="source"/> into it.</summary>
+        /// <summary>
+        /// Creates a new file (failing when the name exists) readable only by its owner, and streams
+        /// <paramref name="source"/> into it. Several may run at once on the one channel.
+        /// </summary>
         Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken);
 
         /// <summary>Streams the file at <paramref name="path"/> into <paramref name="destination"/>.</summary>
@@ -32,6 +38,9 @@ namespace Sentinel.Transport
 
         /// <summary>Renames over an existing file in one step (rename(2), OpenSSH's posix-rename).</summary>
         void Replace(string from, string to);
+
+        /// <summary>As <see cref="Replace"/>, without holding a thread: many can be in flight at once on the one channel.</summary>
+        Task ReplaceAsync(string from, string to, CancellationToken cancellationToken);
 
         void Remove(string path);
 
@@ -45,6 +54,9 @@ namespace Sentinel.Transport
 
         /// <summary>Sets the permission bits (07777 at most).</summary>
         void SetMode(string path, int mode);
+
+        /// <summary>As <see cref="SetMode"/>, without holding a thread: many can be in flight at once on the one channel.</summary>
+        Task SetModeAsync(string path, int mode, CancellationToken cancellationToken);
     }
 
     internal enum RemoteFileKind

@@ -396,6 +396,8 @@ namespace Sentinel.Tests.Connections
 
             public RemoteFileInfo? Stat(string path) => _closed == null ? throw new ObjectDisposedException("sftp") : new ScriptedFileTransfer().AddFile(path, "x").Stat(path);
 
+            public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken) => Task.FromResult(Stat(path));
+
             public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -403,6 +405,8 @@ namespace Sentinel.Tests.Connections
             public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public void Replace(string from, string to) => throw new NotSupportedException();
+
+            public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public void Remove(string path) => throw new NotSupportedException();
 
@@ -413,6 +417,8 @@ namespace Sentinel.Tests.Connections
             public void SetOwner(string path, int userId, int groupId) => throw new NotSupportedException();
 
             public void SetMode(string path, int mode) => throw new NotSupportedException();
+
+            public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public void Dispose() => Interlocked.Exchange(ref _closed, null)?.Invoke();
         }

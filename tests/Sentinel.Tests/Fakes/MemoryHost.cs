@@ -64,6 +64,18 @@ namespace Sentinel.Tests.Fakes
 
         private bool _lost;
 
+        /// <summary>Uploads, stats and renames may overlap (several files in flight at once).</summary>
+        private readonly object _gate = new object();
+
+        private readonly TaskCompletionSource<bool> _enoughInFlight = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _inFlight;
+
+        /// <summary>Each upload waits until this many are in flight at once (or a hang ceiling passes, then none waits): 0 for none.</summary>
+        public int HoldUploadsUntilInFlight { get; set; }
+
+        /// <summary>The most uploads that were in flight at once.</summary>
+        public int MostUploadsInFlight { get; private set; }
+
         private void ThrowWhenLost()
         {
             if (_lost)
@@ -81,19 +93,49 @@ namespace Sentinel.Tests.Fakes
             : Directories.Contains(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, Convert.ToInt32("755", 8), 0, 0)
             : null;
 
+        public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                return Task.FromResult(Stat(path));
+            }
+        }
+
         public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
         {
-            Assert.False(Files.ContainsKey(path), "uploads go to a new name");
-            Files[path] = new byte[0];
+            lock (_gate)
+            {
+                Assert.False(Files.ContainsKey(path), "uploads go to a new name");
+                Files[path] = new byte[0];
+            }
+
             var copy = new MemoryStream();
             await source.CopyToAsync(copy);
-            DuringUpload?.Invoke();
-            _lost |= ConnectionLostDuringUpload;
-            ThrowWhenLost();
-            cancellationToken.ThrowIfCancellationRequested();
-            Files[path] = CorruptUploads ? copy.ToArray().Concat(new byte[] { 0 }).ToArray() : copy.ToArray();
+            lock (_gate)
+            {
+                MostUploadsInFlight = Math.Max(MostUploadsInFlight, ++_inFlight);
+                if (_inFlight >= HoldUploadsUntilInFlight)
+                {
+                    _enoughInFlight.TrySetResult(true);
+                }
+            }
+
+            if (HoldUploadsUntilInFlight > 0 && await Task.WhenAny(_enoughInFlight.Task, Task.Delay(TimeSpan.FromSeconds(10))) != _enoughInFlight.Task)
+            {
+                _enoughInFlight.TrySetResult(false);
+            }
+
+            lock (_gate)
+            {
+                _inFlight--;
+                DuringUpload?.Invoke();
+                _lost |= ConnectionLostDuringUpload;
+                ThrowWhenLost();
+                cancellationToken.ThrowIfCancellationRequested();
+                Files[path] = CorruptUploads ? copy.ToArray().Concat(new byte[] { 0 }).ToArray() : copy.ToArray();
+            }
         }
 
         public async Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken)
@@ -112,8 +154,17 @@ namespace Sentinel.Tests.Fakes
 
         public void Replace(string from, string to)
         {
-            Renames.Add((from, to));
-            Move(from, to);
+            lock (_gate)
+            {
+                Renames.Add((from, to));
+                Move(from, to);
+            }
+        }
+
+        public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken)
+        {
+            Replace(from, to);
+            return Task.CompletedTask;
         }
 
         public void Remove(string path)
@@ -145,6 +196,8 @@ namespace Sentinel.Tests.Fakes
         public void SetMode(string path, int mode)
         {
         }
+
+        public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public void Dispose()
         {

@@ -68,6 +68,15 @@ namespace Sentinel.Tests.Fakes
         /// <summary>Called with the path once the first half of a read has been delivered, before any scripted fault.</summary>
         public Action<string>? DuringRead { get; set; }
 
+        private readonly TaskCompletionSource<bool> _enoughInFlight = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _readsInFlight;
+
+        /// <summary>Each read waits until this many are in flight at once (or a hang ceiling passes, then none waits): 0 for none.</summary>
+        public int HoldReadsUntilInFlight { get; set; }
+
+        /// <summary>The most reads that were in flight at once.</summary>
+        public int MostReadsInFlight { get; private set; }
+
         /// <summary>The most entries any listing was asked for.</summary>
         public int MostAsked { get; private set; }
 
@@ -120,6 +129,8 @@ namespace Sentinel.Tests.Fakes
             : IsDirectory(path) ? new RemoteFileInfo(path, RemoteFileKind.Directory, 0, DirectoryMode, 1000, 1000)
             : null;
 
+        public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken) => Task.FromResult(Stat(path));
+
         public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -148,6 +159,26 @@ namespace Sentinel.Tests.Fakes
             lock (_gate)
             {
                 _reads.Add(path);
+                MostReadsInFlight = Math.Max(MostReadsInFlight, ++_readsInFlight);
+                if (_readsInFlight >= HoldReadsUntilInFlight)
+                {
+                    _enoughInFlight.TrySetResult(true);
+                }
+            }
+
+            try
+            {
+                if (HoldReadsUntilInFlight > 0 && await Task.WhenAny(_enoughInFlight.Task, Task.Delay(TimeSpan.FromSeconds(10))) != _enoughInFlight.Task)
+                {
+                    _enoughInFlight.TrySetResult(false);
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _readsInFlight--;
+                }
             }
 
             if (!Files.TryGetValue(path, out var bytes))
@@ -221,6 +252,8 @@ namespace Sentinel.Tests.Fakes
 
         public void Replace(string from, string to) => throw Refused(to);
 
+        public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken) => throw Refused(to);
+
         public void Remove(string path) => throw Refused(path);
 
         public void CreateDirectory(string path) => throw Refused(path);
@@ -230,6 +263,8 @@ namespace Sentinel.Tests.Fakes
         public void SetOwner(string path, int userId, int groupId) => throw Refused(path);
 
         public void SetMode(string path, int mode) => throw Refused(path);
+
+        public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => throw Refused(path);
 
         public void Dispose()
         {

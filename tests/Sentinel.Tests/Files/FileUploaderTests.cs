@@ -61,6 +61,33 @@ namespace Sentinel.Tests.Files
         }
 
         [Fact]
+        public async Task Issue24Goal4UploadsManySmallFilesSideBySideAndTellsTheResultsInTheirOrder()
+        {
+            // Each upload waits until three are in flight: one at a time, the first waits out the hang ceiling.
+            var tree = Path.Combine(_local, "tree");
+            Directory.CreateDirectory(tree);
+            var names = Enumerable.Range(0, 40).Select(i => $"f{i:D2}.conf").ToList();
+            foreach (var name in names)
+            {
+                File.WriteAllText(Path.Combine(tree, name), "content of " + name);
+            }
+
+            _host.Directories.Add("/srv");
+            _host.HoldUploadsUntilInFlight = 3;
+            var results = new List<FileCopyResult>();
+            var errors = new List<SentinelException>();
+            var context = new CopyContext(new ScriptedRemoteHost(ScriptedRemoteHost.NewSession(), _host.Run), _host, new CopyOptions { Recurse = true }, default) { Emit = results.Add, Fail = errors.Add, Warn = _warnings.Add };
+            await FileUploader.RunAsync(context, new[] { LocalSources.Describe(tree, true) }, "/srv/tree");
+
+            Assert.Empty(errors);
+            Assert.True(_host.MostUploadsInFlight >= 3, $"at most {_host.MostUploadsInFlight} upload(s) were in flight at once");
+            Assert.Equal(names.Select(n => "/srv/tree/" + n), results.Select(r => r.Destination));
+            Assert.All(results, r => Assert.Equal(FileCopyAction.Copied, r.Action));
+            Assert.All(names, n => Assert.Equal("content of " + n, _host.Text("/srv/tree/" + n)));
+            Assert.DoesNotContain(_host.Directories, d => d.Contains(".sentinel-"));
+        }
+
+        [Fact]
         public async Task LeavesTheDestinationWhenValidationFails()
         {
             _host.ValidateExit = 1;

@@ -163,6 +163,8 @@ namespace Sentinel.Tests.Files
 
             public RemoteFileInfo? Stat(string path) => IsDirectory(path) ? Info(path, RemoteFileKind.Directory) : Info(path, RemoteFileKind.File);
 
+            public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken) => Task.FromResult(Stat(path));
+
             public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
             {
                 MostAsked = Math.Max(MostAsked, maxEntries);
@@ -182,6 +184,8 @@ namespace Sentinel.Tests.Files
 
             public void Replace(string from, string to) => throw new NotSupportedException();
 
+            public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken) => throw new NotSupportedException();
+
             public void Remove(string path) => throw new NotSupportedException();
 
             public void CreateDirectory(string path) => throw new NotSupportedException();
@@ -191,6 +195,8 @@ namespace Sentinel.Tests.Files
             public void SetOwner(string path, int userId, int groupId) => throw new NotSupportedException();
 
             public void SetMode(string path, int mode) => throw new NotSupportedException();
+
+            public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => throw new NotSupportedException();
 
             public void Dispose()
             {
