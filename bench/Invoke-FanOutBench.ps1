@@ -137,7 +137,8 @@ try {
                     $row = [pscustomobject]@{
                         Tool = $ToolNames[$name]; Hosts = $count; ThrottleLimit = $limit; Repetition = $rep + 1; Seconds = $r.seconds; WallSeconds = $r.wall; ImportSeconds = $r.import_seconds
                         Ok = [int]$r.ok; Lost = $count - [int]$r.ok; PeakMiB = $r.peak_mib; ImportRssMiB = $r.import_rss_mib
-                        GcHeapMiB = $(if ($r.ContainsKey('gc_heap_mib')) { $r.gc_heap_mib }); Errors = $r.errors; FirstError = $r.first_error
+                        GcHeapMiB = $r['gc_heap_mib']; CpuSeconds = $r['cpu_seconds']; JitSeconds = $r['jit_seconds']; JitMethods = $r['jit_methods']
+                        Errors = $r.errors; FirstError = $r.first_error
                     }
                     $Results.Add($row)
                     Write-Host ("  {0,-32} hosts {1,5} limit {2,5}  {3,8} s  ok {4,5}  lost {5,5}  {6,7} MiB  {7}" -f $row.Tool, $count, $limit,

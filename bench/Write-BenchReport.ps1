@@ -448,12 +448,12 @@ function Write-BenchReport {
     }
     foreach ($variant in $firstRatios.Keys | Sort-Object { $_.Length }) {
         $f, $w = $firstRatios[$variant]
-        & $addGoal "1. First connection in a process <= 1.3x a warm one ($variant)" (& $ratioText $f.Median $w.Median 'ms') ($f.Median / $w.Median / 1.3) "1. first/warm connection$(if ($variant -ne $defaultTool) { ', curve25519' })"
+        & $addGoal "1. First connection in a process <= 1.3x a warm one ($variant)" (& $ratioText $f.Median $w.Median 'ms') ($f.Median / $w.Median / 1.3) "1. first/warm$(if ($variant -ne $defaultTool) { ', curve25519' })"
     }
     foreach ($variant in $runbookVariants) {
         $mine = $added["$variant|$defaultTool"]; $theirs = $added["$variant|AsyncSSH gather"]
         if ($null -ne $mine -and $theirs) {
-            & $addGoal "2. What the module adds to a process (whole process less the bare interpreter), $variant`: Sentinel <= 1.0x AsyncSSH" (& $ratioText $mine $theirs 's') ($mine / $theirs) "2. added to process, $variant"
+            & $addGoal "2. What the module adds to a process (whole process less the bare interpreter), $variant`: Sentinel <= 1.0x AsyncSSH" (& $ratioText $mine $theirs 's') ($mine / $theirs) "2. added, $variant"
         }
     }
     $imp = Get-BenchStat $import 'Import-Module' 'Sentinel'
@@ -504,21 +504,25 @@ function Write-BenchReport {
         # The cost per host as the fleet grows, and what that makes of a runner.
         $md.Add("**The cost per host** (bench/Invoke-FanOutBench.ps1, $($fanOut.repetitions) repetition$(if ($fanOut.repetitions -ne 1) { 's' }), medians; ``echo ok`` at 32 connections at once, the import apart):")
         $md.Add('')
-        $md.Add('Peak memory is the process''s VmHWM; in brackets, how much of it came after the import (the peak less the resident set right after it).')
+        $md.Add('CPU is each client''s over the fan-out (all threads, the import apart); JIT is the time the .NET JIT compiler took in Sentinel''s')
+        $md.Add('(`JitInfo`, on every thread). Peak memory is the process''s VmHWM; in brackets, how much of it came after the import (the peak')
+        $md.Add('less the resident set right after it).')
         $md.Add('')
-        $md.Add('| Hosts | Sentinel (s) | Sentinel per host (ms) | Sentinel peak (MiB) | AsyncSSH (s) | AsyncSSH per host (ms) | AsyncSSH peak (MiB) | Sentinel / AsyncSSH, time |')
-        $md.Add('|---:|---:|---:|---:|---:|---:|---:|---:|')
+        $md.Add('| Hosts | Sentinel (s) | per host (ms) | CPU per host (ms) | of it JIT (s) | peak (MiB) | AsyncSSH (s) | per host (ms) | CPU per host (ms) | peak (MiB) | Sentinel / AsyncSSH, time |')
+        $md.Add('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
         $peakText = {
             param($Rows)
             $peakMedian = & $medianOf $Rows.PeakMiB
             $after = & $medianOf @($Rows | Where-Object { $null -ne $_.PeakMiB -and $null -ne $_.ImportRssMiB } | ForEach-Object { $_.PeakMiB - $_.ImportRssMiB })
             if ($null -eq $peakMedian) { '' } elseif ($null -eq $after) { Format-Number $peakMedian } else { "$(Format-Number $peakMedian) ($(Format-Number $after))" }
         }
+        $cpuPerHost = { param($Rows, [int]$Count) $cpu = & $medianOf @($Rows | ForEach-Object { $_['CpuSeconds'] }); if ($null -eq $cpu) { '' } else { Format-Number ($cpu / $Count * 1000) } }
         foreach ($count in @($fanOut.hosts)) {
             $mine = & $fanRows 'Sentinel' $count; $theirs = & $fanRows 'AsyncSSH (no connect_timeout)' $count
             $ms = & $medianOf $mine.Seconds; $ts = & $medianOf $theirs.Seconds
             if ($null -eq $ms -or $null -eq $ts) { continue }
-            $md.Add("| $('{0:N0}' -f $count) | $(Format-Number $ms) | $(Format-Number ($ms / $count * 1000)) | $(& $peakText $mine) | $(Format-Number $ts) | $(Format-Number ($ts / $count * 1000)) | $(& $peakText $theirs) | $(Format-Ratio $ms $ts) |")
+            $jit = & $medianOf @($mine | ForEach-Object { $_['JitSeconds'] })
+            $md.Add("| $('{0:N0}' -f $count) | $(Format-Number $ms) | $(Format-Number ($ms / $count * 1000)) | $(& $cpuPerHost $mine $count) | $(if ($null -ne $jit) { Format-Number $jit }) | $(& $peakText $mine) | $(Format-Number $ts) | $(Format-Number ($ts / $count * 1000)) | $(& $cpuPerHost $theirs $count) | $(& $peakText $theirs) | $(Format-Ratio $ms $ts) |")
         }
         $md.Add('')
         $ms = & $medianOf (& $fanRows 'Sentinel' $largest).Seconds
