@@ -1,8 +1,8 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-Fan-out at scale: `echo ok` on 1,000 hosts (by default) at each -ThrottleLimit, Sentinel against AsyncSSH,
-counting the hosts each one loses. Writes out/bench/fanout.json and its section of docs/benchmarks.md
+Fan-out at scale: `echo ok` on 1,000 hosts (by default; -Hosts 15,100,1000 measures each count, for
+the cost per host) at each -ThrottleLimit, Sentinel against AsyncSSH, counting the hosts each one loses. Writes out/bench/fanout.json and its section of docs/benchmarks.md
 (between the fanout-bench markers).
 
 .DESCRIPTION
@@ -24,7 +24,8 @@ the one before. Time is measured inside the client, from just before the fan-out
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string]$ModulePath,
-    [ValidateRange(1, 2032)][int]$Hosts = 1000,
+    # Strings, split at commas, like -ThrottleLimit. Each count runs on the first hosts of one fleet.
+    [string[]]$Hosts = @('1000'),
     # Strings, split at commas, so that `pwsh -File ... -ThrottleLimit 32,200,1000` works too.
     [string[]]$ThrottleLimit = @('32', '200', '1000'),
     [ValidateRange(1, 20)][int]$Repeat = 1,
@@ -50,6 +51,9 @@ $OpenFiles = if ($hardOpenFiles -eq 'unlimited' -or [long]$hardOpenFiles -ge 655
 $ToolNames = [ordered]@{ 'Sentinel' = 'Sentinel'; 'AsyncSSH' = 'AsyncSSH (connect_timeout=10)'; 'AsyncSSH-NoTimeout' = 'AsyncSSH (no connect_timeout)' }
 $ModulePath = (Resolve-Path $ModulePath).Path
 [int[]]$ThrottleLimit = @($ThrottleLimit -split ',' | ForEach-Object { [int]$_.Trim() })
+[int[]]$Hosts = @($Hosts -split ',' | ForEach-Object { [int]$_.Trim() })
+if (@($Hosts | Where-Object { $_ -lt 1 -or $_ -gt 2032 })) { throw "-Hosts takes 1 to 2032 (the wide fleet's addresses): $($Hosts -join ',')" }
+$FleetSize = ($Hosts | Measure-Object -Maximum).Maximum
 if (@($ThrottleLimit | Where-Object { $_ -lt 1 -or $_ -gt 1024 })) { throw "-ThrottleLimit takes 1 to 1024 (Invoke-SentinelCommand's range): $($ThrottleLimit -join ',')" }
 [string[]]$Tool = @($Tool -split ',' | ForEach-Object { $_.Trim() })
 foreach ($name in $Tool) { if (-not $ToolNames.Contains($name)) { throw "-Tool takes $($ToolNames.Keys -join ', '), not '$name'." } }
@@ -70,7 +74,7 @@ function Invoke-FanOutClient {
         $line = $output | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1
         if ($LASTEXITCODE -ne 0 -or -not $line) {
             $tail = (Get-Content $errorFile -Tail 5) -join ' '
-            return @{ seconds = $null; import_seconds = $null; ok = 0; errors = @{ 'client failed' = 1 }; peak_mib = $null; first_error = "exit $LASTEXITCODE`: $tail"; wall = $wall }
+            return @{ seconds = $null; import_seconds = $null; ok = 0; errors = @{ 'client failed' = 1 }; peak_mib = $null; import_rss_mib = $null; first_error = "exit $LASTEXITCODE`: $tail"; wall = $wall }
         }
         $result = $line | ConvertFrom-Json -AsHashtable
         $result.wall = $wall
@@ -103,36 +107,44 @@ $work = Join-Path ([IO.Path]::GetTempPath()) "sentinel-fanoutbench-$PID"
 New-Item -ItemType Directory $work | Out-Null
 Push-Location $RepoRoot   # `dotnet pwsh` finds the pinned local tool from here
 try {
-    $fleet = Start-SentinelLabWideFleet -Count $Hosts -BlackHoleCount $BlackHoles -CpuList $ServerCpuList
-    $hostsFile = Join-Path $work 'hosts'
-    Set-Content $hostsFile (@($fleet.Addresses) + @($fleet.BlackHoles))
+    $fleet = Start-SentinelLabWideFleet -Count $FleetSize -BlackHoleCount $BlackHoles -CpuList $ServerCpuList
+    $hostsFiles = @{}
+    foreach ($count in $Hosts) {
+        $hostsFiles[$count] = Join-Path $work "hosts-$count"
+        Set-Content $hostsFiles[$count] (@($fleet.Addresses | Select-Object -First $count) + @($fleet.BlackHoles))
+    }
     $common = @{ Port = "$($fleet.Port)"; Key = $fleet.Lab.KeyPath; KnownHosts = $fleet.KnownHostsFile }
-    Write-Host "Wide fleet: $Hosts hosts$(if ($BlackHoles) { " and $BlackHoles black holes" }) in $($fleet.Namespace), port $($fleet.Port)"
+    Write-Host "Wide fleet: $FleetSize hosts$(if ($BlackHoles) { " and $BlackHoles black holes" }) in $($fleet.Namespace), port $($fleet.Port)"
 
     for ($rep = 0; $rep -lt $Repeat; $rep++) {
-        for ($t = 0; $t -lt $ThrottleLimit.Count; $t++) {
-            $limit = $ThrottleLimit[$t]
-            $shift = ($rep + $t) % $Tool.Count
-            $order = @($Tool[$shift..($Tool.Count - 1)]) + @(if ($shift) { $Tool[0..($shift - 1)] })
-            foreach ($name in $order) {
-                Wait-SshdIdle -Lab $fleet.Lab
-                $command = if ($name -eq 'Sentinel') {
-                    @('dotnet', 'pwsh', '-NoProfile', '-File', (Join-Path $PSScriptRoot 'peers/sentinel_fanout.ps1'), '-ModulePath', $ModulePath, '-HostsFile', $hostsFile,
-                        '-Port', $common.Port, '-KeyFile', $common.Key, '-KnownHostsFile', $common.KnownHosts, '-ThrottleLimit', "$limit")
+        foreach ($count in $Hosts) {
+            $hostsFile = $hostsFiles[$count]
+            for ($t = 0; $t -lt $ThrottleLimit.Count; $t++) {
+                $limit = $ThrottleLimit[$t]
+                $shift = ($rep + $t) % $Tool.Count
+                $order = @($Tool[$shift..($Tool.Count - 1)]) + @(if ($shift) { $Tool[0..($shift - 1)] })
+                foreach ($name in $order) {
+                    Wait-SshdIdle -Lab $fleet.Lab
+                    $command = if ($name -eq 'Sentinel') {
+                        @('dotnet', 'pwsh', '-NoProfile', '-File', (Join-Path $PSScriptRoot 'peers/sentinel_fanout.ps1'), '-ModulePath', $ModulePath, '-HostsFile', $hostsFile,
+                            '-Port', $common.Port, '-KeyFile', $common.Key, '-KnownHostsFile', $common.KnownHosts, '-ThrottleLimit', "$limit")
+                    }
+                    else {
+                        @($Python, (Join-Path $PSScriptRoot 'peers/fanout.py'), '--hosts-file', $hostsFile, '--port', $common.Port, '--key', $common.Key,
+                            '--known-hosts', $common.KnownHosts, '--parallel', "$limit", '--command', 'echo ok', '--connect-timeout', $(if ($name -eq 'AsyncSSH') { '10' } else { '0' }))
+                    }
+                    $r = Invoke-FanOutClient -Fleet $fleet -Command $command
+                    $row = [pscustomobject]@{
+                        Tool = $ToolNames[$name]; Hosts = $count; ThrottleLimit = $limit; Repetition = $rep + 1; Seconds = $r.seconds; WallSeconds = $r.wall; ImportSeconds = $r.import_seconds
+                        Ok = [int]$r.ok; Lost = $count - [int]$r.ok; PeakMiB = $r.peak_mib; ImportRssMiB = $r.import_rss_mib
+                        GcHeapMiB = $r['gc_heap_mib']; CpuSeconds = $r['cpu_seconds']; JitSeconds = $r['jit_seconds']; JitMethods = $r['jit_methods']
+                        Errors = $r.errors; FirstError = $r.first_error
+                    }
+                    $Results.Add($row)
+                    Write-Host ("  {0,-32} hosts {1,5} limit {2,5}  {3,8} s  ok {4,5}  lost {5,5}  {6,7} MiB  {7}" -f $row.Tool, $count, $limit,
+                        $(if ($null -ne $row.Seconds) { '{0:N2}' -f $row.Seconds } else { '-' }), $row.Ok, $row.Lost,
+                        $(if ($null -ne $row.PeakMiB) { '{0:N0}' -f $row.PeakMiB } else { '-' }), (Format-Errors $row.Errors))
                 }
-                else {
-                    @($Python, (Join-Path $PSScriptRoot 'peers/fanout.py'), '--hosts-file', $hostsFile, '--port', $common.Port, '--key', $common.Key,
-                        '--known-hosts', $common.KnownHosts, '--parallel', "$limit", '--command', 'echo ok', '--connect-timeout', $(if ($name -eq 'AsyncSSH') { '10' } else { '0' }))
-                }
-                $r = Invoke-FanOutClient -Fleet $fleet -Command $command
-                $row = [pscustomobject]@{
-                    Tool = $ToolNames[$name]; ThrottleLimit = $limit; Repetition = $rep + 1; Seconds = $r.seconds; WallSeconds = $r.wall; ImportSeconds = $r.import_seconds
-                    Ok = [int]$r.ok; Lost = $Hosts - [int]$r.ok; PeakMiB = $r.peak_mib; Errors = $r.errors; FirstError = $r.first_error
-                }
-                $Results.Add($row)
-                Write-Host ("  {0,-32} limit {1,5}  {2,8} s  ok {3,5}  lost {4,5}  {5,7} MiB  {6}" -f $row.Tool, $limit,
-                    $(if ($null -ne $row.Seconds) { '{0:N2}' -f $row.Seconds } else { '-' }), $row.Ok, $row.Lost,
-                    $(if ($null -ne $row.PeakMiB) { '{0:N0}' -f $row.PeakMiB } else { '-' }), (Format-Errors $row.Errors))
             }
         }
     }
@@ -148,7 +160,7 @@ $load += (Get-Content /proc/loadavg -Raw).Split(' ')[0]
 $run = [System.Collections.Generic.List[string]]::new()
 $run.Add('bench/Invoke-FanOutBench.ps1')
 $run.Add("-ModulePath $([IO.Path]::GetRelativePath($RepoRoot, $ModulePath))")
-$run.Add("-Hosts $Hosts")
+$run.Add("-Hosts $($Hosts -join ',')")
 $run.Add("-ThrottleLimit $($ThrottleLimit -join ',')")
 if ($Repeat -ne 1) { $run.Add("-Repeat $Repeat") }
 if ($CpuList) { $run.Add("-CpuList '$CpuList'") }
@@ -164,14 +176,14 @@ $machine = [ordered]@{
     sshd   = ((& /usr/sbin/sshd -V 2>&1) -join ' ').Trim()
 }
 New-Item -ItemType Directory -Path (Split-Path $JsonPath) -Force | Out-Null
-[ordered]@{ date = $started.ToString('yyyy-MM-dd HH:mm') + ' UTC'; command = $runLine; machine = $machine; load = $load; hosts = $Hosts; black_holes = $BlackHoles
+[ordered]@{ date = $started.ToString('yyyy-MM-dd HH:mm') + ' UTC'; command = $runLine; machine = $machine; load = $load; hosts = $Hosts; repetitions = $Repeat; black_holes = $BlackHoles
     cpu_list = $CpuList; server_cpu_list = $ServerCpuList; results = $Results } | ConvertTo-Json -Depth 5 | Set-Content $JsonPath
 Write-Host "Wrote $JsonPath"
 
 # --- report: its own section of docs/benchmarks.md ---------------------------------------------------
 $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add('<!-- fanout-bench:start -->')
-$lines.Add("## Fan-out to $('{0:N0}' -f $Hosts) hosts: -ThrottleLimit and lost hosts")
+$lines.Add("## Fan-out to $(($Hosts | ForEach-Object { '{0:N0}' -f $_ }) -join ', ') hosts: -ThrottleLimit, lost hosts and the cost per host")
 $lines.Add('')
 $lines.Add("Run: ``$runLine`` on $($started.ToString('yyyy-MM-dd HH:mm')) UTC, $($machine.nproc) cores ($($machine.cpu), kernel $($machine.kernel)) " +
     "shared with other work (load average $($load[0]) at the start, $($load[1]) at the end)$(if ($Repeat -gt 1) { ", $Repeat repetitions: time and memory median (min-max), hosts ok the fewest, hosts lost the most, errors summed" })." )
@@ -183,8 +195,8 @@ $lines.Add("Every host is one sshd ($($machine.sshd -replace ',.*', ''), MaxStar
     'lost otherwise. Sentinel: `Invoke-SentinelCommand -ThrottleLimit <limit>` with its default key exchange and `-ConnectTimeout` (10 s), errors by ' +
     'FullyQualifiedErrorId. AsyncSSH: an `asyncio.Semaphore(<limit>)` around `connect` + `run`, errors by exception class. Peak memory: the client''s VmHWM.')
 $lines.Add('')
-$lines.Add('| Tool | -ThrottleLimit | Time (s) | Hosts ok | Hosts lost | Peak memory (MiB) | Errors |')
-$lines.Add('|---|---:|---:|---:|---:|---:|---|')
+$lines.Add('| Tool | Hosts | -ThrottleLimit | Time (s) | Time per host (ms) | Hosts ok | Hosts lost | Peak memory (MiB) | Errors |')
+$lines.Add('|---|---:|---:|---:|---:|---:|---:|---:|---|')
 $spread = {
     param([object[]]$Values, [string]$Format)
     $sorted = @($Values | Where-Object { $null -ne $_ } | ForEach-Object { [double]$_ } | Sort-Object)
@@ -193,19 +205,22 @@ $spread = {
     if ($sorted.Count -eq 1) { $Format -f $median } else { "$($Format -f $median) ($($Format -f $sorted[0])-$($Format -f $sorted[-1]))" }
 }
 foreach ($name in $ToolNames.Values) {
-    foreach ($limit in $ThrottleLimit) {
-        $rows = @($Results | Where-Object { $_.Tool -eq $name -and $_.ThrottleLimit -eq $limit })
-        if ($rows.Count -eq 0) { continue }
-        $errors = [ordered]@{}
-        foreach ($row in $rows) {
-            if (-not $row.Errors) { continue }
-            foreach ($pair in $row.Errors.GetEnumerator()) {
-                $errors[$pair.Key] = $(if ($errors.Contains($pair.Key)) { $errors[$pair.Key] } else { 0 }) + [int]$pair.Value
+    foreach ($count in $Hosts) {
+        foreach ($limit in $ThrottleLimit) {
+            $rows = @($Results | Where-Object { $_.Tool -eq $name -and $_.Hosts -eq $count -and $_.ThrottleLimit -eq $limit })
+            if ($rows.Count -eq 0) { continue }
+            $errors = [ordered]@{}
+            foreach ($row in $rows) {
+                if (-not $row.Errors) { continue }
+                foreach ($pair in $row.Errors.GetEnumerator()) {
+                    $errors[$pair.Key] = $(if ($errors.Contains($pair.Key)) { $errors[$pair.Key] } else { 0 }) + [int]$pair.Value
+                }
             }
+            $lost = ($rows | Measure-Object Lost -Maximum).Maximum
+            $perHost = @($rows | Where-Object { $null -ne $_.Seconds } | ForEach-Object { $_.Seconds / $count * 1000 })
+            $lines.Add(('| {0} | {1:N0} | {2} | {3} | {4} | {5:N0} | {6} | {7} | {8} |' -f $name, $count, $limit, (& $spread $rows.Seconds '{0:N2}'), (& $spread $perHost '{0:N1}'),
+                    ($rows | Measure-Object Ok -Minimum).Minimum, $(if ($lost) { "**$('{0:N0}' -f $lost)**" } else { '0' }), (& $spread $rows.PeakMiB '{0:N0}'), (Format-Errors $errors)))
         }
-        $lost = ($rows | Measure-Object Lost -Maximum).Maximum
-        $lines.Add(('| {0} | {1} | {2} | {3:N0} | {4} | {5} | {6} |' -f $name, $limit, (& $spread $rows.Seconds '{0:N2}'), ($rows | Measure-Object Ok -Minimum).Minimum,
-                $(if ($lost) { "**$('{0:N0}' -f $lost)**" } else { '0' }), (& $spread $rows.PeakMiB '{0:N0}'), (Format-Errors $errors)))
     }
 }
 $lines.Add('')

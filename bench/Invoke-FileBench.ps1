@@ -3,24 +3,26 @@
 .SYNOPSIS
 Copy-SentinelItem's rows of the benchmark: 1 x 256 MiB and 1,000 x 4 KiB, up and down, against OpenSSH
 scp and `sftp -b` and AsyncSSH's SFTP client; one 64 KiB file pushed to 50 hosts against parallel-scp
-and Fabric's put. Writes its section of docs/benchmarks.md (between the files-bench markers).
+and Fabric's put. Writes out/bench/files.json and its section of docs/benchmarks.md (between the
+files-bench markers).
 
 .DESCRIPTION
 Runs apart from Invoke-SentinelBench.ps1 so these rows can be measured alone. Every transfer is timed
 whole, connection included: Sentinel with -ComputerName (a connection for the copy) in this pwsh with
 Stopwatch, the peers by bench/peers/file_bench.py with time.perf_counter around the tool. Every tool gets
-the lab key, one known_hosts file from ssh-keyscan, strict host-key checking, and aes128-gcm@openssh.com
-(Fabric's Paramiko has no GCM and negotiates its default). Tools alternate within each repetition.
-
--Rows picks rows by name (wildcards, e.g. '*4 KiB' for the two 1,000 x 4 KiB rows); such a run prints
-its rows and their medians and leaves docs/benchmarks.md alone, whose section shows every row. -Repeat sets the repetitions.
+the lab key, one known_hosts file from ssh-keyscan, strict host-key checking, and the first -Cipher
+(Fabric's Paramiko has no GCM and negotiates its default). Each further -Cipher repeats the 256 MiB rows
+with Sentinel, scp and `sftp -b` (AsyncSSH's SFTP takes 3-5 times as long and is left to the first).
+Tools alternate within each repetition.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string]$ModulePath,
     [switch]$Quick,
-    [string[]]$Rows = '*',
-    [int]$Repeat = 0,
+    # Strings, split at commas, so that `pwsh -File ... -Cipher a,b` works too.
+    [string[]]$Cipher = @('aes128-gcm@openssh.com'),
+    [ValidateRange(0, 20)][int]$Repeat = 0,
+    [string]$JsonPath = (Join-Path $PSScriptRoot '../out/bench/files.json'),
     [string]$OutputDirectory = (Join-Path $PSScriptRoot '../docs')
 )
 
@@ -31,12 +33,9 @@ $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $Python = '/usr/bin/python3'
 $env:PYTHONDONTWRITEBYTECODE = '1'
 $env:PYTHONWARNINGS = 'ignore'
-$Reps = if ($Repeat -gt 0) { $Repeat } elseif ($Quick) { 1 } else { 3 }
-$AllRows = @('upload 1 x 256 MiB', 'download 1 x 256 MiB', 'upload 1,000 x 4 KiB', 'download 1,000 x 4 KiB', 'push 64 KiB to 50 hosts')
-$Selected = @($AllRows | Where-Object { $row = $_; @($Rows | Where-Object { $row -like $_ }).Count -gt 0 })
-if ($Selected.Count -eq 0) { throw "-Rows $($Rows -join ', ') names none of: $($AllRows -join '; ')" }
-$Partial = $Selected.Count -lt $AllRows.Count
-$Cipher = 'aes128-gcm@openssh.com'
+$Reps = if ($Repeat) { $Repeat } elseif ($Quick) { 1 } else { 3 }
+[string[]]$Ciphers = @($Cipher -split ',' | ForEach-Object { $_.Trim() })
+$Cipher = $Ciphers[0]
 $Results = [System.Collections.Generic.List[object]]::new()
 
 foreach ($package in 'openssh-client', 'python3-asyncssh', 'python3-fabric', 'pssh') {
@@ -68,20 +67,17 @@ $load = @((Get-Content /proc/loadavg -Raw).Split(' ')[0])
 $started = Get-Date
 try {
     $lab = Start-SentinelLab -NoNginx
+    $fleet = Start-SentinelLabFleet -Count 50
     $knownHosts = Join-Path $work 'known_hosts'
-    Set-Content $knownHosts @(& ssh-keyscan -T 10 -t ed25519 -p $lab.Port 127.0.0.1 2>$null)
-    if ($Selected -contains 'push 64 KiB to 50 hosts') {
-        $fleet = Start-SentinelLabFleet -Count 50
-        Add-Content $knownHosts @(& ssh-keyscan -T 10 -t ed25519 -p $fleet.Port @($fleet.Addresses) 2>$null)
-        $hostsFile = Join-Path $work 'hosts'
-        Set-Content $hostsFile $fleet.Addresses
-    }
+    Set-Content $knownHosts (@(& ssh-keyscan -T 10 -t ed25519 -p $lab.Port 127.0.0.1 2>$null) + @(& ssh-keyscan -T 10 -t ed25519 -p $fleet.Port @($fleet.Addresses) 2>$null))
+    $hostsFile = Join-Path $work 'hosts'
+    Set-Content $hostsFile $fleet.Addresses
     $peer = @('--port', "$($lab.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher)
     $sentinel = @{ ComputerName = '127.0.0.1'; Port = $lab.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict'; Cipher = $Cipher }
 
     # Data: one 256 MiB file of random bytes, 1,000 files of 4 KiB, one of 64 KiB.
     $big = Join-Path $work 'big.bin'
-    if ($Selected -like '*256 MiB') { & head -c 256M /dev/urandom > $big }
+    & head -c 256M /dev/urandom > $big
     $small = New-Item -ItemType Directory (Join-Path $work 'small')
     $buffer = [byte[]]::new(4KB)
     $random = [Random]::new(14)
@@ -97,16 +93,23 @@ try {
         if (Test-Path $down) { Remove-Item $down -Recurse -Force }
     }
 
-    $transferRows = [ordered]@{
-        'upload 1 x 256 MiB'       = @{ Up = $true; Src = $big; Dest = "$remoteRoot/big.bin"; Recurse = $false }
-        'download 1 x 256 MiB'     = @{ Up = $false; Src = "$remoteRoot/big.bin"; Dest = $down; Recurse = $false }
-        'upload 1,000 x 4 KiB'     = @{ Up = $true; Src = "$small"; Dest = "$remoteRoot/small"; Recurse = $true }
-        'download 1,000 x 4 KiB'   = @{ Up = $false; Src = "$remoteRoot/small"; Dest = $down; Recurse = $true }
+    $allTools = 'Sentinel', 'scp', 'sftp', 'asyncssh'
+    $rows = [ordered]@{
+        'upload 1 x 256 MiB'       = @{ Up = $true; Src = $big; Dest = "$remoteRoot/big.bin"; Recurse = $false; Cipher = $Cipher; Tools = $allTools }
+        'download 1 x 256 MiB'     = @{ Up = $false; Src = "$remoteRoot/big.bin"; Dest = $down; Recurse = $false; Cipher = $Cipher; Tools = $allTools }
+        'upload 1,000 x 4 KiB'     = @{ Up = $true; Src = "$small"; Dest = "$remoteRoot/small"; Recurse = $true; Cipher = $Cipher; Tools = $allTools }
+        'download 1,000 x 4 KiB'   = @{ Up = $false; Src = "$remoteRoot/small"; Dest = $down; Recurse = $true; Cipher = $Cipher; Tools = $allTools }
     }
-    foreach ($row in @($transferRows.Keys | Where-Object { $Selected -contains $_ })) {
-        $r = $transferRows[$row]
+    foreach ($other in @($Ciphers | Select-Object -Skip 1)) {
+        $rows["upload 1 x 256 MiB, $other"] = @{ Up = $true; Src = $big; Dest = "$remoteRoot/big.bin"; Recurse = $false; Cipher = $other; Tools = @('Sentinel', 'scp', 'sftp') }
+        $rows["download 1 x 256 MiB, $other"] = @{ Up = $false; Src = "$remoteRoot/big.bin"; Dest = $down; Recurse = $false; Cipher = $other; Tools = @('Sentinel', 'scp', 'sftp') }
+    }
+    foreach ($row in $rows.Keys) {
+        $r = $rows[$row]
         Write-Host $row
-        $tools = 'Sentinel', 'scp', 'sftp', 'asyncssh'
+        $tools = $r.Tools
+        $peer[-1] = $r.Cipher
+        $sentinel.Cipher = $r.Cipher
         for ($rep = 0; $rep -lt $Reps; $rep++) {
             foreach ($tool in ($tools[$rep..($tools.Count - 1)] + $tools[0..($rep - 1)] | Select-Object -First $tools.Count)) {
                 Reset-Destination
@@ -133,27 +136,27 @@ try {
             }
         }
     }
+    $peer[-1] = $Cipher
+    $sentinel.Cipher = $Cipher
 
-    if ($Selected -contains 'push 64 KiB to 50 hosts') {
-        Write-Host 'push 64 KiB to 50 hosts'
-        $fleetSentinel = @{ ComputerName = $fleet.Addresses; Port = $fleet.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
-        $fleetPeer = @('--port', "$($fleet.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher, '--hosts-file', $hostsFile, '--parallel', '32')
-        $tools = 'Sentinel', 'pscp', 'fabric'
-        for ($rep = 0; $rep -lt $Reps; $rep++) {
-            foreach ($tool in $tools) {
-                Reset-Destination
-                if ($tool -eq 'Sentinel') {
-                    $clock = [Diagnostics.Stopwatch]::StartNew()
-                    $out = Copy-SentinelItem -Path $push -Destination "$remoteRoot/push.bin" @fleetSentinel -ErrorAction SilentlyContinue -ErrorVariable failures
-                    $clock.Stop()
-                    # Every fleet host is this machine: hosts that finish after the first see the same bytes (Unchanged).
-                    $unchanged = @($out | Where-Object Action -EQ 'Unchanged').Count
-                    Add-Row 'push 64 KiB to 50 hosts' 'Sentinel' $clock.Elapsed.TotalSeconds (50 - @($out).Count) "$unchanged of 50 Unchanged"
-                }
-                else {
-                    $result = Invoke-FilePeer (@('push', '--tool', $tool, '--src', $push, '--dest', "$remoteRoot/push.bin") + $fleetPeer)
-                    Add-Row 'push 64 KiB to 50 hosts' @{ pscp = 'parallel-scp -p 32'; fabric = 'Fabric put (32 threads)' }[$tool] $result.seconds $result.failures
-                }
+    Write-Host 'push 64 KiB to 50 hosts'
+    $fleetSentinel = @{ ComputerName = $fleet.Addresses; Port = $fleet.Port; KeyFile = $lab.KeyPath; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
+    $fleetPeer = @('--port', "$($fleet.Port)", '--key', $lab.KeyPath, '--known-hosts', $knownHosts, '--cipher', $Cipher, '--hosts-file', $hostsFile, '--parallel', '32')
+    $tools = 'Sentinel', 'pscp', 'fabric'
+    for ($rep = 0; $rep -lt $Reps; $rep++) {
+        foreach ($tool in $tools) {
+            Reset-Destination
+            if ($tool -eq 'Sentinel') {
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                $out = Copy-SentinelItem -Path $push -Destination "$remoteRoot/push.bin" @fleetSentinel -ErrorAction SilentlyContinue -ErrorVariable failures
+                $clock.Stop()
+                # Every fleet host is this machine: hosts that finish after the first see the same bytes (Unchanged).
+                $unchanged = @($out | Where-Object Action -EQ 'Unchanged').Count
+                Add-Row 'push 64 KiB to 50 hosts' 'Sentinel' $clock.Elapsed.TotalSeconds (50 - @($out).Count) "$unchanged of 50 Unchanged"
+            }
+            else {
+                $result = Invoke-FilePeer (@('push', '--tool', $tool, '--src', $push, '--dest', "$remoteRoot/push.bin") + $fleetPeer)
+                Add-Row 'push 64 KiB to 50 hosts' @{ pscp = 'parallel-scp -p 32'; fabric = 'Fabric put (32 threads)' }[$tool] $result.seconds $result.failures
             }
         }
     }
@@ -165,6 +168,10 @@ finally {
     Remove-Item $remoteRoot, $work -Recurse -Force -ErrorAction SilentlyContinue
 }
 $load += (Get-Content /proc/loadavg -Raw).Split(' ')[0]
+New-Item -ItemType Directory -Path (Split-Path $JsonPath) -Force | Out-Null
+[ordered]@{ date = $started.ToUniversalTime().ToString('yyyy-MM-dd HH:mm') + ' UTC'; repetitions = $Reps; ciphers = $Ciphers; load = $load; results = $Results } |
+    ConvertTo-Json -Depth 4 | Set-Content $JsonPath
+Write-Host "Wrote $JsonPath"
 
 # --- report ------------------------------------------------------------------------------------------
 
@@ -172,18 +179,20 @@ $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add('<!-- files-bench:start -->')
 $lines.Add('## Files: Copy-SentinelItem')
 $lines.Add('')
-$lines.Add("Run: ``bench/Invoke-FileBench.ps1$(if ($Quick) { ' -Quick' })`` on $($started.ToString('yyyy-MM-dd HH:mm')) UTC$(if ($Quick) { ', one repetition per tool' } else { ", $Reps repetitions, median" }), " +
-    "$([Environment]::ProcessorCount) cores shared with other work (load average $($load[0]) at the start, $($load[1]) at the end), so treat the figures as rough. " +
-    "Each transfer is timed whole, connection included; cipher $Cipher for all but Fabric (Paramiko's default). Sentinel offers its default key exchange (post-quantum sntrup761x25519).")
+$runLine = 'bench/Invoke-FileBench.ps1' + $(if ($Quick) { ' -Quick' }) + $(if ($Ciphers.Count -gt 1) { " -Cipher $($Ciphers -join ',')" }) + $(if ($Repeat) { " -Repeat $Repeat" })
+$lines.Add("Run: ``$runLine`` on $($started.ToString('yyyy-MM-dd HH:mm')) UTC$(if ($Reps -eq 1) { ', one repetition per tool' } else { ", $Reps repetitions, median" }), " +
+    "$([Environment]::ProcessorCount) cores (load average $($load[0]) at the start, $($load[1]) at the end; the lab's sshd shares them). " +
+    "Each transfer is timed whole, connection included; cipher $Cipher for all but Fabric (Paramiko's default), and the cipher the row names for the rest. Sentinel offers its default key exchange (post-quantum sntrup761x25519).")
 $lines.Add('')
-$lines.Add("| Row | Tool | Seconds | MiB/s | Sentinel's time / tool's | Note |")
+$lines.Add('| Row | Tool | Seconds | MiB/s | Sentinel''s time / tool''s | Note |')
 $lines.Add('|---|---|---:|---:|---:|---|')
 foreach ($group in $Results | Group-Object Row) {
-    $bytes = switch -Wildcard ($group.Name) { '*256 MiB' { 256MB } '*4 KiB' { 1000 * 4KB } default { 50 * 64KB } }
+    $bytes = switch -Wildcard ($group.Name) { '*256 MiB*' { 256MB } '*4 KiB' { 1000 * 4KB } default { 50 * 64KB } }
     $median = @{}
     foreach ($tool in $group.Group | Group-Object Tool) {
         $values = @($tool.Group.Seconds | Sort-Object)
-        $median[$tool.Name] = $values[[int][Math]::Floor(($values.Count - 1) / 2)]
+        $middle = [int][Math]::Floor($values.Count / 2)
+        $median[$tool.Name] = if ($values.Count % 2) { $values[$middle] } else { ($values[$middle - 1] + $values[$middle]) / 2 }
     }
     foreach ($tool in $group.Group | Group-Object Tool) {
         $failed = ($tool.Group | Measure-Object Failures -Sum).Sum
@@ -193,11 +202,6 @@ foreach ($group in $Results | Group-Object Row) {
     }
 }
 $lines.Add('<!-- files-bench:end -->')
-if ($Partial) {
-    $lines | Select-Object -Skip 5 -First ($lines.Count - 6) | Write-Host
-    Write-Host 'Rows picked by -Rows: docs/benchmarks.md is left as it is.'
-    return
-}
 $report = Join-Path $OutputDirectory 'benchmarks.md'
 $text = Get-Content $report -Raw
 $section = ($lines -join "`n")

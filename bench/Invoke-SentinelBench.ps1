@@ -38,14 +38,19 @@ $OutputDirectory = [IO.Path]::GetFullPath($OutputDirectory)
 # tens of seconds). Kex: KexCount connections per repetition and algorithm.
 $Settings = if ($Quick) {
     @{ Reps = 2; SeqCount = 50; RunbookHosts = @(15, 50); RunbookReps = @(2, 2); AnsibleReps = 1; KexCount = 5; KexWarmUp = 2; KexReps = 2
-        StartupReps = 2; WarmConnections = 10; ImportReps = 2; MemoryReps = 2; Sessions = 100; ThroughputReps = 2; Bytes = 64MB; Concurrent = 100 }
+        StartupReps = 2; WarmConnections = 10; ImportReps = 2; MemoryReps = 2; Sessions = 100; ThroughputReps = 2; Bytes = 64MB; Concurrent = 100
+        Runbook10Reps = 2; FanOutHosts = @(15, 100); FanOutReps = 1 }
 }
 else {
     @{ Reps = 5; SeqCount = 200; RunbookHosts = @(15, 50, 100); RunbookReps = @(5, 3, 3); AnsibleReps = 3; KexCount = 20; KexWarmUp = 5; KexReps = 3
-        StartupReps = 5; WarmConnections = 10; ImportReps = 5; MemoryReps = 3; Sessions = 100; ThroughputReps = 3; Bytes = 256MB; Concurrent = 100 }
+        StartupReps = 5; WarmConnections = 10; ImportReps = 5; MemoryReps = 3; Sessions = 100; ThroughputReps = 3; Bytes = 300MB; Concurrent = 100
+        Runbook10Reps = 5; FanOutHosts = @(15, 100, 1000); FanOutReps = 3 }
 }
 $Settings.FleetSize = ($Settings.RunbookHosts | Measure-Object -Maximum).Maximum
 $WarmUpCommands = 50
+# Every cipher OpenSSH 9.2 and 10 offer by default, each of which Sentinel offers too: the throughput
+# rows (stdout here, files in Invoke-FileBench.ps1) run once per cipher.
+$BothCiphers = @('aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes256-gcm@openssh.com')
 # Key exchanges measured one by one (-KeyExchange); sntrup761 under both its names, as servers before
 # OpenSSH 9.9 know only the @openssh.com one.
 $KexChoices = [ordered]@{
@@ -71,7 +76,7 @@ function Install-BenchPrerequisites {
 $Results = [System.Collections.Generic.List[object]]::new()
 # What the report needs besides the measurements: notes, negotiated algorithms per server, the
 # key-exchange breakdown.
-$Extra = @{ KexNegotiated = @{}; KexServers = @(); KexServerVersions = @{}; KexNotes = @(); Primitives = @(); PrimitivesNote = $null; RunbookKex = @{} }
+$Extra = @{ KexNegotiated = @{}; KexServers = @(); KexServerVersions = @{}; KexNotes = @(); Primitives = @(); PrimitivesNote = $null; RunbookKex = @{}; Runbook10Kex = $null }
 
 function Add-Result {
     param([string]$Scenario, [string]$Variant, [string]$Tool, [int]$Rep, [double]$Value, [int]$Failures = 0, [string]$Note)
@@ -86,7 +91,8 @@ function Invoke-TimedProcess {
     # Starts one process, waits for it, and returns its last JSON line as an object with the wall time
     # from start to exit (measured here) added as whole_seconds, and the clock times of both as
     # spawned_at and exited_at (Unix seconds). Killed by its PID after the timeout.
-    param([Parameter(Mandatory)][string]$FileName, [string[]]$Arguments = @(), [int]$TimeoutSeconds = 900)
+    # -NoJson: the process prints nothing to read (a bare interpreter's start); only the times are returned.
+    param([Parameter(Mandatory)][string]$FileName, [string[]]$Arguments = @(), [int]$TimeoutSeconds = 900, [switch]$NoJson)
     $start = [Diagnostics.ProcessStartInfo]::new($FileName)
     foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
@@ -105,7 +111,7 @@ function Invoke-TimedProcess {
         $process.WaitForExit()
         $seconds = $clock.Elapsed.TotalSeconds
         $exitedAt = Get-UnixSeconds
-        $json = @($stdout.Result -split "`n" | Where-Object { $_.StartsWith('{') }) | Select-Object -Last 1
+        $json = if ($NoJson) { '{}' } else { @($stdout.Result -split "`n" | Where-Object { $_.StartsWith('{') }) | Select-Object -Last 1 }
         if ($process.ExitCode -ne 0 -or -not $json) {
             throw "$FileName $($Arguments -join ' ') failed (exit code $($process.ExitCode)): $($stdout.Result) $($stderr.Result)"
         }
@@ -268,26 +274,26 @@ try {
     Write-Host "Negotiated key exchange: Sentinel $($sentinelInfo.Kex); OpenSSH $($openSshInfo.kex); Paramiko $($paramikoInfo.kex); AsyncSSH $($asyncSshInfo.kex)"
 
     # --- 1. the runbook case: a fresh process runs one command on N hosts ------------------------
-    for ($h = 0; $h -lt $Settings.RunbookHosts.Count; $h++) {
-        $hostCount = $Settings.RunbookHosts[$h]
-        Write-Host "`n== 1. Runbook: a fresh process runs 'echo ok' on $hostCount hosts"
-        $hostsFile = Join-Path $work "hosts-$hostCount"
-        Set-Content -Path $hostsFile -Value @($fleet.Addresses[0..($hostCount - 1)])
-        $variant = "$hostCount hosts"
-        $sentinelArgs = @('-ModulePath', $ModulePath, '-HostsFile', $hostsFile, '-Port', "$($fleet.Port)", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Again')
-        $pythonArgs = @('--hosts-file', $hostsFile, '--command', 'echo ok') + $fleetCommon
+    # Besides the tools, each repetition starts the bare interpreters (`pwsh -NoProfile -c 1`,
+    # `python3 -c pass`): a whole process minus its bare interpreter is what the library adds.
+    function Invoke-RunbookCase {
+        param([string]$Variant, [string[]]$Addresses, [int]$Port, [int]$Reps, [switch]$WithAnsible)
+        $hostsFile = Join-Path $work "hosts-$($Variant -replace '\W', '-')"
+        Set-Content -Path $hostsFile -Value $Addresses
+        $sentinelArgs = @('-ModulePath', $ModulePath, '-HostsFile', $hostsFile, '-Port', "$Port", '-KeyFile', $key, '-KnownHostsFile', $knownHosts, '-Again')
+        $pythonArgs = @('--hosts-file', $hostsFile, '--command', 'echo ok', '--port', "$Port", '--key', $key, '--known-hosts', $knownHosts)
         $addRunbook = {
             # Sentinel's process also makes a second, warm call after the timed one: its time, taken
             # inside, is not part of the whole process's.
             param([string]$Tool, [int]$Rep, $R)
             $warm = if ($R.PSObject.Properties['warm_seconds'] -and $R.warm_seconds) { $R.warm_seconds } else { 0 }
-            Add-Result 'runbook-inside' $variant $Tool $Rep $R.seconds $R.failures $R.first_error
-            Add-Result 'runbook-whole' $variant $Tool $Rep ($R.whole_seconds - $warm) $R.failures
-            Add-Result 'runbook-startup' $variant $Tool $Rep ($R.started_at - $R.spawned_at)
-            Add-Result 'runbook-import' $variant $Tool $Rep $R.import_seconds
-            Add-Result 'runbook-work' $variant $Tool $Rep $R.work_seconds $R.failures
-            Add-Result 'runbook-exit' $variant $Tool $Rep ($R.exited_at - $R.ended_at)
-            if ($warm) { Add-Result 'runbook-warm' $variant $Tool $Rep $warm $R.warm_failures }
+            Add-Result 'runbook-inside' $Variant $Tool $Rep $R.seconds $R.failures $R.first_error
+            Add-Result 'runbook-whole' $Variant $Tool $Rep ($R.whole_seconds - $warm) $R.failures
+            Add-Result 'runbook-startup' $Variant $Tool $Rep ($R.started_at - $R.spawned_at)
+            Add-Result 'runbook-import' $Variant $Tool $Rep $R.import_seconds
+            Add-Result 'runbook-work' $Variant $Tool $Rep $R.work_seconds $R.failures
+            Add-Result 'runbook-exit' $Variant $Tool $Rep ($R.exited_at - $R.ended_at)
+            if ($warm) { Add-Result 'runbook-warm' $Variant $Tool $Rep $warm $R.warm_failures }
         }
         $runbook = [ordered]@{
             'Sentinel' = { param($rep) & $addRunbook 'Sentinel' $rep (Invoke-FreshPwsh sentinel_runbook.ps1 $sentinelArgs) }
@@ -298,15 +304,48 @@ try {
             # The command-line tools, timed around their own process by cli_fanout.py.
             'parallel-ssh -p 32' = { param($rep)
                 $r = Invoke-Peer cli_fanout.py (@('pssh', '--expect', 'ok', '--parallel', '32') + $pythonArgs)
-                Add-Result 'runbook-whole' $variant 'parallel-ssh -p 32' $rep $r.seconds $r.failures $r.tail }
+                Add-Result 'runbook-whole' $Variant 'parallel-ssh -p 32' $rep $r.seconds $r.failures $r.tail }
+            'pwsh -NoProfile -c 1' = { param($rep)
+                $r = Invoke-TimedProcess $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-c', '1')) -NoJson
+                Add-Result 'interpreter-start' $Variant 'pwsh -NoProfile -c 1' $rep $r.whole_seconds }
+            'python3 -c pass' = { param($rep)
+                $r = Invoke-TimedProcess $Python @('-c', 'pass') -NoJson
+                Add-Result 'interpreter-start' $Variant 'python3 -c pass' $rep $r.whole_seconds }
         }
-        if ($h -eq 0) {
+        if ($WithAnsible) {
             $runbook['ansible -f 32'] = { param($rep)
                 if ($rep -gt $Settings.AnsibleReps) { return }
                 $r = Invoke-Peer cli_fanout.py (@('ansible', '--expect', 'ok', '--parallel', '32') + $pythonArgs)
-                Add-Result 'runbook-whole' $variant 'ansible -f 32' $rep $r.seconds $r.failures $r.tail }
+                Add-Result 'runbook-whole' $Variant 'ansible -f 32' $rep $r.seconds $r.failures $r.tail }
         }
-        Invoke-Alternating -Reps $Settings.RunbookReps[$h] -Tools $runbook
+        Invoke-Alternating -Reps $Reps -Tools $runbook
+    }
+    for ($h = 0; $h -lt $Settings.RunbookHosts.Count; $h++) {
+        $hostCount = $Settings.RunbookHosts[$h]
+        Write-Host "`n== 1. Runbook: a fresh process runs 'echo ok' on $hostCount hosts"
+        Invoke-RunbookCase -Variant "$hostCount hosts" -Addresses @($fleet.Addresses[0..($hostCount - 1)]) -Port $fleet.Port -Reps $Settings.RunbookReps[$h] -WithAnsible:($h -eq 0)
+    }
+
+    # The same at the smallest host count against OpenSSH 10 (nspawn), listening on the fleet's first
+    # addresses and 127.0.0.1 (for section 3); Sentinel's default key exchange there is ML-KEM.
+    $servers = [ordered]@{ 'OpenSSH 9.2 (lab sshd)' = @{ Port = $lab.Port } }
+    $hostCount = $Settings.RunbookHosts[0]
+    try {
+        Import-Module (Join-Path $RepoRoot 'tests/lab/SentinelRealLab.psm1')
+        $openSsh10 = Start-SentinelOpenSsh10 -ListenAddress (@('127.0.0.1') + @($fleet.Addresses[0..($hostCount - 1)]))
+        $scan10 = @(& ssh-keyscan -T 10 -t ed25519 -p $openSsh10.Port 127.0.0.1 @($fleet.Addresses[0..($hostCount - 1)]) 2>$null)
+        if ($scan10.Count -ne 1 + $hostCount) { throw "ssh-keyscan found $($scan10.Count) host keys on OpenSSH 10, expected $(1 + $hostCount)." }
+        Add-Content -Path $knownHosts -Value $scan10
+        $servers['OpenSSH 10 (real lab, nspawn)'] = @{ Port = $openSsh10.Port }
+    }
+    catch {
+        $Extra.KexNotes += "OpenSSH 10 could not be started, so only OpenSSH 9.2 was measured: $_"
+        Write-Warning $Extra.KexNotes[-1]
+    }
+    if ($openSsh10) {
+        Write-Host "`n== 1. Runbook: a fresh process runs 'echo ok' on $hostCount hosts of OpenSSH 10"
+        $Extra.Runbook10Kex = (Get-SentinelAlgorithms @{ ComputerName = '127.0.0.1'; Port = $openSsh10.Port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }).Kex
+        Invoke-RunbookCase -Variant "$hostCount hosts, OpenSSH 10" -Addresses @($fleet.Addresses[0..($hostCount - 1)]) -Port $openSsh10.Port -Reps $Settings.Runbook10Reps
     }
 
     # --- 2. sequential `true` over one connection ---------------------------------------------
@@ -331,19 +370,6 @@ try {
     # --- 3. key exchange: a connection's cost by algorithm, OpenSSH 9.2 and 10 ----------------
     $n = $Settings.KexCount
     Write-Host "`n== 3. Key exchange: connect, 'true', disconnect, $n times per algorithm"
-    $servers = [ordered]@{ 'OpenSSH 9.2 (lab sshd)' = @{ Port = $lab.Port } }
-    try {
-        Import-Module (Join-Path $RepoRoot 'tests/lab/SentinelRealLab.psm1')
-        $openSsh10 = Start-SentinelOpenSsh10
-        $scan10 = @(& ssh-keyscan -T 10 -t ed25519 -p $openSsh10.Port 127.0.0.1 2>$null)
-        if ($scan10.Count -ne 1) { throw "ssh-keyscan found $($scan10.Count) host keys on OpenSSH 10." }
-        Add-Content -Path $knownHosts -Value $scan10
-        $servers['OpenSSH 10 (real lab, nspawn)'] = @{ Port = $openSsh10.Port }
-    }
-    catch {
-        $Extra.KexNotes += "OpenSSH 10 could not be started, so only OpenSSH 9.2 was measured: $_"
-        Write-Warning $Extra.KexNotes[-1]
-    }
     foreach ($server in $servers.Keys) {
         $port = $servers[$server].Port
         $target = @{ ComputerName = '127.0.0.1'; Port = $port; KeyFile = $key; KnownHostsFile = $knownHosts; HostKeyPolicy = 'Strict' }
@@ -471,9 +497,9 @@ try {
     $sha = ((& sha256sum $data) -split ' ')[0]
     $command = "head -c $bytes $data"
     $tp = @('--command', $command, '--bytes', "$bytes", '--sha256', $sha)
-    # Each cipher a tool negotiates by default, plus the two AEAD ciphers; Sentinel and OpenSSH run
-    # every one (Sentinel over a session opened with -Cipher, connection not timed).
-    $ciphers = @($openSshInfo.cipher, $negotiated.Paramiko.Cipher, $negotiated.Sentinel.Cipher, 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com') | Select-Object -Unique
+    # Every cipher both OpenSSH and Sentinel offer (Sentinel over a session opened with -Cipher,
+    # connection not timed); Paramiko with its default.
+    $ciphers = $BothCiphers
     $cipherSessions = @{}
     foreach ($cipher in $ciphers) { $cipherSessions[$cipher] = Connect-SentinelServer @sentinelCommon -Cipher $cipher }
     $throughput = [ordered]@{
@@ -534,6 +560,19 @@ finally {
     if ($lab) { Stop-SentinelLab -Lab $lab }
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+# --- 8 and 9. files and fan-out: their own scripts, each with its own lab, in a child pwsh --------
+function Invoke-ChildBench {
+    param([string]$Script, [string[]]$Arguments)
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot $Script) -ModulePath $ModulePath -OutputDirectory $OutputDirectory @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
+}
+Write-Host "`n== 8. Files: Copy-SentinelItem (bench/Invoke-FileBench.ps1)"
+$fileArgs = @('-Cipher', ($BothCiphers -join ','))
+if ($Quick) { $fileArgs += '-Quick' } else { $fileArgs += @('-Repeat', '2') }
+Invoke-ChildBench Invoke-FileBench.ps1 $fileArgs
+Write-Host "`n== 9. The runbook case at $($Settings.FanOutHosts -join ', ') hosts (bench/Invoke-FanOutBench.ps1)"
+Invoke-ChildBench Invoke-FanOutBench.ps1 @('-Hosts', ($Settings.FanOutHosts -join ','), '-ThrottleLimit', '32', '-Repeat', "$($Settings.FanOutReps)", '-Tool', 'Sentinel,AsyncSSH-NoTimeout')
 $elapsed = (Get-Date) - $started
 
 # --- report -----------------------------------------------------------------------------------------

@@ -78,15 +78,17 @@ function Write-BenchTable {
 function Write-BenchChart {
     # Panels of grouped bars: each panel has Series (names) and Rows (Label, Values: one per series,
     # $null where a tool has none); the value is printed above each bar.
-    param($Panels, [string]$Path, [string]$Title)
+    # -Columns: panels per row; the image grows a row at a time. A panel's Line draws a level across it.
+    param($Panels, [string]$Path, [string]$Title, [int]$Columns = 3)
     $dir = Join-Path ([IO.Path]::GetTempPath()) "sentinel-bench-chart-$PID"
     New-Item -ItemType Directory -Path $dir -Force | Out-Null
     $clean = { param([string]$Text) $Text -replace '["'']', '' -replace '@openssh\.com', '' }
     try {
         $plot = [System.Collections.Generic.List[string]]::new()
-        $plot.Add("set terminal pngcairo size 1650,1050 font 'sans,9'")
+        $layoutRows = [int][Math]::Ceiling(@($Panels).Count / $Columns)
+        $plot.Add("set terminal pngcairo size 1650,$(525 * $layoutRows + 50) font 'sans,9'")
         $plot.Add("set output '$Path'")
-        $plot.Add("set multiplot layout 2,3 title '$(& $clean $Title)'")
+        $plot.Add("set multiplot layout $layoutRows,$Columns title '$(& $clean $Title)'")
         $plot.Add('set style fill solid 0.8 border -1')
         $plot.Add("set datafile missing '?'")
         $plot.Add('set yrange [0:*]')
@@ -116,6 +118,7 @@ function Write-BenchChart {
                 "'$file' using $x`:$($s + 1) with boxes lc $($s + 1) $keyTitle"
                 "'$file' using $x`:$($s + 1):(sprintf('%.3g', `$$($s + 1))) with labels offset 0,0.6 font ',8' notitle"
             }
+            if ($panel.ContainsKey('Line')) { $parts = @($parts) + "$($panel.Line) with lines dt 2 lc rgb 'red' title 'goal'" }
             $plot.Add("plot $($parts -join ', ')")
             $i++
         }
@@ -143,7 +146,10 @@ function Write-BenchReport {
     $defaultTool = 'Sentinel'
     $curveTool = 'Sentinel -KeyExchange curve25519-sha256'
     $runbookKex = $Extra.RunbookKex
-    $kexOf = { param([string]$Tool) if ($runbookKex -and $runbookKex[$Tool]) { $runbookKex[$Tool] } else { '' } }
+    # Against OpenSSH 10 only Sentinel's default changes (ML-KEM); the peers negotiate as with 9.2.
+    $kexOf = { param([string]$Tool, [string]$Variant = '')
+        if ($Variant -like '*OpenSSH 10' -and $Tool -eq $defaultTool -and $Extra.Runbook10Kex) { return $Extra.Runbook10Kex }
+        if ($runbookKex -and $runbookKex[$Tool]) { $runbookKex[$Tool] } else { '' } }
 
     $inside = @(Get-BenchStats $Results 'runbook-inside')
     $whole = @(Get-BenchStats $Results 'runbook-whole')
@@ -162,6 +168,9 @@ function Write-BenchReport {
     $tp = @(Get-BenchStats $Results 'throughput')
     $touch = @(Get-BenchStats $Results 'memory-touch')
     $conc = @(Get-BenchStats $Results 'concurrent')
+    $bare = @(Get-BenchStats $Results 'interpreter-start')
+    # The runbook's variants in the order they ran: each host count, then OpenSSH 10 when it ran.
+    $runbookVariants = @(@($hostCounts | ForEach-Object { "$_ hosts" }) + @("$($hostCounts[0]) hosts, OpenSSH 10") | Where-Object { $v = $_; @($inside | Where-Object Variant -eq $v).Count })
 
     $md.Add('# Sentinel benchmarks')
     $md.Add('')
@@ -180,6 +189,8 @@ function Write-BenchReport {
     $md.Add('Figures are medians with the minimum and maximum over repetitions; ratios are Sentinel''s median divided by the tool''s median.')
     $md.Add('')
     $md.Add('![Medians: the runbook case, per command, key exchange CPU, memory per idle session](benchmarks.png)')
+    $md.Add('')
+    $md.Add('![Issue 24: each goal as Sentinel''s figure over its bound](benchmarks-goals.png)')
     $md.Add('')
     $md.Add('## Versions')
     $md.Add('')
@@ -200,7 +211,7 @@ function Write-BenchReport {
     $md.Add('')
 
     # --- 1. runbook ---
-    $md.Add("## 1. The runbook case: a fresh process runs ``echo ok`` on $($hostCounts -join ', ') hosts")
+    $md.Add("## 1. The runbook case: a fresh process runs ``echo ok`` on $($hostCounts -join ', ') hosts (and $($hostCounts[0]) of OpenSSH 10)")
     $md.Add('')
     $md.Add('What a runbook does: start, connect to every host, run one command, exit. A fresh process per repetition, timed two ways:')
     $md.Add('**inside** the process, from its first line (the import of the SSH library included) to every host''s result in hand; and as a')
@@ -211,8 +222,8 @@ function Write-BenchReport {
     $md.Add('one thread per host. AsyncSSH: `runbook.py asyncssh`: `asyncio.gather` of `asyncssh.connect` + `conn.run` over every host at once.')
     $md.Add('parallel-ssh (`-p 32 -i`) and Ansible (`-f 32 -m command`, at the smallest host count only) are timed around their whole command.')
     $md.Add('A host counts only when it answered `ok`; failures are counted per run. pwsh here is `dotnet pwsh.dll` (the SDK''s global tool).')
-    foreach ($hostCount in $hostCounts) {
-        $variant = "$hostCount hosts"
+    $md.Add("The hosts are the lab's OpenSSH 9.2 fleet, and for the last table OpenSSH 10 (nspawn) listening on the same first $($hostCounts[0]) addresses.")
+    foreach ($variant in $runbookVariants) {
         $tools = @(@($inside) + @($whole) | Where-Object Variant -eq $variant | ForEach-Object Tool | Select-Object -Unique)
         $sentinelInside = Get-BenchStat $inside $variant $defaultTool
         $sentinelWhole = Get-BenchStat $whole $variant $defaultTool
@@ -227,7 +238,7 @@ function Write-BenchReport {
             $any = if ($in) { $in } else { $wh }
             $ratioIn = if ($in -and $sentinelInside -and $tool -notlike 'Sentinel*') { Format-Ratio $sentinelInside.Median $in.Median } else { '' }
             $ratioWh = if ($wh -and $sentinelWhole -and $tool -notlike 'Sentinel*') { Format-Ratio $sentinelWhole.Median $wh.Median } else { '' }
-            $md.Add("| $tool | $(& $kexOf $tool) | $(Format-Spread $in) | $(Format-Spread $wh) | $($any.Reps) | $(Format-Failures $any) | $ratioIn | $ratioWh |")
+            $md.Add("| $tool | $(& $kexOf $tool $variant) | $(Format-Spread $in) | $(Format-Spread $wh) | $($any.Reps) | $(Format-Failures $any) | $ratioIn | $ratioWh |")
         }
         foreach ($row in @(@($inside) + @($whole) | Where-Object { $_.Variant -eq $variant -and $_.Note })) { $md.Add(''); $md.Add("$($row.Tool), first error: ``$($row.Note)``") }
     }
@@ -240,11 +251,36 @@ function Write-BenchReport {
     $md.Add('')
     $md.Add('| Hosts | Tool | runtime start-up (s) | import (s) | the work (s) | exit (s) | second call, warm (s) |')
     $md.Add('|---|---|---:|---:|---:|---:|---:|')
-    foreach ($hostCount in $hostCounts) {
-        $variant = "$hostCount hosts"
+    foreach ($variant in $runbookVariants) {
         foreach ($tool in @($imports | Where-Object Variant -eq $variant | ForEach-Object Tool)) {
             $cells = foreach ($stats in @($startups, $imports, $works, $exits, $warms)) { Format-Spread (Get-BenchStat $stats $variant $tool) }
-            $md.Add("| $hostCount | $tool | $($cells -join ' | ') |")
+            $md.Add("| $($variant -replace ' hosts', '') | $tool | $($cells -join ' | ') |")
+        }
+    }
+    $md.Add('')
+    # What the library adds to a process: the whole process less the bare interpreter, started in the
+    # same repetitions (pwsh for Sentinel, python3 for the Python tools).
+    $added = @{}
+    $md.Add('What the library adds to a process: the whole process less its bare interpreter (`pwsh -NoProfile -c 1` for Sentinel,')
+    $md.Add('`python3 -c pass` for Fabric and AsyncSSH), each started as a process of its own in every repetition, timed as the whole processes are.')
+    $md.Add('')
+    $md.Add('| Hosts | Tool | whole process (s) | bare interpreter (s) | added (s) | Sentinel / tool, added |')
+    $md.Add('|---|---|---:|---:|---:|---:|')
+    foreach ($variant in $runbookVariants) {
+        $pwshBare = Get-BenchStat $bare $variant 'pwsh -NoProfile -c 1'
+        $pythonBare = Get-BenchStat $bare $variant 'python3 -c pass'
+        if (-not ($pwshBare -and $pythonBare)) { continue }
+        foreach ($tool in @($defaultTool, $curveTool, 'AsyncSSH gather', 'Fabric ThreadingGroup')) {
+            $wh = Get-BenchStat $whole $variant $tool
+            if (-not $wh) { continue }
+            $base = if ($tool -like 'Sentinel*') { $pwshBare } else { $pythonBare }
+            $added["$variant|$tool"] = $wh.Median - $base.Median
+        }
+        foreach ($tool in @($defaultTool, $curveTool, 'AsyncSSH gather', 'Fabric ThreadingGroup')) {
+            if (-not $added.ContainsKey("$variant|$tool")) { continue }
+            $base = if ($tool -like 'Sentinel*') { $pwshBare } else { $pythonBare }
+            $ratio = if ($tool -notlike 'Sentinel*' -and $added.ContainsKey("$variant|$defaultTool")) { Format-Ratio $added["$variant|$defaultTool"] $added["$variant|$tool"] } else { '' }
+            $md.Add("| $($variant -replace ' hosts', '') | $tool | $(Format-Number (Get-BenchMedian $whole $variant $tool)) | $(Format-Number $base.Median) | $(Format-Number $added["$variant|$tool"]) | $ratio |")
         }
     }
     $md.Add('')
@@ -352,8 +388,8 @@ function Write-BenchReport {
     $md.Add('')
     $md.Add("MiB/s for ``head -c $($Settings.Bytes)`` of a base64 text file, received in full and checked against its SHA-256 (after the clock")
     $md.Add('stops). Connection set-up is not timed: Sentinel and Paramiko reuse an open connection, OpenSSH runs through a ControlMaster started')
-    $md.Add('with `-c CIPHER`. Sentinel (a session opened with `-Cipher`) and OpenSSH are measured with each cipher some tool negotiates by')
-    $md.Add('default, plus aes256-gcm and chacha20-poly1305. Paramiko 2.12 has neither chacha20-poly1305 nor AES-GCM. Sentinel''s result holds')
+    $md.Add('with `-c CIPHER`. Sentinel (a session opened with `-Cipher`) and OpenSSH are measured with every cipher both offer by')
+    $md.Add('default; Paramiko with its own default. Paramiko 2.12 has neither chacha20-poly1305 nor AES-GCM. Sentinel''s result holds')
     $md.Add("the output as a .NET string (UTF-16: twice the text's size) besides the bytes received, where the OpenSSH peer keeps")
     $md.Add('the bytes. How fast a fresh page can be written on this machine is measured below the table; where it is slow, the')
     $md.Add('spread of Sentinel''s rows comes from memory, not from SSH. SSH.NET also grants the server a 2 GiB channel window (OpenSSH''s')
@@ -373,10 +409,148 @@ function Write-BenchReport {
     $md.AddRange([string[]](Write-BenchTable $conc 's'))
     $md.Add('')
 
-    # --- goals ---
+    # --- goals of issue 24, from this run and the files and fan-out runs it started ---
     $yes = { param($ok) if ($ok) { 'yes' } else { '**no**' } }
     $ratioText = { param($a, $b, [string]$unit) "$(Format-Number $a) $unit vs $(Format-Number $b) $unit = $('{0:N2}' -f ($a / $b))x" }
-    $md.Add('## Goals (issue 16)')
+    # Each goal row also goes to the chart as a score: Sentinel's figure over the goal's bound, so at most 1 is met.
+    $goalScores = [System.Collections.Generic.List[object]]::new()
+    $addGoal = {
+        param([string]$Goal, [string]$Measured, [double]$Score, [string]$Short)
+        $md.Add("| $Goal | $Measured | $(& $yes ($Score -le 1)) |")
+        $goalScores.Add(@{ Label = $Short; Score = $Score })
+    }
+    $benchOut = Join-Path $PSScriptRoot '../out/bench'
+    $readJson = { param([string]$Name) $path = Join-Path $benchOut $Name; if (Test-Path $path) { Get-Content $path -Raw | ConvertFrom-Json -AsHashtable } }
+    $files = & $readJson 'files.json'
+    $fanOut = & $readJson 'fanout.json'
+    $medianOf = {
+        param([object[]]$Values)
+        $sorted = @($Values | Where-Object { $null -ne $_ } | ForEach-Object { [double]$_ } | Sort-Object)
+        if ($sorted.Count -eq 0) { return $null }
+        $middle = [int][Math]::Floor($sorted.Count / 2)
+        if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+    }
+    $fileSeconds = { param([string]$Row, [string]$Tool) if ($files) { & $medianOf @($files.results | Where-Object { $_.Row -eq $Row -and $_.Tool -eq $Tool } | ForEach-Object { $_.Seconds }) } }
+    $md.Add('## Goals (issue 24)')
+    $md.Add('')
+    $md.Add("From this run: sections 1 to 7 above, and the files and fan-out sections below, which this run started$(if ($files) { " ($($files.date))" })$(if ($fanOut) { " and ($($fanOut.date))" }).")
+    $md.Add('The chart''s last panel shows each goal as Sentinel''s figure over the goal''s bound: at most 1 is met.')
+    $md.Add('')
+    $md.Add('| Goal | Measured (medians) | Met |')
+    $md.Add('|---|---|---|')
+    foreach ($variant in $runbookVariants) {
+        $s = Get-BenchStat $inside $variant $defaultTool
+        $best = @($inside | Where-Object { $_.Variant -eq $variant -and $_.Tool -notlike 'Sentinel*' } | Sort-Object Median) | Select-Object -First 1
+        if ($s -and $best -and $variant -like "$($hostCounts[0]) hosts*") {
+            $server = if ($variant -like '*OpenSSH 10') { 'OpenSSH 10' } else { 'OpenSSH 9.2' }
+            & $addGoal "1. First call in a fresh process, $($hostCounts[0]) hosts of $server, default key exchange ($(& $kexOf $defaultTool $variant)), inside the process <= 1.0x the fastest peer ($($best.Tool))" (& $ratioText $s.Median $best.Median 's') ($s.Median / $best.Median) "1. first call, $server"
+        }
+    }
+    foreach ($variant in $firstRatios.Keys | Sort-Object { $_.Length }) {
+        $f, $w = $firstRatios[$variant]
+        & $addGoal "1. First connection in a process <= 1.3x a warm one ($variant)" (& $ratioText $f.Median $w.Median 'ms') ($f.Median / $w.Median / 1.3) "1. first/warm$(if ($variant -ne $defaultTool) { ', curve25519' })"
+    }
+    foreach ($variant in $runbookVariants) {
+        $mine = $added["$variant|$defaultTool"]; $theirs = $added["$variant|AsyncSSH gather"]
+        if ($null -ne $mine -and $theirs) {
+            & $addGoal "2. What the module adds to a process (whole process less the bare interpreter), $variant`: Sentinel <= 1.0x AsyncSSH" (& $ratioText $mine $theirs 's') ($mine / $theirs) "2. added, $variant"
+        }
+    }
+    $imp = Get-BenchStat $import 'Import-Module' 'Sentinel'
+    if ($imp) { & $addGoal '2. Import-Module < 150 ms' "$(Format-Number $imp.Median) ms" ($imp.Median / 150) '2. Import-Module' }
+    foreach ($s4 in @($tp | Where-Object Tool -eq 'Sentinel')) {
+        $same = $tp | Where-Object { $_.Tool -like 'OpenSSH*' -and $_.Variant -eq $s4.Variant } | Select-Object -First 1
+        if ($same) { & $addGoal "3. Throughput, $($Settings.Bytes / 1MB) MiB of stdout, $($s4.Variant): >= 0.9x OpenSSH" "$(Format-Number $s4.Median) vs $(Format-Number $same.Median) MiB/s = $('{0:N2}' -f ($s4.Median / $same.Median))x" (0.9 * $same.Median / $s4.Median) "3. stdout, $($s4.Variant -replace '@openssh\.com', '')" }
+    }
+    if ($files) {
+        foreach ($direction in 'upload', 'download') {
+            foreach ($cipher in @($files.ciphers)) {
+                $row = if ($cipher -eq $files.ciphers[0]) { "$direction 1 x 256 MiB" } else { "$direction 1 x 256 MiB, $cipher" }
+                $mine = & $fileSeconds $row 'Sentinel'
+                $openssh = @(@('OpenSSH scp', 'OpenSSH sftp -b') | ForEach-Object { & $fileSeconds $row $_ } | Where-Object { $_ } | Sort-Object) | Select-Object -First 1
+                if ($mine -and $openssh) {
+                    & $addGoal "3. Throughput, $direction 256 MiB, $cipher`: >= 0.9x OpenSSH (the faster of scp and sftp -b)" "$(Format-Number (256 / $mine)) vs $(Format-Number (256 / $openssh)) MiB/s = $('{0:N2}' -f ($openssh / $mine))x" (0.9 * $mine / $openssh) "3. $direction, $($cipher -replace '@openssh\.com', '')"
+                }
+            }
+        }
+        foreach ($direction in 'upload', 'download') {
+            $row = "$direction 1,000 x 4 KiB"
+            $mine = & $fileSeconds $row 'Sentinel'
+            $peers = @(@('OpenSSH scp', 'OpenSSH sftp -b', 'AsyncSSH SFTP') | ForEach-Object { $t = $_; $v = & $fileSeconds $row $t; if ($v) { [pscustomobject]@{ Tool = $t; Seconds = $v } } } | Sort-Object Seconds)
+            if ($mine -and $peers) {
+                & $addGoal "4. $row`: <= 1.2x the fastest of scp, sftp -b and AsyncSSH ($($peers[0].Tool))" (& $ratioText $mine $peers[0].Seconds 's') ($mine / $peers[0].Seconds / 1.2) "4. $direction 1,000 x 4 KiB"
+            }
+        }
+    }
+    $sentinelSession = $perSession['Sentinel (pwsh)']; $paramikoSession = $perSession['Paramiko (python)']
+    if ($null -ne $sentinelSession -and $paramikoSession -gt 0) {
+        & $addGoal "5. Memory per idle session <= Paramiko's" (& $ratioText $sentinelSession $paramikoSession 'KiB') ($sentinelSession / $paramikoSession) '5. idle session memory'
+    }
+    if ($fanOut) {
+        $largest = ($fanOut.hosts | Measure-Object -Maximum).Maximum
+        $fanRows = { param([string]$Tool, [int]$Count) @($fanOut.results | Where-Object { $_.Tool -eq $Tool -and $_.Hosts -eq $Count }) }
+        $mine = & $fanRows 'Sentinel' $largest; $theirs = & $fanRows 'AsyncSSH (no connect_timeout)' $largest
+        if ($mine -and $theirs) {
+            $ms = & $medianOf $mine.Seconds; $ts = & $medianOf $theirs.Seconds
+            $mp = & $medianOf $mine.PeakMiB; $tpk = & $medianOf $theirs.PeakMiB
+            $lost = ($mine | Measure-Object Lost -Maximum).Maximum
+            & $addGoal "6. The runbook case at $('{0:N0}' -f $largest) hosts, inside the process: <= 1.0x AsyncSSH (both 32 at once)" (& $ratioText $ms $ts 's') ($ms / $ts) "6. $largest hosts, time"
+            & $addGoal "6. The runbook case at $('{0:N0}' -f $largest) hosts: peak memory <= 1.5x AsyncSSH's" (& $ratioText $mp $tpk 'MiB') ($mp / $tpk / 1.5) "6. $largest hosts, peak memory"
+            $md.Add("| 6. The runbook case at $('{0:N0}' -f $largest) hosts: no host lost | $lost lost, most in a repetition | $(& $yes ($lost -eq 0)) |")
+        }
+    }
+    $md.Add('')
+    if ($fanOut) {
+        # The cost per host as the fleet grows, and what that makes of a runner.
+        $md.Add("**The cost per host** (bench/Invoke-FanOutBench.ps1, $($fanOut.repetitions) repetition$(if ($fanOut.repetitions -ne 1) { 's' }), medians; ``echo ok`` at 32 connections at once, the import apart):")
+        $md.Add('')
+        $md.Add('CPU is each client''s over the fan-out (all threads, the import apart); JIT is the time the .NET JIT compiler took in Sentinel''s')
+        $md.Add('(`JitInfo`, on every thread). Peak memory is the process''s VmHWM; in brackets, how much of it came after the import (the peak')
+        $md.Add('less the resident set right after it).')
+        $md.Add('')
+        $md.Add('| Hosts | Sentinel (s) | per host (ms) | CPU per host (ms) | of it JIT (s) | peak (MiB) | AsyncSSH (s) | per host (ms) | CPU per host (ms) | peak (MiB) | Sentinel / AsyncSSH, time |')
+        $md.Add('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+        $peakText = {
+            param($Rows)
+            $peakMedian = & $medianOf $Rows.PeakMiB
+            $after = & $medianOf @($Rows | Where-Object { $null -ne $_.PeakMiB -and $null -ne $_.ImportRssMiB } | ForEach-Object { $_.PeakMiB - $_.ImportRssMiB })
+            if ($null -eq $peakMedian) { '' } elseif ($null -eq $after) { Format-Number $peakMedian } else { "$(Format-Number $peakMedian) ($(Format-Number $after))" }
+        }
+        $cpuPerHost = { param($Rows, [int]$Count) $cpu = & $medianOf @($Rows | ForEach-Object { $_['CpuSeconds'] }); if ($null -eq $cpu) { '' } else { Format-Number ($cpu / $Count * 1000) } }
+        foreach ($count in @($fanOut.hosts)) {
+            $mine = & $fanRows 'Sentinel' $count; $theirs = & $fanRows 'AsyncSSH (no connect_timeout)' $count
+            $ms = & $medianOf $mine.Seconds; $ts = & $medianOf $theirs.Seconds
+            if ($null -eq $ms -or $null -eq $ts) { continue }
+            $jit = & $medianOf @($mine | ForEach-Object { $_['JitSeconds'] })
+            $md.Add("| $('{0:N0}' -f $count) | $(Format-Number $ms) | $(Format-Number ($ms / $count * 1000)) | $(& $cpuPerHost $mine $count) | $(if ($null -ne $jit) { Format-Number $jit }) | $(& $peakText $mine) | $(Format-Number $ts) | $(Format-Number ($ts / $count * 1000)) | $(& $cpuPerHost $theirs $count) | $(& $peakText $theirs) | $(Format-Ratio $ms $ts) |")
+        }
+        $md.Add('')
+        $ms = & $medianOf (& $fanRows 'Sentinel' $largest).Seconds
+        $overheadParts = foreach ($stats in @($startups, $imports, $exits)) { Get-BenchMedian $stats "$($hostCounts[0]) hosts" $defaultTool }
+        if ($null -ne $ms -and @($overheadParts | Where-Object { $null -ne $_ }).Count -eq 3) {
+            $overhead = ($overheadParts | Measure-Object -Sum).Sum
+            $shardSeconds = $ms + $overhead
+            $perMinute = $largest / $shardSeconds * 60
+            $md.Add("**A runner, from these figures.** One process per shard of $('{0:N0}' -f $largest) hosts: $(Format-Number $ms) s of work plus $(Format-Number $overhead) s of pwsh start, import and exit")
+            $md.Add("(section 1's breakdown at $($hostCounts[0]) hosts) is $(Format-Number $shardSeconds) s, so one $cores-core runner handles about $('{0:N0}' -f $perMinute) hosts a minute. Here the")
+            $md.Add('servers share the runner''s cores (every host is this machine''s sshd), so a runner whose hosts are elsewhere does at least this.')
+            $md.Add('A 50,000-host fleet split with `-Shard Auto` (k/n: a Kubernetes Indexed Job or GitLab `parallel:`, README "Shards: one fleet, many runners") needs:')
+            $md.Add('')
+            $md.Add('| To finish within | Runners (n) | Hosts per runner |')
+            $md.Add('|---|---:|---:|')
+            foreach ($minutes in 1, 5, 15) {
+                # Whole shards of the measured size at most; a runner's share must fit the window.
+                $runners = [int][Math]::Ceiling(50000 / ($perMinute * $minutes))
+                $md.Add("| $minutes minute$(if ($minutes -gt 1) { 's' }) | $('{0:N0}' -f $runners) | $('{0:N0}' -f [Math]::Ceiling(50000 / $runners)) |")
+            }
+            $md.Add('')
+            $md.Add("Peak memory at $('{0:N0}' -f $largest) hosts was $(Format-Number (& $medianOf (& $fanRows 'Sentinel' $largest).PeakMiB)) MiB, so memory does not bound a runner's share before time does.")
+            $md.Add('')
+        }
+    }
+    $md.Add('## Earlier goals (issue 16 and before)')
+    $md.Add('')
+    $md.Add('Those issue 24 restates (memory, import, first connection) are in the table above.')
     $md.Add('')
     $md.Add('| Goal | Measured (medians) | Met |')
     $md.Add('|---|---|---|')
@@ -403,21 +577,6 @@ function Write-BenchReport {
     $s1 = Get-BenchStat $seq '*' 'Sentinel (one session)'
     $async = Get-BenchStat $seq '*' 'AsyncSSH (one connection)'
     if ($s1 -and $async) { $md.Add("| Sentinel per command <= 1.0x AsyncSSH (one connection) | $(& $ratioText $s1.Median $async.Median 'ms') | $(& $yes ($s1.Median -le $async.Median)) |") }
-    $sentinelSession = $perSession['Sentinel (pwsh)']; $paramikoSession = $perSession['Paramiko (python)']
-    if ($null -ne $sentinelSession -and $null -ne $paramikoSession -and $paramikoSession -gt 0) {
-        $md.Add("| Sentinel per idle session <= Paramiko's | $(& $ratioText $sentinelSession $paramikoSession 'KiB') | $(& $yes ($sentinelSession -le $paramikoSession)) |")
-    }
-    $imp = Get-BenchStat $import 'Import-Module' 'Sentinel'
-    if ($imp) { $md.Add("| Import-Module < 150 ms | $(Format-Number $imp.Median) ms | $(& $yes ($imp.Median -lt 150)) |") }
-    foreach ($variant in $firstRatios.Keys | Sort-Object { $_.Length }) {
-        $f, $w = $firstRatios[$variant]
-        $md.Add("| First connection in a process <= 1.3x a warm one ($variant) | $(& $ratioText $f.Median $w.Median 'ms') | $(& $yes ($f.Median -le 1.3 * $w.Median)) |")
-    }
-    $md.Add('')
-    $md.Add('Earlier goals whose scenarios stay:')
-    $md.Add('')
-    $md.Add('| Goal | Measured (medians) | Met |')
-    $md.Add('|---|---|---|')
     $floor = Get-BenchStat $seq '*' 'local bash -c true (floor)'; $cm = Get-BenchStat $seq '*' 'OpenSSH ControlMaster'
     if ($s1 -and $floor) { $md.Add("| Sentinel per command <= 2x the local ``bash -c true`` floor | $(& $ratioText $s1.Median $floor.Median 'ms') | $(& $yes ($s1.Median -le 2 * $floor.Median)) |") }
     if ($s1 -and $cm) { $md.Add("| Sentinel per command <= 0.5x OpenSSH ControlMaster | $(& $ratioText $s1.Median $cm.Median 'ms') | $(& $yes ($s1.Median -le 0.5 * $cm.Median)) |") }
@@ -435,8 +594,8 @@ function Write-BenchReport {
     $md.Add('As root on Debian 12, with the .NET 10 SDK:')
     $md.Add('')
     $md.Add('```sh')
-    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench          # full: 15, 50 and 100 hosts, 200 commands, 256 MiB')
-    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench -Quick   # 15 and 50 hosts, fewer repetitions, 50 commands, 64 MiB')
+    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench          # full: 15, 50 and 100 hosts, 200 commands, 300 MiB, every cipher, files, 1,000 hosts')
+    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench -Quick   # 15 and 50 hosts, fewer repetitions, 50 commands, 64 MiB, 100 hosts')
     $md.Add('```')
     $md.Add('')
     $md.Add('The harness installs the peers from Debian when missing (`openssh-client`, `python3-paramiko`, `python3-fabric`, `python3-asyncssh`,')
@@ -456,10 +615,9 @@ function Write-BenchReport {
 
     # --- chart: the runbook case first ---
     $panels = [System.Collections.Generic.List[object]]::new()
-    foreach ($hostCount in $hostCounts) {
-        $variant = "$hostCount hosts"
+    foreach ($variant in $runbookVariants) {
         $tools = @(@($inside) + @($whole) | Where-Object Variant -eq $variant | ForEach-Object Tool | Select-Object -Unique)
-        $panels.Add(@{ Title = "1. Runbook: fresh process, echo ok on $hostCount hosts"; Unit = 'seconds'; Series = @('inside the process', 'whole process')
+        $panels.Add(@{ Title = "1. Runbook: fresh process, echo ok on $variant"; Unit = 'seconds'; Series = @('inside the process', 'whole process')
                 Rows = @($tools | ForEach-Object { @{ Label = ($_ -replace ' -KeyExchange ', ' '); Values = @((Get-BenchMedian $inside $variant $_), (Get-BenchMedian $whole $variant $_)) } }) })
     }
     $panels.Add(@{ Title = "2. Per command, $($Settings.SeqCount) x true on one connection"; Unit = 'ms per command'; Series = @('median')
@@ -472,4 +630,11 @@ function Write-BenchReport {
     $png = Join-Path $OutputDirectory 'benchmarks.png'
     Write-BenchChart -Panels $panels -Path $png -Title "Sentinel vs peers, medians ($cores cores, $date$(if ($Quick) { ', -Quick' }))"
     Write-Host "Wrote $png"
+    if ($goalScores.Count) {
+        $goalsPng = Join-Path $OutputDirectory 'benchmarks-goals.png'
+        $goalPanel = @{ Title = 'Issue 24: Sentinel''s figure over the goal''s bound (at most 1: met)'; Unit = 'figure / bound'; Series = @('figure / bound'); Line = 1
+            Rows = @($goalScores | ForEach-Object { @{ Label = $_.Label; Values = @($_.Score) } }) }
+        Write-BenchChart -Panels @($goalPanel) -Path $goalsPng -Title "Issue 24 goals ($cores cores, $date$(if ($Quick) { ', -Quick' }))" -Columns 1
+        Write-Host "Wrote $goalsPng"
+    }
 }

@@ -69,11 +69,12 @@ def now():
 
 
 def process_status():
-    """This process's peak resident set (VmHWM, MiB) and thread count, from /proc/self/status.
+    """This process's peak and current resident set (VmHWM, VmRSS, MiB) and thread count, from /proc/self/status.
     VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec."""
     fields = {}
     with open("/proc/self/status") as f:
         for line in f:
             name, _, value = line.partition(":")
             fields[name] = value.split()
-    return {"peak_mib": int(fields["VmHWM"][0]) / 1024, "threads": int(fields["Threads"][0])}
+    return {"peak_mib": int(fields["VmHWM"][0]) / 1024, "rss_mib": int(fields["VmRSS"][0]) / 1024,
+            "threads": int(fields["Threads"][0])}

@@ -478,8 +478,10 @@ function Start-SentinelOpenSsh10 {
     <#
     .SYNOPSIS
     Runs the trixie tree's sshd (OpenSSH 10) in systemd-nspawn, sharing the machine's network, on
-    127.0.0.1 and a free port; its sudo and users are the tree's own.
+    127.0.0.1 and a free port; its sudo and users are the tree's own. -ListenAddress makes it a
+    loopback fleet (the benchmark's 15 hosts: 127.0.0.2 and up), with room for them all to connect at once.
     #>
+    param([string[]]$ListenAddress = @('127.0.0.1'))
     Install-LabPackages
     $tree = Get-LabRootFsPath $script:RootFs.OpenSsh10
     Initialize-LabRootFs -Spec $script:RootFs.OpenSsh10
@@ -487,14 +489,15 @@ function Start-SentinelOpenSsh10 {
     $instance = New-LabInstance -Kind OpenSsh10
     try {
         $instance.Port = Get-FreeTcpPort
-        $sshd = "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -o Port=$($instance.Port) -o ListenAddress=127.0.0.1"
+        $listen = ($ListenAddress | ForEach-Object { "-o ListenAddress=$_" }) -join ' '
+        $sshd = "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -o Port=$($instance.Port) $listen -o MaxStartups=200:30:400"
         $nspawn = Start-LabNspawn -Instance $instance -Tree $tree -Options @('--as-pid2') -Command @('/bin/sh', '-c', $sshd)
         $log = Join-Path $instance.Root 'nspawn.log'
         Wait-LabCondition -What 'OpenSSH 10 listening' -LogPath $log -TimeoutSeconds 30 -Condition {
             $nspawn.Refresh()
             if ($nspawn.HasExited) { throw "systemd-nspawn exited with $($nspawn.ExitCode): $(Get-Content $log -Raw)" }
             $client = [System.Net.Sockets.TcpClient]::new()
-            try { $client.Connect('127.0.0.1', $instance.Port); $true } catch { $false } finally { $client.Dispose() }
+            try { $client.Connect($ListenAddress[0], $instance.Port); $true } catch { $false } finally { $client.Dispose() }
         }
         $instance
     }
