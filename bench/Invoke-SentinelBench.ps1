@@ -38,8 +38,8 @@ $OutputDirectory = [IO.Path]::GetFullPath($OutputDirectory)
 # tens of seconds). Kex: KexCount connections per repetition and algorithm.
 $Settings = if ($Quick) {
     @{ Reps = 2; SeqCount = 50; RunbookHosts = @(15, 50); RunbookReps = @(2, 2); AnsibleReps = 1; KexCount = 5; KexWarmUp = 2; KexReps = 2
-        StartupReps = 2; WarmConnections = 10; ImportReps = 2; MemoryReps = 2; Sessions = 100; ThroughputReps = 2; Bytes = 64MB; Concurrent = 100
-        Runbook10Reps = 2; FanOutHosts = @(15, 100); FanOutReps = 1 }
+        StartupReps = 2; WarmConnections = 10; ImportReps = 2; MemoryReps = 2; Sessions = 100; ThroughputReps = 2; Bytes = 300MB; Concurrent = 100
+        Runbook10Reps = 2; FanOutHosts = @(15, 100, 1000); FanOutReps = 1 }
 }
 else {
     @{ Reps = 5; SeqCount = 200; RunbookHosts = @(15, 50, 100); RunbookReps = @(5, 3, 3); AnsibleReps = 3; KexCount = 20; KexWarmUp = 5; KexReps = 3

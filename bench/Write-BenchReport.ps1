@@ -595,7 +595,7 @@ function Write-BenchReport {
     $md.Add('')
     $md.Add('```sh')
     $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench          # full: 15, 50 and 100 hosts, 200 commands, 300 MiB, every cipher, files, 1,000 hosts')
-    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench -Quick   # 15 and 50 hosts, fewer repetitions, 50 commands, 64 MiB, 100 hosts')
+    $md.Add('dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench -Quick   # 15 and 50 hosts, fewer repetitions, 50 commands; the same sizes and 1,000 hosts once')
     $md.Add('```')
     $md.Add('')
     $md.Add('The harness installs the peers from Debian when missing (`openssh-client`, `python3-paramiko`, `python3-fabric`, `python3-asyncssh`,')
