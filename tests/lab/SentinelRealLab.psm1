@@ -480,6 +480,8 @@ function Start-SentinelOpenSsh10 {
     Runs the trixie tree's sshd (OpenSSH 10) in systemd-nspawn, sharing the machine's network, on
     127.0.0.1 and a free port; its sudo and users are the tree's own. -ListenAddress makes it a
     loopback fleet (the benchmark's 15 hosts: 127.0.0.2 and up), with room for them all to connect at once.
+    PerSourcePenalties is off: every client here comes from 127.0.0.1, and OpenSSH 10 would otherwise
+    refuse it for a while after a keyscan's unauthenticated connections.
     #>
     param([string[]]$ListenAddress = @('127.0.0.1'))
     Install-LabPackages
@@ -490,7 +492,7 @@ function Start-SentinelOpenSsh10 {
     try {
         $instance.Port = Get-FreeTcpPort
         $listen = ($ListenAddress | ForEach-Object { "-o ListenAddress=$_" }) -join ' '
-        $sshd = "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -o Port=$($instance.Port) $listen -o MaxStartups=200:30:400"
+        $sshd = "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -o Port=$($instance.Port) $listen -o MaxStartups=200:30:400 -o PerSourcePenalties=no"
         $nspawn = Start-LabNspawn -Instance $instance -Tree $tree -Options @('--as-pid2') -Command @('/bin/sh', '-c', $sshd)
         $log = Join-Path $instance.Root 'nspawn.log'
         Wait-LabCondition -What 'OpenSSH 10 listening' -LogPath $log -TimeoutSeconds 30 -Condition {
