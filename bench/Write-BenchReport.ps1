@@ -138,7 +138,7 @@ function Write-BenchReport {
     $cores = (& nproc).Trim()
     $memKb = [long](((Get-Content /proc/meminfo | Select-String '^MemTotal:').Line -split '\s+')[1])
     $cpu = ((Get-Content /proc/cpuinfo | Select-String '^model name' | Select-Object -First 1).Line -split ':\s*', 2)[1]
-    $mode = if ($Quick) { 'Quick (`-Quick`: fewer repetitions and hosts, smaller sizes)' } else { 'Full' }
+    $mode = if ($Quick) { 'Quick (`-Quick`: fewer repetitions and host counts, the same sizes)' } else { 'Full' }
     $date = (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm') + ' UTC'
     $hostCounts = @($Settings.RunbookHosts)
     $sessions = $Settings.Sessions
