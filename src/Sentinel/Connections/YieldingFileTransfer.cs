@@ -50,72 +50,17 @@ namespace Sentinel.Connections
 
         public RemoteFileInfo? Stat(string path) => Use(channel => channel.Stat(path));
 
-        public async Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await channel.StatAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task<RemoteFileInfo?> StatAsync(string path, CancellationToken cancellationToken) => UseAsync(channel => channel.StatAsync(path, cancellationToken), cancellationToken);
 
-        public async Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await channel.ListAsync(directory, maxEntries, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task<IReadOnlyList<RemoteFileInfo>> ListAsync(string directory, int maxEntries, CancellationToken cancellationToken) => UseAsync(channel => channel.ListAsync(directory, maxEntries, cancellationToken), cancellationToken);
 
-        public async Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await channel.UploadNewAsync(source, path, progress, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task UploadNewAsync(Stream source, string path, Action<long> progress, CancellationToken cancellationToken) => UseAsync(channel => channel.UploadNewAsync(source, path, progress, cancellationToken), cancellationToken);
 
-        public async Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await channel.DownloadAsync(path, destination, progress, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task DownloadAsync(string path, Stream destination, Action<long> progress, CancellationToken cancellationToken) => UseAsync(channel => channel.DownloadAsync(path, destination, progress, cancellationToken), cancellationToken);
 
         public void Replace(string from, string to) => Use(channel => channel.Replace(from, to));
 
-        public async Task ReplaceAsync(string from, string to, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await channel.ReplaceAsync(from, to, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task ReplaceAsync(string from, string to, CancellationToken cancellationToken) => UseAsync(channel => channel.ReplaceAsync(from, to, cancellationToken), cancellationToken);
 
         public void Remove(string path) => Use(channel => channel.Remove(path));
 
@@ -127,18 +72,7 @@ namespace Sentinel.Connections
 
         public void SetMode(string path, int mode) => Use(channel => channel.SetMode(path, mode));
 
-        public async Task SetModeAsync(string path, int mode, CancellationToken cancellationToken)
-        {
-            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await channel.SetModeAsync(path, mode, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Leave();
-            }
-        }
+        public Task SetModeAsync(string path, int mode, CancellationToken cancellationToken) => UseAsync(channel => channel.SetModeAsync(path, mode, cancellationToken), cancellationToken);
 
         /// <summary>Called by the budget once the place went to a waiter: the parked channel closes.</summary>
         void IYieldingChannel.Yield() => Interlocked.Exchange(ref _parked, null)?.Dispose();
@@ -182,6 +116,26 @@ namespace Sentinel.Connections
             try
             {
                 return operation(channel);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        private async Task UseAsync(Func<IFileTransfer, Task> operation, CancellationToken cancellationToken) =>
+            await UseAsync(async channel =>
+            {
+                await operation(channel).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+
+        private async Task<T> UseAsync<T>(Func<IFileTransfer, Task<T>> operation, CancellationToken cancellationToken)
+        {
+            var channel = await EnterAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await operation(channel).ConfigureAwait(false);
             }
             finally
             {
