@@ -174,6 +174,7 @@ New-Item -ItemType Directory -Path (Split-Path $JsonPath) -Force | Out-Null
 Write-Host "Wrote $JsonPath"
 
 # --- report ------------------------------------------------------------------------------------------
+. (Join-Path $PSScriptRoot 'Write-BenchReport.ps1')   # Get-Median
 
 $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add('<!-- files-bench:start -->')
@@ -190,9 +191,7 @@ foreach ($group in $Results | Group-Object Row) {
     $bytes = switch -Wildcard ($group.Name) { '*256 MiB*' { 256MB } '*4 KiB' { 1000 * 4KB } default { 50 * 64KB } }
     $median = @{}
     foreach ($tool in $group.Group | Group-Object Tool) {
-        $values = @($tool.Group.Seconds | Sort-Object)
-        $middle = [int][Math]::Floor($values.Count / 2)
-        $median[$tool.Name] = if ($values.Count % 2) { $values[$middle] } else { ($values[$middle - 1] + $values[$middle]) / 2 }
+        $median[$tool.Name] = Get-Median $tool.Group.Seconds
     }
     foreach ($tool in $group.Group | Group-Object Tool) {
         $failed = ($tool.Group | Measure-Object Failures -Sum).Sum

@@ -3,6 +3,15 @@
 # write (between the files-bench and fanout-bench markers) are carried over from the existing
 # docs/benchmarks.md untouched.
 
+function Get-Median {
+    # The median of the values given, $null ignored; $null when none is left.
+    param([object[]]$Values)
+    $sorted = @($Values | Where-Object { $null -ne $_ } | ForEach-Object { [double]$_ } | Sort-Object)
+    if ($sorted.Count -eq 0) { return $null }
+    $middle = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
 function Get-BenchStats {
     param($Results, [string]$Scenario)
     # Sentinel first (the default before a named key exchange), then the peers by name.
@@ -10,11 +19,10 @@ function Get-BenchStats {
         Sort-Object { $_.Group[0].Variant }, { if ($_.Group[0].Tool -like 'Sentinel*') { 0 } else { 1 } }, { $_.Group[0].Tool.Length * [int]($_.Group[0].Tool -like 'Sentinel*') }, { $_.Group[0].Tool } | ForEach-Object {
         $sorted = @([double[]]@($_.Group.Value) | Sort-Object)
         $n = $sorted.Count
-        $median = if ($n % 2) { $sorted[[int][Math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
         [pscustomobject]@{
             Variant  = $_.Group[0].Variant
             Tool     = $_.Group[0].Tool
-            Median   = $median
+            Median   = Get-Median $sorted
             Min      = $sorted[0]
             Max      = $sorted[-1]
             Reps     = $n
@@ -423,14 +431,7 @@ function Write-BenchReport {
     $readJson = { param([string]$Name) $path = Join-Path $benchOut $Name; if (Test-Path $path) { Get-Content $path -Raw | ConvertFrom-Json -AsHashtable } }
     $files = & $readJson 'files.json'
     $fanOut = & $readJson 'fanout.json'
-    $medianOf = {
-        param([object[]]$Values)
-        $sorted = @($Values | Where-Object { $null -ne $_ } | ForEach-Object { [double]$_ } | Sort-Object)
-        if ($sorted.Count -eq 0) { return $null }
-        $middle = [int][Math]::Floor($sorted.Count / 2)
-        if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
-    }
-    $fileSeconds = { param([string]$Row, [string]$Tool) if ($files) { & $medianOf @($files.results | Where-Object { $_.Row -eq $Row -and $_.Tool -eq $Tool } | ForEach-Object { $_.Seconds }) } }
+    $fileSeconds = { param([string]$Row, [string]$Tool) if ($files) { Get-Median @($files.results | Where-Object { $_.Row -eq $Row -and $_.Tool -eq $Tool } | ForEach-Object { $_.Seconds }) } }
     $md.Add('## Goals (issue 24)')
     $md.Add('')
     $md.Add("From this run: sections 1 to 7 above, and the files and fan-out sections below, which this run started$(if ($files) { " ($($files.date))" })$(if ($fanOut) { " and ($($fanOut.date))" }).")
@@ -491,8 +492,8 @@ function Write-BenchReport {
         $fanRows = { param([string]$Tool, [int]$Count) @($fanOut.results | Where-Object { $_.Tool -eq $Tool -and $_.Hosts -eq $Count }) }
         $mine = & $fanRows 'Sentinel' $largest; $theirs = & $fanRows 'AsyncSSH (no connect_timeout)' $largest
         if ($mine -and $theirs) {
-            $ms = & $medianOf $mine.Seconds; $ts = & $medianOf $theirs.Seconds
-            $mp = & $medianOf $mine.PeakMiB; $tpk = & $medianOf $theirs.PeakMiB
+            $ms = Get-Median $mine.Seconds; $ts = Get-Median $theirs.Seconds
+            $mp = Get-Median $mine.PeakMiB; $tpk = Get-Median $theirs.PeakMiB
             $lost = ($mine | Measure-Object Lost -Maximum).Maximum
             & $addGoal "6. The runbook case at $('{0:N0}' -f $largest) hosts, inside the process: <= 1.0x AsyncSSH (both 32 at once)" (& $ratioText $ms $ts 's') ($ms / $ts) "6. $largest hosts, time"
             & $addGoal "6. The runbook case at $('{0:N0}' -f $largest) hosts: peak memory <= 1.5x AsyncSSH's" (& $ratioText $mp $tpk 'MiB') ($mp / $tpk / 1.5) "6. $largest hosts, peak memory"
@@ -512,20 +513,20 @@ function Write-BenchReport {
         $md.Add('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
         $peakText = {
             param($Rows)
-            $peakMedian = & $medianOf $Rows.PeakMiB
-            $after = & $medianOf @($Rows | Where-Object { $null -ne $_.PeakMiB -and $null -ne $_.ImportRssMiB } | ForEach-Object { $_.PeakMiB - $_.ImportRssMiB })
+            $peakMedian = Get-Median $Rows.PeakMiB
+            $after = Get-Median @($Rows | Where-Object { $null -ne $_.PeakMiB -and $null -ne $_.ImportRssMiB } | ForEach-Object { $_.PeakMiB - $_.ImportRssMiB })
             if ($null -eq $peakMedian) { '' } elseif ($null -eq $after) { Format-Number $peakMedian } else { "$(Format-Number $peakMedian) ($(Format-Number $after))" }
         }
-        $cpuPerHost = { param($Rows, [int]$Count) $cpu = & $medianOf @($Rows | ForEach-Object { $_['CpuSeconds'] }); if ($null -eq $cpu) { '' } else { Format-Number ($cpu / $Count * 1000) } }
+        $cpuPerHost = { param($Rows, [int]$Count) $cpu = Get-Median @($Rows | ForEach-Object { $_['CpuSeconds'] }); if ($null -eq $cpu) { '' } else { Format-Number ($cpu / $Count * 1000) } }
         foreach ($count in @($fanOut.hosts)) {
             $mine = & $fanRows 'Sentinel' $count; $theirs = & $fanRows 'AsyncSSH (no connect_timeout)' $count
-            $ms = & $medianOf $mine.Seconds; $ts = & $medianOf $theirs.Seconds
+            $ms = Get-Median $mine.Seconds; $ts = Get-Median $theirs.Seconds
             if ($null -eq $ms -or $null -eq $ts) { continue }
-            $jit = & $medianOf @($mine | ForEach-Object { $_['JitSeconds'] })
+            $jit = Get-Median @($mine | ForEach-Object { $_['JitSeconds'] })
             $md.Add("| $('{0:N0}' -f $count) | $(Format-Number $ms) | $(Format-Number ($ms / $count * 1000)) | $(& $cpuPerHost $mine $count) | $(if ($null -ne $jit) { Format-Number $jit }) | $(& $peakText $mine) | $(Format-Number $ts) | $(Format-Number ($ts / $count * 1000)) | $(& $cpuPerHost $theirs $count) | $(& $peakText $theirs) | $(Format-Ratio $ms $ts) |")
         }
         $md.Add('')
-        $ms = & $medianOf (& $fanRows 'Sentinel' $largest).Seconds
+        $ms = Get-Median (& $fanRows 'Sentinel' $largest).Seconds
         $overheadParts = foreach ($stats in @($startups, $imports, $exits)) { Get-BenchMedian $stats "$($hostCounts[0]) hosts" $defaultTool }
         if ($null -ne $ms -and @($overheadParts | Where-Object { $null -ne $_ }).Count -eq 3) {
             $overhead = ($overheadParts | Measure-Object -Sum).Sum
@@ -544,7 +545,7 @@ function Write-BenchReport {
                 $md.Add("| $minutes minute$(if ($minutes -gt 1) { 's' }) | $('{0:N0}' -f $runners) | $('{0:N0}' -f [Math]::Ceiling(50000 / $runners)) |")
             }
             $md.Add('')
-            $md.Add("Peak memory at $('{0:N0}' -f $largest) hosts was $(Format-Number (& $medianOf (& $fanRows 'Sentinel' $largest).PeakMiB)) MiB, so memory does not bound a runner's share before time does.")
+            $md.Add("Peak memory at $('{0:N0}' -f $largest) hosts was $(Format-Number (Get-Median (& $fanRows 'Sentinel' $largest).PeakMiB)) MiB, so memory does not bound a runner's share before time does.")
             $md.Add('')
         }
     }
